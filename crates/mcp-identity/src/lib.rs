@@ -1,0 +1,19 @@
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc = include_str!("../README.md")]
+
+extern crate alloc;
+
+mod error;
+pub mod encoding;
+pub mod json;
+
+pub use error::{Error, ErrorCode, Result};
+pub mod keys;
+
+pub use keys::{Signature, SigningKey, VerifyingKey};
+pub mod did_key;
+mod jwk;
+pub mod records;
