@@ -138,6 +138,8 @@ codes! {
     IssuerMismatch => "issuer_mismatch",
     /// The token's subject is not the expected one.
     SubjectMismatch => "subject_mismatch",
+    /// A timestamp is not an RFC 3339 date-time in the extended form.
+    InvalidTimestamp => "invalid_timestamp",
 }
 
 /// Every error this crate returns: a stable [`ErrorCode`] plus a human-readable message.
@@ -209,7 +211,7 @@ impl fmt::Display for ErrorCode {
 impl core::error::Error for Error {}
 
 /// A short, escaped excerpt of untrusted text for an error message: at most 64 characters,
-/// control and non-ASCII characters escaped, so a message can't be used to smuggle a whole
+/// control characters and quotes escaped, so a message can't be used to smuggle a whole
 /// token or terminal escapes into a log.
 pub(crate) fn excerpt(text: &str) -> String {
     use core::fmt::Write;

@@ -419,10 +419,6 @@ impl VerifyingKey {
     pub fn to_x25519(&self) -> [u8; 32] {
         self.inner.to_montgomery().to_bytes()
     }
-
-    pub(crate) fn dalek(&self) -> &ed25519_dalek::VerifyingKey {
-        &self.inner
-    }
 }
 
 impl fmt::Debug for VerifyingKey {

@@ -17,3 +17,7 @@ pub use keys::{Signature, SigningKey, VerifyingKey};
 pub mod did_key;
 mod jwk;
 pub mod records;
+pub mod batch;
+pub mod jws;
+pub mod time;
+pub mod tool;
