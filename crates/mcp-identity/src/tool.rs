@@ -555,14 +555,15 @@ fn decide(sig: SigState, man: ManState) -> (ToolStatus, Option<Error>) {
         (_, ManState::HashMismatch) => (ToolStatus::Tampered, Some(mismatch())),
         (SigState::Bad(e), _) if e.code() == ErrorCode::KidMismatch => (ToolStatus::WrongKey, Some(e)),
         (SigState::Bad(e), _) => (ToolStatus::Malformed, Some(e)),
+        (SigState::Missing, ManState::Match) => (ToolStatus::Verified, None),
+        (SigState::Missing, _) => {
+            (ToolStatus::Unsigned, Some(err!(MissingSignature, "the tool carries no signature")))
+        }
         (_, ManState::NotListed) => (
             ToolStatus::NotInManifest,
             Some(err!(ManifestMismatch, "the manifest does not list this tool (added or renamed after signing?)")),
         ),
-        (SigState::Missing, ManState::Match) | (SigState::Valid, _) => (ToolStatus::Verified, None),
-        (SigState::Missing, _) => {
-            (ToolStatus::Unsigned, Some(err!(MissingSignature, "the tool carries no signature")))
-        }
+        (SigState::Valid, _) => (ToolStatus::Verified, None),
         (SigState::Skip | SigState::Pending, _) => {
             (ToolStatus::Malformed, Some(err!(MalformedAttestation, "the tool's attestation was not checked")))
         }
@@ -769,7 +770,7 @@ mod tests {
         out.insert("tools", Value::Array(tools));
         let r = verify_tools_list_value(&Value::Object(out), &key().verifying_key(), &VerifyOptions { now: NOW, ..Default::default() }).unwrap();
         let statuses: Vec<_> = r.tools.iter().map(|t| t.status).collect();
-        assert_eq!(statuses, [ToolStatus::Verified, ToolStatus::NotInManifest, ToolStatus::Duplicate, ToolStatus::Duplicate]);
+        assert_eq!(statuses, [ToolStatus::Verified, ToolStatus::Unsigned, ToolStatus::Duplicate, ToolStatus::Duplicate]);
     }
 
     #[test]
