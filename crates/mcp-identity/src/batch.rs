@@ -75,8 +75,11 @@ impl BatchVerifier {
         let (r_bytes, s_bytes) = bytes.split_at(32);
         let r_bytes: [u8; 32] = r_bytes.try_into().map_err(|_| Error::invalid_signature())?;
         let s_bytes: [u8; 32] = s_bytes.try_into().map_err(|_| Error::invalid_signature())?;
-        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)).ok_or_else(Error::invalid_signature)?;
-        let r = CompressedEdwardsY(r_bytes).decompress().ok_or_else(Error::invalid_signature)?;
+        let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes))
+            .ok_or_else(Error::invalid_signature)?;
+        let r = CompressedEdwardsY(r_bytes)
+            .decompress()
+            .ok_or_else(Error::invalid_signature)?;
         if r.is_small_order() {
             return Err(Error::invalid_signature());
         }
@@ -89,7 +92,11 @@ impl BatchVerifier {
         let k = Scalar::from_bytes_mod_order_wide(&wide);
         let expected = self
             .table
-            .optional_mixed_multiscalar_mul([s, k], iter::empty::<Scalar>(), iter::empty::<Option<EdwardsPoint>>())
+            .optional_mixed_multiscalar_mul(
+                [s, k],
+                iter::empty::<Scalar>(),
+                iter::empty::<Option<EdwardsPoint>>(),
+            )
             .ok_or_else(Error::invalid_signature)?;
         // Compared as encodings, like verify_strict: a non-canonical R never matches.
         if expected.compress().as_bytes() == &r_bytes {
@@ -131,7 +138,11 @@ mod tests {
                 sig[63] |= 0xe0; // non-canonical s
             }
             let sig = Signature::from_bytes(&sig);
-            assert_eq!(v.verify(&msg, &sig).is_ok(), vk.verify(&msg, &sig).is_ok(), "case {i}");
+            assert_eq!(
+                v.verify(&msg, &sig).is_ok(),
+                vk.verify(&msg, &sig).is_ok(),
+                "case {i}"
+            );
         }
     }
 }

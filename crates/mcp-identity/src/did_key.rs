@@ -90,7 +90,10 @@ impl VerifyingKey {
     /// `invalid_key_length`, `invalid_key`, `weak_key`.
     pub fn from_did_key(did: &str) -> Result<VerifyingKey> {
         if did.contains(['#', '?', '/']) {
-            return Err(err!(MalformedDid, "a DID has no path, query or fragment; use parse_did_url for DID URLs"));
+            return Err(err!(
+                MalformedDid,
+                "a DID has no path, query or fragment; use parse_did_url for DID URLs"
+            ));
         }
         parse_did(did)
     }
@@ -144,7 +147,12 @@ pub fn parse_did_url(url: &str) -> Result<DidUrl> {
 
 fn parse_did(did: &str) -> Result<VerifyingKey> {
     if did.len() > MAX_DID_LENGTH {
-        return Err(err!(MalformedDid, "DID is {} bytes; the limit is {}", did.len(), MAX_DID_LENGTH));
+        return Err(err!(
+            MalformedDid,
+            "DID is {} bytes; the limit is {}",
+            did.len(),
+            MAX_DID_LENGTH
+        ));
     }
     let rest = did
         .strip_prefix("did:")
@@ -152,26 +160,54 @@ fn parse_did(did: &str) -> Result<VerifyingKey> {
     let (method, id) = rest
         .split_once(':')
         .ok_or_else(|| err!(MalformedDid, "a DID is did:<method>:<method-specific-id>"))?;
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    if method.is_empty()
+        || !method
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
         if method.eq_ignore_ascii_case("key") {
-            return Err(err!(UnsupportedDidMethod, "DID method names are lowercase: did:key, not did:{}", method));
+            return Err(err!(
+                UnsupportedDidMethod,
+                "DID method names are lowercase: did:key, not did:{}",
+                method
+            ));
         }
-        return Err(err!(MalformedDid, "a DID method name is lowercase letters and digits"));
+        return Err(err!(
+            MalformedDid,
+            "a DID method name is lowercase letters and digits"
+        ));
     }
     if method != "key" {
-        return Err(err!(UnsupportedDidMethod, "only did:key is supported, not did:{}", method));
+        return Err(err!(
+            UnsupportedDidMethod,
+            "only did:key is supported, not did:{}",
+            method
+        ));
     }
     if id.is_empty() {
-        return Err(err!(MalformedDid, "did:key has an empty method-specific id"));
+        return Err(err!(
+            MalformedDid,
+            "did:key has an empty method-specific id"
+        ));
     }
     if id.contains(':') {
-        return Err(err!(MalformedDid, "did:key version components are not supported; use did:key:z6Mk…"));
+        return Err(err!(
+            MalformedDid,
+            "did:key version components are not supported; use did:key:z6Mk…"
+        ));
     }
-    let mb = id
-        .strip_prefix('z')
-        .ok_or_else(|| err!(MalformedDid, "a did:key value starts with 'z' (multibase base58btc)"))?;
-    let bytes = encoding::base58_decode(mb)
-        .map_err(|_| err!(MalformedDid, "a did:key value is base58btc; it has a character outside that alphabet"))?;
+    let mb = id.strip_prefix('z').ok_or_else(|| {
+        err!(
+            MalformedDid,
+            "a did:key value starts with 'z' (multibase base58btc)"
+        )
+    })?;
+    let bytes = encoding::base58_decode(mb).map_err(|_| {
+        err!(
+            MalformedDid,
+            "a did:key value is base58btc; it has a character outside that alphabet"
+        )
+    })?;
     let raw = strip_multicodec(&bytes)?;
     let key = VerifyingKey::from_slice(raw)?;
     Ok(key)
@@ -193,7 +229,11 @@ pub fn document_value(key: &VerifyingKey, format: DocumentFormat) -> Value {
     let ka_id = alloc::format!("{did}#{xmb}");
 
     let (context, vm_type, ka_type): (Vec<&str>, &str, &str) = match format {
-        DocumentFormat::Multikey => (vec!["https://www.w3.org/ns/did/v1.1"], "Multikey", "Multikey"),
+        DocumentFormat::Multikey => (
+            vec!["https://www.w3.org/ns/did/v1.1"],
+            "Multikey",
+            "Multikey",
+        ),
         DocumentFormat::Ed25519VerificationKey2020 => (
             vec![
                 "https://www.w3.org/ns/did/v1",
@@ -203,7 +243,11 @@ pub fn document_value(key: &VerifyingKey, format: DocumentFormat) -> Value {
             "Ed25519VerificationKey2020",
             "X25519KeyAgreementKey2020",
         ),
-        DocumentFormat::JsonWebKey => (vec!["https://www.w3.org/ns/did/v1.1"], "JsonWebKey", "JsonWebKey"),
+        DocumentFormat::JsonWebKey => (
+            vec!["https://www.w3.org/ns/did/v1.1"],
+            "JsonWebKey",
+            "JsonWebKey",
+        ),
     };
 
     let method = |id: &str, ty: &str, material: (&str, Value)| -> Value {
@@ -216,18 +260,37 @@ pub fn document_value(key: &VerifyingKey, format: DocumentFormat) -> Value {
     };
     let (vm, ka) = match format {
         DocumentFormat::JsonWebKey => (
-            method(&vm_id, vm_type, ("publicKeyJwk", okp_jwk("Ed25519", key.as_bytes()))),
-            method(&ka_id, ka_type, ("publicKeyJwk", okp_jwk("X25519", &key.to_x25519()))),
+            method(
+                &vm_id,
+                vm_type,
+                ("publicKeyJwk", okp_jwk("Ed25519", key.as_bytes())),
+            ),
+            method(
+                &ka_id,
+                ka_type,
+                ("publicKeyJwk", okp_jwk("X25519", &key.to_x25519())),
+            ),
         ),
         _ => (
-            method(&vm_id, vm_type, ("publicKeyMultibase", Value::from(mb.as_str()))),
-            method(&ka_id, ka_type, ("publicKeyMultibase", Value::from(xmb.as_str()))),
+            method(
+                &vm_id,
+                vm_type,
+                ("publicKeyMultibase", Value::from(mb.as_str())),
+            ),
+            method(
+                &ka_id,
+                ka_type,
+                ("publicKeyMultibase", Value::from(xmb.as_str())),
+            ),
         ),
     };
 
     let refs = || Value::Array(vec![Value::from(vm_id.as_str())]);
     let mut doc = Object::new();
-    doc.insert("@context", Value::Array(context.into_iter().map(Value::from).collect()));
+    doc.insert(
+        "@context",
+        Value::Array(context.into_iter().map(Value::from).collect()),
+    );
     doc.insert("id", Value::from(did.as_str()));
     doc.insert("verificationMethod", Value::Array(vec![vm]));
     doc.insert("authentication", refs());
@@ -257,7 +320,10 @@ mod tests {
     fn round_trip_and_x25519() {
         let vk = VerifyingKey::from_did_key(DID).unwrap();
         assert_eq!(vk.to_did_key(), DID);
-        assert_eq!(x25519_multibase(&vk), "z6LSj72tK8brWgZja8NLRwPigth2T9QRiG1uH9oKZuKjdh9p");
+        assert_eq!(
+            x25519_multibase(&vk),
+            "z6LSj72tK8brWgZja8NLRwPigth2T9QRiG1uH9oKZuKjdh9p"
+        );
     }
 
     #[test]
@@ -265,21 +331,39 @@ mod tests {
         let code = |s: &str| VerifyingKey::from_did_key(s).unwrap_err().code();
         assert_eq!(code("did:web:example.com"), ErrorCode::UnsupportedDidMethod);
         assert_eq!(code("did:KEY:z6Mk"), ErrorCode::UnsupportedDidMethod);
-        assert_eq!(code("did:key:1:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"), ErrorCode::MalformedDid);
+        assert_eq!(
+            code("did:key:1:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"),
+            ErrorCode::MalformedDid
+        );
         assert_eq!(code("did:key"), ErrorCode::MalformedDid);
         assert_eq!(code(&alloc::format!("{DID}#x")), ErrorCode::MalformedDid);
         assert_eq!(code(&"did:key:z".repeat(100)), ErrorCode::MalformedDid);
-        let e = parse_did_url(&alloc::format!("{DID}#z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp")).unwrap_err();
+        let e = parse_did_url(&alloc::format!(
+            "{DID}#z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"
+        ))
+        .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidDidUrl);
-        assert_eq!(parse_did_url(&alloc::format!("{DID}?x=1")).unwrap_err().code(), ErrorCode::InvalidDidUrl);
-        let ka = parse_did_url(&alloc::format!("{DID}#z6LSj72tK8brWgZja8NLRwPigth2T9QRiG1uH9oKZuKjdh9p")).unwrap();
+        assert_eq!(
+            parse_did_url(&alloc::format!("{DID}?x=1"))
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidDidUrl
+        );
+        let ka = parse_did_url(&alloc::format!(
+            "{DID}#z6LSj72tK8brWgZja8NLRwPigth2T9QRiG1uH9oKZuKjdh9p"
+        ))
+        .unwrap();
         assert_eq!(ka.fragment, DidUrlFragment::KeyAgreement);
     }
 
     #[test]
     fn documents_name_the_key_in_every_format() {
         let vk = VerifyingKey::from_did_key(DID).unwrap();
-        for f in [DocumentFormat::Multikey, DocumentFormat::Ed25519VerificationKey2020, DocumentFormat::JsonWebKey] {
+        for f in [
+            DocumentFormat::Multikey,
+            DocumentFormat::Ed25519VerificationKey2020,
+            DocumentFormat::JsonWebKey,
+        ] {
             let doc = document_value(&vk, f);
             assert_eq!(doc.get("id").and_then(Value::as_str), Some(DID));
             let text = document(&vk, f);

@@ -42,10 +42,20 @@ pub fn base64url_decode(text: &str) -> Result<Vec<u8>> {
 pub(crate) fn base64url_decode_array<const N: usize>(text: &str) -> Result<[u8; N]> {
     let mut out = [0u8; N];
     // Decoding into a fixed buffer first rejects oversized input without allocating.
-    let decoded = Base64UrlUnpadded::decode(text, &mut out)
-        .map_err(|_| err!(InvalidBase64, "not canonical unpadded base64url of {} bytes", N))?;
+    let decoded = Base64UrlUnpadded::decode(text, &mut out).map_err(|_| {
+        err!(
+            InvalidBase64,
+            "not canonical unpadded base64url of {} bytes",
+            N
+        )
+    })?;
     if decoded.len() != N {
-        return Err(err!(InvalidBase64, "expected {} bytes of base64url, got {}", N, decoded.len()));
+        return Err(err!(
+            InvalidBase64,
+            "expected {} bytes of base64url, got {}",
+            N,
+            decoded.len()
+        ));
     }
     Ok(out)
 }
@@ -76,7 +86,9 @@ pub fn base58_encode(bytes: &[u8]) -> String {
 /// # Errors
 /// `invalid_base58`.
 pub fn base58_decode(text: &str) -> Result<Vec<u8>> {
-    bs58::decode(text).into_vec().map_err(|_| err!(InvalidBase58, "not valid base58btc"))
+    bs58::decode(text)
+        .into_vec()
+        .map_err(|_| err!(InvalidBase58, "not valid base58btc"))
 }
 
 /// Multibase base58btc: `z` followed by base58btc.
@@ -101,7 +113,10 @@ pub fn multibase_encode(bytes: &[u8]) -> String {
 pub fn multibase_decode(text: &str) -> Result<Vec<u8>> {
     match text.strip_prefix('z') {
         Some(rest) => base58_decode(rest),
-        None => Err(err!(InvalidBase58, "multibase value must start with 'z' (base58btc)")),
+        None => Err(err!(
+            InvalidBase58,
+            "multibase value must start with 'z' (base58btc)"
+        )),
     }
 }
 
@@ -126,17 +141,32 @@ mod tests {
 
     #[test]
     fn base64url_rejects_padding_and_other_alphabet() {
-        assert_eq!(base64url_decode("aGk=").unwrap_err().code(), ErrorCode::InvalidBase64);
-        assert_eq!(base64url_decode("a+k").unwrap_err().code(), ErrorCode::InvalidBase64);
-        assert_eq!(base64url_decode("aG k").unwrap_err().code(), ErrorCode::InvalidBase64);
+        assert_eq!(
+            base64url_decode("aGk=").unwrap_err().code(),
+            ErrorCode::InvalidBase64
+        );
+        assert_eq!(
+            base64url_decode("a+k").unwrap_err().code(),
+            ErrorCode::InvalidBase64
+        );
+        assert_eq!(
+            base64url_decode("aG k").unwrap_err().code(),
+            ErrorCode::InvalidBase64
+        );
         assert_eq!(base64url_decode("").unwrap(), b"");
     }
 
     #[test]
     fn base64url_array_checks_length() {
         assert!(base64url_decode_array::<2>("aGk").is_ok());
-        assert_eq!(base64url_decode_array::<3>("aGk").unwrap_err().code(), ErrorCode::InvalidBase64);
-        assert_eq!(base64url_decode_array::<1>("aGk").unwrap_err().code(), ErrorCode::InvalidBase64);
+        assert_eq!(
+            base64url_decode_array::<3>("aGk").unwrap_err().code(),
+            ErrorCode::InvalidBase64
+        );
+        assert_eq!(
+            base64url_decode_array::<1>("aGk").unwrap_err().code(),
+            ErrorCode::InvalidBase64
+        );
     }
 
     #[test]
@@ -149,9 +179,18 @@ mod tests {
 
     #[test]
     fn multibase_requires_z() {
-        assert_eq!(multibase_decode("z2NEpo7TZRRrLZSi2U").unwrap(), b"Hello World!");
-        assert_eq!(multibase_decode("Z2NEpo").unwrap_err().code(), ErrorCode::InvalidBase58);
-        assert_eq!(multibase_decode("z0").unwrap_err().code(), ErrorCode::InvalidBase58);
+        assert_eq!(
+            multibase_decode("z2NEpo7TZRRrLZSi2U").unwrap(),
+            b"Hello World!"
+        );
+        assert_eq!(
+            multibase_decode("Z2NEpo").unwrap_err().code(),
+            ErrorCode::InvalidBase58
+        );
+        assert_eq!(
+            multibase_decode("z0").unwrap_err().code(),
+            ErrorCode::InvalidBase58
+        );
     }
 
     #[test]

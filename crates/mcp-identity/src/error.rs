@@ -163,13 +163,19 @@ impl Error {
     /// An error with a constant message.
     #[must_use]
     pub const fn new(code: ErrorCode, message: &'static str) -> Self {
-        Error { code, message: Cow::Borrowed(message) }
+        Error {
+            code,
+            message: Cow::Borrowed(message),
+        }
     }
 
     /// An error with a message built at run time.
     #[must_use]
     pub fn with_message(code: ErrorCode, message: String) -> Self {
-        Error { code, message: Cow::Owned(message) }
+        Error {
+            code,
+            message: Cow::Owned(message),
+        }
     }
 
     /// The stable code.
@@ -253,7 +259,11 @@ mod tests {
         for &c in ErrorCode::ALL {
             let s = c.as_str();
             assert!(seen.insert(s), "duplicate code {s}");
-            assert!(s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{s}");
+            assert!(
+                s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "{s}"
+            );
             assert_eq!(ErrorCode::from_code(s), Some(c));
             assert!(!c.description().is_empty());
         }

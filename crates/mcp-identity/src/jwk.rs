@@ -44,7 +44,10 @@ impl VerifyingKey {
     pub fn from_jwk_value(jwk: &Value) -> Result<VerifyingKey> {
         let o = check_okp(jwk)?;
         if o.get("d").is_some() {
-            return Err(err!(MalformedJwk, "a public JWK must not contain the secret member d"));
+            return Err(err!(
+                MalformedJwk,
+                "a public JWK must not contain the secret member d"
+            ));
         }
         public_from(o)
     }
@@ -61,7 +64,10 @@ impl VerifyingKey {
         let mut o = Object::new();
         o.insert("kty", Value::from("OKP"));
         o.insert("crv", Value::from("Ed25519"));
-        o.insert("x", Value::from(encoding::base64url_encode(self.as_bytes())));
+        o.insert(
+            "x",
+            Value::from(encoding::base64url_encode(self.as_bytes())),
+        );
         if let Some(kid) = kid {
             o.insert("kid", Value::from(kid));
         }
@@ -85,12 +91,19 @@ impl SigningKey {
         let d = match d {
             Some(Value::String(d)) => Zeroizing::new(d),
             Some(_) => return Err(err!(MalformedJwk, "JWK member d must be a string")),
-            None => return Err(err!(MalformedJwk, "a secret JWK has a d member (the 32-byte seed)")),
+            None => {
+                return Err(err!(
+                    MalformedJwk,
+                    "a secret JWK has a d member (the 32-byte seed)"
+                ))
+            }
         };
-        let seed = Zeroizing::new(
-            encoding::base64url_decode_array::<32>(&d)
-                .map_err(|_| err!(InvalidKeyLength, "JWK d must be 32 bytes of unpadded base64url"))?,
-        );
+        let seed = Zeroizing::new(encoding::base64url_decode_array::<32>(&d).map_err(|_| {
+            err!(
+                InvalidKeyLength,
+                "JWK d must be 32 bytes of unpadded base64url"
+            )
+        })?);
         let key = SigningKey::from_bytes(&seed);
         let public = public_from(check_okp(&value)?)?;
         if public != key.verifying_key() {
@@ -117,15 +130,27 @@ impl SigningKey {
 }
 
 fn parse_jwk(text: &str) -> Result<Value> {
-    json::parse_with_limits(text, Limits { max_bytes: MAX_JWK_LENGTH, max_depth: 8 })
+    json::parse_with_limits(
+        text,
+        Limits {
+            max_bytes: MAX_JWK_LENGTH,
+            max_depth: 8,
+        },
+    )
 }
 
 fn check_okp(jwk: &Value) -> Result<&Object> {
-    let o = jwk.as_object().ok_or_else(|| err!(MalformedJwk, "a JWK is a JSON object"))?;
+    let o = jwk
+        .as_object()
+        .ok_or_else(|| err!(MalformedJwk, "a JWK is a JSON object"))?;
     match o.get("kty") {
         Some(Value::String(k)) if k == "OKP" => {}
         Some(Value::String(k)) => {
-            return Err(err!(UnsupportedKeyType, "JWK kty is {:?}; only OKP (Ed25519) keys are supported", excerpt(k)))
+            return Err(err!(
+                UnsupportedKeyType,
+                "JWK kty is {:?}; only OKP (Ed25519) keys are supported",
+                excerpt(k)
+            ))
         }
         Some(_) => return Err(err!(MalformedJwk, "JWK kty must be a string")),
         None => return Err(err!(MalformedJwk, "JWK has no kty")),
@@ -133,7 +158,11 @@ fn check_okp(jwk: &Value) -> Result<&Object> {
     match o.get("crv") {
         Some(Value::String(c)) if c == "Ed25519" => {}
         Some(Value::String(c)) => {
-            return Err(err!(UnsupportedKeyType, "JWK crv is {:?}; only Ed25519 is supported", excerpt(c)))
+            return Err(err!(
+                UnsupportedKeyType,
+                "JWK crv is {:?}; only Ed25519 is supported",
+                excerpt(c)
+            ))
         }
         Some(_) => return Err(err!(MalformedJwk, "JWK crv must be a string")),
         None => return Err(err!(MalformedJwk, "JWK has no crv")),
@@ -142,14 +171,23 @@ fn check_okp(jwk: &Value) -> Result<&Object> {
         None => {}
         Some(Value::String(a)) if a == "EdDSA" || a == "Ed25519" => {}
         Some(Value::String(a)) => {
-            return Err(err!(UnsupportedAlgorithm, "JWK alg is {:?}; expected EdDSA or Ed25519", excerpt(a)))
+            return Err(err!(
+                UnsupportedAlgorithm,
+                "JWK alg is {:?}; expected EdDSA or Ed25519",
+                excerpt(a)
+            ))
         }
         Some(_) => return Err(err!(MalformedJwk, "JWK alg must be a string")),
     }
     match o.get("use") {
         None => {}
         Some(Value::String(u)) if u == "sig" => {}
-        Some(_) => return Err(err!(MalformedJwk, "JWK use must be \"sig\" for an Ed25519 signing key")),
+        Some(_) => {
+            return Err(err!(
+                MalformedJwk,
+                "JWK use must be \"sig\" for an Ed25519 signing key"
+            ))
+        }
     }
     Ok(o)
 }
@@ -174,7 +212,10 @@ mod tests {
     fn rfc8037_a1_a2_keys() {
         let private = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
         let sk = SigningKey::from_jwk(private).unwrap();
-        assert_eq!(sk.verifying_key().jwk_thumbprint(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+        assert_eq!(
+            sk.verifying_key().jwk_thumbprint(),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
         assert_eq!(
             json::parse(&sk.to_jwk()).unwrap().to_jcs(),
             json::parse(private).unwrap().to_jcs(),
@@ -186,24 +227,63 @@ mod tests {
     fn jwk_errors_are_specific() {
         let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
         let cases = [
-            (alloc::format!(r#"{{"kty":"EC","crv":"Ed25519","x":"{x}"}}"#), ErrorCode::UnsupportedKeyType),
-            (alloc::format!(r#"{{"kty":"OKP","crv":"X25519","x":"{x}"}}"#), ErrorCode::UnsupportedKeyType),
-            (alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519"}}"#), ErrorCode::MalformedJwk),
-            (alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}=" }}"#), ErrorCode::MalformedJwk),
-            (alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, &x[..40]), ErrorCode::InvalidKeyLength),
-            (alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","alg":"ES256"}}"#), ErrorCode::UnsupportedAlgorithm),
-            (alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","use":"enc"}}"#), ErrorCode::MalformedJwk),
-            (alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#), ErrorCode::MalformedJwk),
-            (alloc::format!(r#"{{"kty":"OKP","kty":"OKP","crv":"Ed25519","x":"{x}"}}"#), ErrorCode::DuplicateKey),
+            (
+                alloc::format!(r#"{{"kty":"EC","crv":"Ed25519","x":"{x}"}}"#),
+                ErrorCode::UnsupportedKeyType,
+            ),
+            (
+                alloc::format!(r#"{{"kty":"OKP","crv":"X25519","x":"{x}"}}"#),
+                ErrorCode::UnsupportedKeyType,
+            ),
+            (
+                String::from(r#"{"kty":"OKP","crv":"Ed25519"}"#),
+                ErrorCode::MalformedJwk,
+            ),
+            (
+                alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}=" }}"#),
+                ErrorCode::MalformedJwk,
+            ),
+            (
+                alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, &x[..40]),
+                ErrorCode::InvalidKeyLength,
+            ),
+            (
+                alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","alg":"ES256"}}"#),
+                ErrorCode::UnsupportedAlgorithm,
+            ),
+            (
+                alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","use":"enc"}}"#),
+                ErrorCode::MalformedJwk,
+            ),
+            (
+                alloc::format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#),
+                ErrorCode::MalformedJwk,
+            ),
+            (
+                alloc::format!(r#"{{"kty":"OKP","kty":"OKP","crv":"Ed25519","x":"{x}"}}"#),
+                ErrorCode::DuplicateKey,
+            ),
             (String::from("[]"), ErrorCode::MalformedJwk),
         ];
         for (text, code) in cases {
-            assert_eq!(VerifyingKey::from_jwk(&text).unwrap_err().code(), code, "{text}");
+            assert_eq!(
+                VerifyingKey::from_jwk(&text).unwrap_err().code(),
+                code,
+                "{text}"
+            );
         }
         let mismatched = alloc::format!(
             r#"{{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"{}"}}"#,
-            SigningKey::from_bytes(&[3; 32]).verifying_key().to_jwk().split('"').nth(11).unwrap()
+            SigningKey::from_bytes(&[3; 32])
+                .verifying_key()
+                .to_jwk()
+                .split('"')
+                .nth(11)
+                .unwrap()
         );
-        assert_eq!(SigningKey::from_jwk(&mismatched).unwrap_err().code(), ErrorCode::KeyMismatch);
+        assert_eq!(
+            SigningKey::from_jwk(&mismatched).unwrap_err().code(),
+            ErrorCode::KeyMismatch
+        );
     }
 }

@@ -65,7 +65,12 @@ pub struct VerifiedJws {
 /// `unsupported_algorithm`, `unsupported_critical`.
 pub fn parse(token: &str, max_bytes: usize) -> Result<UnverifiedJws<'_>> {
     if token.len() > max_bytes {
-        return Err(err!(InputTooLarge, "token is {} bytes; the limit is {}", token.len(), max_bytes));
+        return Err(err!(
+            InputTooLarge,
+            "token is {} bytes; the limit is {}",
+            token.len(),
+            max_bytes
+        ));
     }
     let mut parts = token.splitn(4, '.');
     let (h, p, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
@@ -81,7 +86,10 @@ pub fn parse(token: &str, max_bytes: usize) -> Result<UnverifiedJws<'_>> {
     let header_bytes = segment(h, "header")?;
     let payload_bytes = segment(p, "payload")?;
     let signature = segment(s, "signature")?;
-    let limits = Limits { max_bytes, max_depth: MAX_JSON_DEPTH };
+    let limits = Limits {
+        max_bytes,
+        max_depth: MAX_JSON_DEPTH,
+    };
     let header = into_object(json::parse_bytes(&header_bytes, limits)?, "header")?;
     let payload = into_object(json::parse_bytes(&payload_bytes, limits)?, "payload")?;
 
@@ -98,12 +106,23 @@ pub fn parse(token: &str, max_bytes: usize) -> Result<UnverifiedJws<'_>> {
         None => return Err(err!(UnsupportedAlgorithm, "the header has no alg")),
     }
     if header.get("crit").is_some() {
-        return Err(err!(UnsupportedCritical, "the header has crit; no JWS extensions are understood"));
+        return Err(err!(
+            UnsupportedCritical,
+            "the header has crit; no JWS extensions are understood"
+        ));
     }
     if header.get("b64").is_some() {
-        return Err(err!(UnsupportedCritical, "b64 (RFC 7797 unencoded payload) is not supported"));
+        return Err(err!(
+            UnsupportedCritical,
+            "b64 (RFC 7797 unencoded payload) is not supported"
+        ));
     }
-    Ok(UnverifiedJws { header, payload, signing_input, signature })
+    Ok(UnverifiedJws {
+        header,
+        payload,
+        signing_input,
+        signature,
+    })
 }
 
 impl UnverifiedJws<'_> {
@@ -128,7 +147,10 @@ impl UnverifiedJws<'_> {
             return Err(Error::invalid_signature());
         }
         key.verify_slice(self.signing_input.as_bytes(), &self.signature)?;
-        Ok(VerifiedJws { header: self.header, claims: self.payload })
+        Ok(VerifiedJws {
+            header: self.header,
+            claims: self.payload,
+        })
     }
 
     /// Checks that the header's `typ` is `expected` (compared case-insensitively, as RFC 7515
@@ -139,10 +161,17 @@ impl UnverifiedJws<'_> {
     pub fn expect_typ(&self, expected: &str) -> Result<()> {
         match self.header.get("typ") {
             Some(Value::String(t)) if t.eq_ignore_ascii_case(expected) => Ok(()),
-            Some(Value::String(t)) => {
-                Err(err!(WrongTokenType, "typ is {:?}; expected {:?}", excerpt(t), expected))
-            }
-            _ => Err(err!(WrongTokenType, "the header has no typ; expected {:?}", expected)),
+            Some(Value::String(t)) => Err(err!(
+                WrongTokenType,
+                "typ is {:?}; expected {:?}",
+                excerpt(t),
+                expected
+            )),
+            _ => Err(err!(
+                WrongTokenType,
+                "the header has no typ; expected {:?}",
+                expected
+            )),
         }
     }
 }
@@ -191,7 +220,13 @@ pub struct ClaimRules<'a> {
 
 impl Default for ClaimRules<'_> {
     fn default() -> Self {
-        ClaimRules { now: 0, leeway: DEFAULT_LEEWAY, audience: None, require_exp: true, max_lifetime: None }
+        ClaimRules {
+            now: 0,
+            leeway: DEFAULT_LEEWAY,
+            audience: None,
+            require_exp: true,
+            max_lifetime: None,
+        }
     }
 }
 
@@ -219,7 +254,9 @@ pub fn check_claims(claims: &Object, rules: &ClaimRules<'_>) -> Result<()> {
     #[allow(clippy::cast_precision_loss)]
     let (now, skew) = (rules.now as f64, rules.leeway as f64);
     match exp {
-        Some(exp) if now >= exp + skew => return Err(err!(TokenExpired, "the token has expired (exp)")),
+        Some(exp) if now >= exp + skew => {
+            return Err(err!(TokenExpired, "the token has expired (exp)"))
+        }
         Some(_) => {}
         None if rules.require_exp => return Err(err!(MissingClaim, "the token has no exp")),
         None => {}
@@ -231,19 +268,30 @@ pub fn check_claims(claims: &Object, rules: &ClaimRules<'_>) -> Result<()> {
     }
     if let Some(iat) = iat {
         if iat > now + skew {
-            return Err(err!(TokenIssuedInFuture, "the token was issued in the future (iat)"));
+            return Err(err!(
+                TokenIssuedInFuture,
+                "the token was issued in the future (iat)"
+            ));
         }
     }
     if let (Some(max), Some(exp), Some(iat)) = (rules.max_lifetime, exp, iat) {
         #[allow(clippy::cast_precision_loss)]
         if exp - iat > max as f64 {
-            return Err(err!(InvalidClaim, "the token lives longer than the allowed {} seconds", max));
+            return Err(err!(
+                InvalidClaim,
+                "the token lives longer than the allowed {} seconds",
+                max
+            ));
         }
     }
     match (rules.audience, aud) {
         (Some(expected), Some(list)) => {
-            if !list.iter().any(|a| *a == expected) {
-                return Err(err!(AudienceMismatch, "the token is not for audience {:?}", excerpt(expected)));
+            if !list.contains(&expected) {
+                return Err(err!(
+                    AudienceMismatch,
+                    "the token is not for audience {:?}",
+                    excerpt(expected)
+                ));
             }
         }
         (Some(_), None) => return Err(err!(MissingClaim, "the token has no aud")),
@@ -262,7 +310,11 @@ fn numeric_date(claims: &Object, name: &str) -> Result<Option<f64>> {
     match claims.get(name) {
         None => Ok(None),
         Some(Value::Number(n)) => Ok(Some(n.as_f64())),
-        Some(_) => Err(err!(InvalidClaim, "claim {} must be a number (seconds since 1970)", name)),
+        Some(_) => Err(err!(
+            InvalidClaim,
+            "claim {} must be a number (seconds since 1970)",
+            name
+        )),
     }
 }
 
@@ -272,22 +324,37 @@ fn audience(claims: &Object) -> Result<Option<alloc::vec::Vec<&str>>> {
         Some(Value::String(s)) => Ok(Some(alloc::vec![s.as_str()])),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().ok_or_else(|| err!(InvalidClaim, "every aud entry must be a string")))
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| err!(InvalidClaim, "every aud entry must be a string"))
+            })
             .collect::<Result<_>>()
             .map(Some),
-        Some(_) => Err(err!(InvalidClaim, "claim aud must be a string or an array of strings")),
+        Some(_) => Err(err!(
+            InvalidClaim,
+            "claim aud must be a string or an array of strings"
+        )),
     }
 }
 
 fn segment(text: &str, what: &str) -> Result<alloc::vec::Vec<u8>> {
-    encoding::base64url_decode(text)
-        .map_err(|_| err!(InvalidBase64, "the JWS {} is not canonical unpadded base64url", what))
+    encoding::base64url_decode(text).map_err(|_| {
+        err!(
+            InvalidBase64,
+            "the JWS {} is not canonical unpadded base64url",
+            what
+        )
+    })
 }
 
 fn into_object(v: Value, what: &str) -> Result<Object> {
     match v {
         Value::Object(o) => Ok(o),
-        _ => Err(err!(MalformedToken, "the JWS {} must be a JSON object", what)),
+        _ => Err(err!(
+            MalformedToken,
+            "the JWS {} must be a JSON object",
+            what
+        )),
     }
 }
 
@@ -309,31 +376,74 @@ mod tests {
         let token = sign(&sk, Some("t+jwt"), Some("k"), &claims(100));
         let v = parse(&token, MAX_TOKEN_BYTES).unwrap();
         v.expect_typ("T+JWT").unwrap();
-        assert_eq!(v.expect_typ("other").unwrap_err().code(), ErrorCode::WrongTokenType);
+        assert_eq!(
+            v.expect_typ("other").unwrap_err().code(),
+            ErrorCode::WrongTokenType
+        );
         let verified = v.verify(&sk.verifying_key()).unwrap();
-        assert_eq!(verified.header.get("kid").and_then(Value::as_str), Some("k"));
+        assert_eq!(
+            verified.header.get("kid").and_then(Value::as_str),
+            Some("k")
+        );
         let other = SigningKey::from_bytes(&[8; 32]).verifying_key();
-        let e = parse(&token, MAX_TOKEN_BYTES).unwrap().verify(&other).unwrap_err();
+        let e = parse(&token, MAX_TOKEN_BYTES)
+            .unwrap()
+            .verify(&other)
+            .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidSignature);
     }
 
     #[test]
     fn claim_rules() {
-        let rules = ClaimRules { now: 100, leeway: 0, ..Default::default() };
-        assert_eq!(check_claims(&claims(100), &rules).unwrap_err().code(), ErrorCode::TokenExpired);
+        let rules = ClaimRules {
+            now: 100,
+            leeway: 0,
+            ..Default::default()
+        };
+        assert_eq!(
+            check_claims(&claims(100), &rules).unwrap_err().code(),
+            ErrorCode::TokenExpired
+        );
         assert!(check_claims(&claims(101), &rules).is_ok());
-        let with_skew = ClaimRules { leeway: 60, ..rules };
+        let with_skew = ClaimRules {
+            leeway: 60,
+            ..rules
+        };
         assert!(check_claims(&claims(41), &with_skew).is_ok());
-        assert_eq!(check_claims(&Object::new(), &rules).unwrap_err().code(), ErrorCode::MissingClaim);
+        assert_eq!(
+            check_claims(&Object::new(), &rules).unwrap_err().code(),
+            ErrorCode::MissingClaim
+        );
         let mut c = claims(200);
         c.insert("aud", Value::from("a"));
-        assert_eq!(check_claims(&c, &rules).unwrap_err().code(), ErrorCode::AudienceMismatch);
-        assert!(check_claims(&c, &ClaimRules { audience: Some("a"), ..rules }).is_ok());
         assert_eq!(
-            check_claims(&c, &ClaimRules { audience: Some("b"), ..rules }).unwrap_err().code(),
+            check_claims(&c, &rules).unwrap_err().code(),
+            ErrorCode::AudienceMismatch
+        );
+        assert!(check_claims(
+            &c,
+            &ClaimRules {
+                audience: Some("a"),
+                ..rules
+            }
+        )
+        .is_ok());
+        assert_eq!(
+            check_claims(
+                &c,
+                &ClaimRules {
+                    audience: Some("b"),
+                    ..rules
+                }
+            )
+            .unwrap_err()
+            .code(),
             ErrorCode::AudienceMismatch
         );
         c.insert("iat", Value::from("0"));
-        assert_eq!(check_claims(&c, &rules).unwrap_err().code(), ErrorCode::InvalidClaim);
+        assert_eq!(
+            check_claims(&c, &rules).unwrap_err().code(),
+            ErrorCode::InvalidClaim
+        );
     }
 }

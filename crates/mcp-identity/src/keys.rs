@@ -73,7 +73,9 @@ impl SigningKey {
     #[must_use]
     pub fn from_bytes(seed: &[u8; SEED_LENGTH]) -> SigningKey {
         let inner = ed25519_dalek::SigningKey::from_bytes(seed);
-        let public = VerifyingKey { inner: inner.verifying_key() };
+        let public = VerifyingKey {
+            inner: inner.verifying_key(),
+        };
         SigningKey { inner, public }
     }
 
@@ -103,9 +105,10 @@ impl SigningKey {
     /// `key_mismatch`.
     pub fn from_keypair_bytes(pair: &[u8; 64]) -> Result<SigningKey> {
         let (seed, public) = pair.split_at(SEED_LENGTH);
-        let seed = Zeroizing::new(<[u8; SEED_LENGTH]>::try_from(seed).map_err(|_| {
-            err!(InvalidKeyLength, "seed must be 32 bytes")
-        })?);
+        let seed = Zeroizing::new(
+            <[u8; SEED_LENGTH]>::try_from(seed)
+                .map_err(|_| err!(InvalidKeyLength, "seed must be 32 bytes"))?,
+        );
         let key = SigningKey::from_bytes(&seed);
         // Compared in constant time: the public half is not secret, but a timing difference
         // on a key-import path is never worth having to argue about.
@@ -125,8 +128,12 @@ impl SigningKey {
     #[cfg(feature = "getrandom")]
     pub fn generate() -> Result<SigningKey> {
         let mut seed = Zeroizing::new([0u8; SEED_LENGTH]);
-        getrandom::getrandom(seed.as_mut())
-            .map_err(|_| err!(InvalidKey, "the operating system's random number generator failed"))?;
+        getrandom::getrandom(seed.as_mut()).map_err(|_| {
+            err!(
+                InvalidKey,
+                "the operating system's random number generator failed"
+            )
+        })?;
         Ok(SigningKey::from_bytes(&seed))
     }
 
@@ -165,7 +172,10 @@ impl SigningKey {
         let key = SigningKey::from_bytes(&pair.secret_key);
         if let Some(public) = pair.public_key {
             if !ct_eq(key.public.as_bytes(), public.as_ref()) {
-                return Err(err!(KeyMismatch, "the PKCS#8 public key does not match the seed"));
+                return Err(err!(
+                    KeyMismatch,
+                    "the PKCS#8 public key does not match the seed"
+                ));
             }
         }
         Ok(key)
@@ -197,8 +207,13 @@ impl SigningKey {
     /// # Errors
     /// Never in practice (`malformed_der` if encoding fails).
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let pair = ed25519_dalek::pkcs8::KeypairBytes { secret_key: self.inner.to_bytes(), public_key: None };
-        let doc = pair.to_pkcs8_der().map_err(|_| err!(MalformedDer, "PKCS#8 encoding failed"))?;
+        let pair = ed25519_dalek::pkcs8::KeypairBytes {
+            secret_key: self.inner.to_bytes(),
+            public_key: None,
+        };
+        let doc = pair
+            .to_pkcs8_der()
+            .map_err(|_| err!(MalformedDer, "PKCS#8 encoding failed"))?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
@@ -207,7 +222,10 @@ impl SigningKey {
     /// # Errors
     /// Never in practice (`malformed_der` if encoding fails).
     pub fn to_pkcs8_der_v2(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let doc = self.inner.to_pkcs8_der().map_err(|_| err!(MalformedDer, "PKCS#8 encoding failed"))?;
+        let doc = self
+            .inner
+            .to_pkcs8_der()
+            .map_err(|_| err!(MalformedDer, "PKCS#8 encoding failed"))?;
         Ok(Zeroizing::new(doc.as_bytes().to_vec()))
     }
 
@@ -216,7 +234,10 @@ impl SigningKey {
     /// # Errors
     /// Never in practice.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
-        Ok(Zeroizing::new(encode_pem("PRIVATE KEY", &self.to_pkcs8_der()?)))
+        Ok(Zeroizing::new(encode_pem(
+            "PRIVATE KEY",
+            &self.to_pkcs8_der()?,
+        )))
     }
 
     /// PKCS#8 v2 PEM.
@@ -224,14 +245,19 @@ impl SigningKey {
     /// # Errors
     /// Never in practice.
     pub fn to_pkcs8_pem_v2(&self) -> Result<Zeroizing<String>> {
-        Ok(Zeroizing::new(encode_pem("PRIVATE KEY", &self.to_pkcs8_der_v2()?)))
+        Ok(Zeroizing::new(encode_pem(
+            "PRIVATE KEY",
+            &self.to_pkcs8_der_v2()?,
+        )))
     }
 }
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Only the public half: a secret must never reach logs through `{:?}`.
-        f.debug_struct("SigningKey").field("verifying_key", &self.public).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("verifying_key", &self.public)
+            .finish_non_exhaustive()
     }
 }
 
@@ -253,7 +279,10 @@ impl VerifyingKey {
             .decompress()
             .ok_or_else(|| err!(InvalidKey, "the public key is not a point on Ed25519"))?;
         if point.compress().as_bytes() != bytes {
-            return Err(err!(InvalidKey, "the public key is not canonically encoded"));
+            return Err(err!(
+                InvalidKey,
+                "the public key is not canonically encoded"
+            ));
         }
         if point.is_small_order() {
             return Err(err!(WeakKey, "the public key is a small-order point"));
@@ -269,7 +298,11 @@ impl VerifyingKey {
     /// `invalid_key_length`, `invalid_key`, `weak_key`.
     pub fn from_slice(bytes: &[u8]) -> Result<VerifyingKey> {
         let arr = <&[u8; PUBLIC_KEY_LENGTH]>::try_from(bytes).map_err(|_| {
-            err!(InvalidKeyLength, "an Ed25519 public key is 32 bytes, got {}", bytes.len())
+            err!(
+                InvalidKeyLength,
+                "an Ed25519 public key is 32 bytes, got {}",
+                bytes.len()
+            )
         })?;
         VerifyingKey::from_bytes(arr)
     }
@@ -293,7 +326,9 @@ impl VerifyingKey {
     /// nobody else.
     pub fn verify(&self, message: &[u8], signature: &Signature) -> Result<()> {
         let sig = ed25519_dalek::Signature::from_bytes(&signature.0);
-        self.inner.verify_strict(message, &sig).map_err(|_| Error::invalid_signature())
+        self.inner
+            .verify_strict(message, &sig)
+            .map_err(|_| Error::invalid_signature())
     }
 
     /// Verifies a signature given as bytes; a wrong length is `invalid_signature` too, so
@@ -312,7 +347,8 @@ impl VerifyingKey {
     /// `input_too_large`, `malformed_der`, `unsupported_key_type`, `invalid_key`, `weak_key`.
     pub fn from_spki_der(der: &[u8]) -> Result<VerifyingKey> {
         check_size(der.len())?;
-        let pk = ed25519_dalek::pkcs8::PublicKeyBytes::from_public_key_der(der).map_err(spki_error)?;
+        let pk =
+            ed25519_dalek::pkcs8::PublicKeyBytes::from_public_key_der(der).map_err(spki_error)?;
         VerifyingKey::from_bytes(&pk.0)
     }
 
@@ -368,7 +404,11 @@ impl VerifyingKey {
         // 34 bytes of base58 is at most 47 characters; refuse long input before decoding,
         // since base58 decoding is quadratic.
         if text.len() > 128 {
-            return Err(err!(InvalidKeyLength, "multibase key is {} characters, far too long", text.len()));
+            return Err(err!(
+                InvalidKeyLength,
+                "multibase key is {} characters, far too long",
+                text.len()
+            ));
         }
         let bytes = encoding::multibase_decode(text)?;
         let key = strip_multicodec(&bytes)?;
@@ -446,9 +486,15 @@ impl Signature {
     /// # Errors
     /// `malformed_signature`.
     pub fn from_slice(bytes: &[u8]) -> Result<Signature> {
-        <[u8; SIGNATURE_LENGTH]>::try_from(bytes).map(Signature).map_err(|_| {
-            err!(MalformedSignature, "an Ed25519 signature is 64 bytes, got {}", bytes.len())
-        })
+        <[u8; SIGNATURE_LENGTH]>::try_from(bytes)
+            .map(Signature)
+            .map_err(|_| {
+                err!(
+                    MalformedSignature,
+                    "an Ed25519 signature is 64 bytes, got {}",
+                    bytes.len()
+                )
+            })
     }
 
     /// A signature from unpadded base64url (as in JWS and the ext-auth `_meta`).
@@ -458,7 +504,12 @@ impl Signature {
     pub fn from_base64url(text: &str) -> Result<Signature> {
         encoding::base64url_decode_array::<SIGNATURE_LENGTH>(text)
             .map(Signature)
-            .map_err(|_| err!(MalformedSignature, "a signature must be 64 bytes of canonical base64url"))
+            .map_err(|_| {
+                err!(
+                    MalformedSignature,
+                    "a signature must be 64 bytes of canonical base64url"
+                )
+            })
     }
 
     /// The 64 bytes.
@@ -482,7 +533,9 @@ impl fmt::Debug for Signature {
 
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { SEQUENCE { OID
 /// 1.3.101.112 }, BIT STRING (33 bytes, 0 unused bits) … }.
-const SPKI_PREFIX: [u8; 12] = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+const SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
 
 /// Returns the key bytes after a minimal `ed25519-pub` multicodec varint.
 pub(crate) fn strip_multicodec(bytes: &[u8]) -> Result<&[u8]> {
@@ -520,7 +573,10 @@ fn read_varint(bytes: &[u8]) -> Result<(u64, &[u8])> {
         if b & 0x80 == 0 {
             // A final zero byte after the first means the varint was padded: not minimal.
             if b == 0 && i > 0 {
-                return Err(err!(MalformedDid, "the multicodec varint is not minimally encoded"));
+                return Err(err!(
+                    MalformedDid,
+                    "the multicodec varint is not minimally encoded"
+                ));
             }
             return Ok((value, bytes.get(i + 1..).unwrap_or(&[])));
         }
@@ -530,7 +586,12 @@ fn read_varint(bytes: &[u8]) -> Result<(u64, &[u8])> {
 
 fn check_size(len: usize) -> Result<()> {
     if len > MAX_KEY_TEXT {
-        return Err(err!(InputTooLarge, "key input is {} bytes; the limit is {}", len, MAX_KEY_TEXT));
+        return Err(err!(
+            InputTooLarge,
+            "key input is {} bytes; the limit is {}",
+            len,
+            MAX_KEY_TEXT
+        ));
     }
     Ok(())
 }
@@ -551,7 +612,10 @@ fn pkcs8_error(e: ed25519_dalek::pkcs8::Error) -> Error {
     match e {
         E::KeyMalformed => err!(MalformedDer, "the PKCS#8 private key is malformed"),
         E::PublicKey(_) => err!(MalformedDer, "the PKCS#8 public key is malformed"),
-        E::ParametersMalformed => err!(UnsupportedKeyType, "the PKCS#8 algorithm parameters are not Ed25519's"),
+        E::ParametersMalformed => err!(
+            UnsupportedKeyType,
+            "the PKCS#8 algorithm parameters are not Ed25519's"
+        ),
         E::Asn1(_) => err!(MalformedDer, "the PKCS#8 DER is malformed"),
         _ => err!(UnsupportedKeyType, "the PKCS#8 key is not an Ed25519 key"),
     }
@@ -561,9 +625,15 @@ fn spki_error(e: ed25519_dalek::pkcs8::spki::Error) -> Error {
     use ed25519_dalek::pkcs8::spki::Error as E;
     match e {
         E::OidUnknown { .. } | E::AlgorithmParametersMissing => {
-            err!(UnsupportedKeyType, "the SubjectPublicKeyInfo is not an Ed25519 key")
+            err!(
+                UnsupportedKeyType,
+                "the SubjectPublicKeyInfo is not an Ed25519 key"
+            )
         }
-        E::KeyMalformed => err!(InvalidKeyLength, "the SubjectPublicKeyInfo key is not 32 bytes"),
+        E::KeyMalformed => err!(
+            InvalidKeyLength,
+            "the SubjectPublicKeyInfo key is not 32 bytes"
+        ),
         _ => err!(MalformedDer, "the SubjectPublicKeyInfo DER is malformed"),
     }
 }
@@ -611,7 +681,9 @@ fn decode_pem(text: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
             break;
         }
         if line.starts_with("-----") || line.contains(':') {
-            return Err(malformed("PEM headers and mismatched BEGIN/END lines are not supported"));
+            return Err(malformed(
+                "PEM headers and mismatched BEGIN/END lines are not supported",
+            ));
         }
         body.push_str(line);
     }
@@ -621,7 +693,8 @@ fn decode_pem(text: &str) -> Result<(String, Zeroizing<Vec<u8>>)> {
     if lines.next().is_some() {
         return Err(malformed("text after the PEM -----END …----- line"));
     }
-    let der = encoding::base64_decode(&body).map_err(|_| malformed("PEM body is not valid base64"))?;
+    let der =
+        encoding::base64_decode(&body).map_err(|_| malformed("PEM body is not valid base64"))?;
     Ok((String::from(label), Zeroizing::new(der)))
 }
 
@@ -657,8 +730,14 @@ mod tests {
         let vk = rfc_key().verifying_key();
         assert_eq!(encoding::hex_encode(vk.as_bytes()), RFC_PK);
         assert_eq!(vk.kid(), "If4x36FUomFia_hUBG_SJw");
-        assert_eq!(vk.fingerprint(), "If4x36FUomFia_hUBG_SJxt77UtqvkWqWId-9H-XIbk");
-        assert_eq!(vk.to_multibase(), "z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw");
+        assert_eq!(
+            vk.fingerprint(),
+            "If4x36FUomFia_hUBG_SJxt77UtqvkWqWId-9H-XIbk"
+        );
+        assert_eq!(
+            vk.to_multibase(),
+            "z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw"
+        );
     }
 
     #[test]
@@ -669,14 +748,23 @@ mod tests {
         assert_eq!(v1.len(), 48);
         assert_ne!(*v1, *v2);
         for der in [&v1, &v2] {
-            assert_eq!(SigningKey::from_pkcs8_der(der).unwrap().verifying_key(), sk.verifying_key());
+            assert_eq!(
+                SigningKey::from_pkcs8_der(der).unwrap().verifying_key(),
+                sk.verifying_key()
+            );
         }
         let pem = sk.to_pkcs8_pem().unwrap();
         assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
-        assert_eq!(SigningKey::from_pkcs8_pem(&pem).unwrap().verifying_key(), sk.verifying_key());
+        assert_eq!(
+            SigningKey::from_pkcs8_pem(&pem).unwrap().verifying_key(),
+            sk.verifying_key()
+        );
         // The .env form: quoted, with literal \n.
         let env = alloc::format!("\"{}\"", pem.replace('\n', "\\n"));
-        assert_eq!(SigningKey::from_pkcs8_pem(&env).unwrap().verifying_key(), sk.verifying_key());
+        assert_eq!(
+            SigningKey::from_pkcs8_pem(&env).unwrap().verifying_key(),
+            sk.verifying_key()
+        );
     }
 
     #[test]
@@ -686,7 +774,10 @@ mod tests {
         let n = v2.len();
         v2[n - 1] ^= 1;
         let e = SigningKey::from_pkcs8_der(&v2).unwrap_err();
-        assert!(matches!(e.code(), ErrorCode::KeyMismatch | ErrorCode::MalformedDer), "{e:?}");
+        assert!(
+            matches!(e.code(), ErrorCode::KeyMismatch | ErrorCode::MalformedDer),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -697,8 +788,18 @@ mod tests {
         assert_eq!(VerifyingKey::from_spki_der(&der).unwrap(), vk);
         assert_eq!(VerifyingKey::from_spki_pem(&vk.to_spki_pem()).unwrap(), vk);
         let wrong_label = vk.to_spki_pem().replace("PUBLIC KEY", "PRIVATE KEY");
-        assert_eq!(VerifyingKey::from_spki_pem(&wrong_label).unwrap_err().code(), ErrorCode::MalformedPem);
-        assert_eq!(SigningKey::from_pkcs8_pem(&vk.to_spki_pem()).unwrap_err().code(), ErrorCode::MalformedPem);
+        assert_eq!(
+            VerifyingKey::from_spki_pem(&wrong_label)
+                .unwrap_err()
+                .code(),
+            ErrorCode::MalformedPem
+        );
+        assert_eq!(
+            SigningKey::from_pkcs8_pem(&vk.to_spki_pem())
+                .unwrap_err()
+                .code(),
+            ErrorCode::MalformedPem
+        );
     }
 
     #[test]
@@ -712,37 +813,73 @@ mod tests {
             assert_eq!(SigningKey::from_pkcs8_pem(bad).unwrap_err().code(), ErrorCode::MalformedPem, "{bad:?}");
         }
         let huge = "A".repeat(MAX_KEY_TEXT + 1);
-        assert_eq!(SigningKey::from_pkcs8_pem(&huge).unwrap_err().code(), ErrorCode::InputTooLarge);
+        assert_eq!(
+            SigningKey::from_pkcs8_pem(&huge).unwrap_err().code(),
+            ErrorCode::InputTooLarge
+        );
     }
 
     #[test]
     fn verifying_key_rejects_weak_and_non_canonical() {
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        assert_eq!(VerifyingKey::from_bytes(&identity).unwrap_err().code(), ErrorCode::WeakKey);
+        assert_eq!(
+            VerifyingKey::from_bytes(&identity).unwrap_err().code(),
+            ErrorCode::WeakKey
+        );
         // y = p: a non-canonical spelling of a small-order point.
-        let p = encoding::hex_decode("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f").unwrap();
-        assert_eq!(VerifyingKey::from_slice(&p).unwrap_err().code(), ErrorCode::InvalidKey);
+        let p = encoding::hex_decode(
+            "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        )
+        .unwrap();
+        assert_eq!(
+            VerifyingKey::from_slice(&p).unwrap_err().code(),
+            ErrorCode::InvalidKey
+        );
         let mut y2 = [0u8; 32];
         y2[0] = 2;
-        assert_eq!(VerifyingKey::from_bytes(&y2).unwrap_err().code(), ErrorCode::InvalidKey);
-        assert_eq!(VerifyingKey::from_slice(&[1; 33]).unwrap_err().code(), ErrorCode::InvalidKeyLength);
+        assert_eq!(
+            VerifyingKey::from_bytes(&y2).unwrap_err().code(),
+            ErrorCode::InvalidKey
+        );
+        assert_eq!(
+            VerifyingKey::from_slice(&[1; 33]).unwrap_err().code(),
+            ErrorCode::InvalidKeyLength
+        );
     }
 
     #[test]
     fn multicodec_varint_rules() {
         assert_eq!(strip_multicodec(&[0xed, 0x01, 7]).unwrap(), &[7]);
-        assert_eq!(strip_multicodec(&[0xed, 0x81, 0x00]).unwrap_err().code(), ErrorCode::MalformedDid);
-        assert_eq!(strip_multicodec(&[0xec, 0x01]).unwrap_err().code(), ErrorCode::UnsupportedKeyType);
-        assert_eq!(strip_multicodec(&[0x80]).unwrap_err().code(), ErrorCode::MalformedDid);
-        assert_eq!(strip_multicodec(&[]).unwrap_err().code(), ErrorCode::MalformedDid);
+        assert_eq!(
+            strip_multicodec(&[0xed, 0x81, 0x00]).unwrap_err().code(),
+            ErrorCode::MalformedDid
+        );
+        assert_eq!(
+            strip_multicodec(&[0xec, 0x01]).unwrap_err().code(),
+            ErrorCode::UnsupportedKeyType
+        );
+        assert_eq!(
+            strip_multicodec(&[0x80]).unwrap_err().code(),
+            ErrorCode::MalformedDid
+        );
+        assert_eq!(
+            strip_multicodec(&[]).unwrap_err().code(),
+            ErrorCode::MalformedDid
+        );
     }
 
     #[test]
     fn signature_parsing() {
-        assert_eq!(Signature::from_slice(&[0; 63]).unwrap_err().code(), ErrorCode::MalformedSignature);
+        assert_eq!(
+            Signature::from_slice(&[0; 63]).unwrap_err().code(),
+            ErrorCode::MalformedSignature
+        );
         let sig = rfc_key().sign(b"");
         assert_eq!(Signature::from_base64url(&sig.to_base64url()).unwrap(), sig);
-        assert!(rfc_key().verifying_key().verify_slice(b"", &[0; 65]).is_err());
+        assert!(rfc_key()
+            .verifying_key()
+            .verify_slice(b"", &[0; 65])
+            .is_err());
     }
 }

@@ -6,18 +6,18 @@
 
 extern crate alloc;
 
-mod error;
 pub mod encoding;
+mod error;
 pub mod json;
 
 pub use error::{Error, ErrorCode, Result};
 pub mod keys;
 
 pub use keys::{Signature, SigningKey, VerifyingKey};
+pub mod batch;
 pub mod did_key;
 mod jwk;
-pub mod records;
-pub mod batch;
 pub mod jws;
+pub mod records;
 pub mod time;
 pub mod tool;

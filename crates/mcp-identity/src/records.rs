@@ -45,7 +45,11 @@ pub fn dns_record_name(domain: &str) -> Result<String> {
             && !l.ends_with('-')
     };
     if d.is_empty() || d.len() > 253 || !d.split('.').all(label_ok) {
-        return Err(err!(MalformedRecord, "{:?} is not a DNS host name", excerpt(domain)));
+        return Err(err!(
+            MalformedRecord,
+            "{:?} is not a DNS host name",
+            excerpt(domain)
+        ));
     }
     Ok(alloc::format!("_mcp-identity.{}", d.to_ascii_lowercase()))
 }
@@ -84,7 +88,11 @@ impl DnsRecord {
         match fields.first() {
             Some(("v", "mcp1")) => {}
             Some(("v", v)) => {
-                return Err(err!(MalformedRecord, "unsupported record version v={}; expected v=mcp1", excerpt(v)))
+                return Err(err!(
+                    MalformedRecord,
+                    "unsupported record version v={}; expected v=mcp1",
+                    excerpt(v)
+                ))
             }
             _ => return Err(err!(MalformedRecord, "the record must start with v=mcp1")),
         }
@@ -97,7 +105,10 @@ impl DnsRecord {
                 excerpt(fp)
             ));
         }
-        Ok(DnsRecord { kid: String::from(kid), fp: String::from(fp) })
+        Ok(DnsRecord {
+            kid: String::from(kid),
+            fp: String::from(fp),
+        })
     }
 
     /// Checks that the record names `key` (and `kid`, or the key's default ext-auth kid).
@@ -130,7 +141,10 @@ impl DnsRecord {
 /// The MCP Registry proof record for `key`: `v=MCPv1; k=ed25519; p=<base64>`.
 #[must_use]
 pub fn registry_record(key: &VerifyingKey) -> String {
-    alloc::format!("v=MCPv1; k=ed25519; p={}", encoding::base64_encode(key.as_bytes()))
+    alloc::format!(
+        "v=MCPv1; k=ed25519; p={}",
+        encoding::base64_encode(key.as_bytes())
+    )
 }
 
 /// A parsed MCP Registry proof record.
@@ -154,10 +168,12 @@ impl RegistryRecord {
             .trim()
             .strip_prefix("v=MCPv1;")
             .ok_or_else(|| err!(MalformedRecord, "a registry proof starts with v=MCPv1;"))?;
-        let rest = rest
-            .trim_start()
-            .strip_prefix("k=")
-            .ok_or_else(|| err!(MalformedRecord, "a registry proof has k=<algorithm> after v=MCPv1;"))?;
+        let rest = rest.trim_start().strip_prefix("k=").ok_or_else(|| {
+            err!(
+                MalformedRecord,
+                "a registry proof has k=<algorithm> after v=MCPv1;"
+            )
+        })?;
         let (alg, rest) = rest
             .split_once(';')
             .ok_or_else(|| err!(MalformedRecord, "a registry proof has p=<key> after k=…;"))?;
@@ -176,12 +192,22 @@ impl RegistryRecord {
                 encoding::hex_decode(p).map(|b| encoding::base64_encode(&b)).unwrap_or_default()
             ));
         }
-        if !p.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')) || p.is_empty() {
-            return Err(err!(MalformedRecord, "p= must be standard base64 (A-Z a-z 0-9 + / =)"));
+        if !p
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+            || p.is_empty()
+        {
+            return Err(err!(
+                MalformedRecord,
+                "p= must be standard base64 (A-Z a-z 0-9 + / =)"
+            ));
         }
         let public_key = encoding::base64_decode(p)
             .map_err(|_| err!(MalformedRecord, "p= is not canonical padded base64"))?;
-        Ok(RegistryRecord { algorithm: String::from(alg), public_key })
+        Ok(RegistryRecord {
+            algorithm: String::from(alg),
+            public_key,
+        })
     }
 
     /// The Ed25519 key the record publishes.
@@ -218,7 +244,12 @@ impl RegistryRecord {
 /// Joins a TXT value given either bare or as one or more quoted character-strings.
 fn unquote_txt(text: &str) -> Result<String> {
     if text.len() > MAX_RECORD_LENGTH {
-        return Err(err!(InputTooLarge, "record is {} bytes; the limit is {}", text.len(), MAX_RECORD_LENGTH));
+        return Err(err!(
+            InputTooLarge,
+            "record is {} bytes; the limit is {}",
+            text.len(),
+            MAX_RECORD_LENGTH
+        ));
     }
     let t = text.trim();
     if !t.starts_with('"') {
@@ -227,7 +258,9 @@ fn unquote_txt(text: &str) -> Result<String> {
     let mut out = String::with_capacity(t.len());
     let mut rest = t;
     while let Some(r) = rest.strip_prefix('"') {
-        let end = r.find('"').ok_or_else(|| err!(MalformedRecord, "unterminated quoted TXT string"))?;
+        let end = r
+            .find('"')
+            .ok_or_else(|| err!(MalformedRecord, "unterminated quoted TXT string"))?;
         out.push_str(r.get(..end).unwrap_or(""));
         rest = r.get(end + 1..).unwrap_or("").trim_start();
     }
@@ -241,12 +274,20 @@ fn unquote_txt(text: &str) -> Result<String> {
 fn split_fields(text: &str) -> Result<Vec<(&str, &str)>> {
     let mut fields: Vec<(&str, &str)> = Vec::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| err!(MalformedRecord, "record field {:?} is not name=value", excerpt(part)))?;
+        let (k, v) = part.split_once('=').ok_or_else(|| {
+            err!(
+                MalformedRecord,
+                "record field {:?} is not name=value",
+                excerpt(part)
+            )
+        })?;
         let (k, v) = (k.trim(), v.trim());
         if fields.iter().any(|(n, _)| *n == k) {
-            return Err(err!(MalformedRecord, "record field {} appears twice", excerpt(k)));
+            return Err(err!(
+                MalformedRecord,
+                "record field {} appears twice",
+                excerpt(k)
+            ));
         }
         fields.push((k, v));
     }
@@ -266,7 +307,10 @@ mod tests {
     use crate::ErrorCode;
 
     fn rfc_key() -> VerifyingKey {
-        let pk = encoding::hex_decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a").unwrap();
+        let pk = encoding::hex_decode(
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+        )
+        .unwrap();
         VerifyingKey::from_slice(&pk).unwrap()
     }
 
@@ -277,9 +321,18 @@ mod tests {
             dns_record(&vk),
             "v=mcp1; kid=If4x36FUomFia_hUBG_SJw; fp=If4x36FUomFia_hUBG_SJxt77UtqvkWqWId-9H-XIbk"
         );
-        assert_eq!(registry_record(&vk), "v=MCPv1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
-        assert_eq!(dns_record_name("Example.com.").unwrap(), "_mcp-identity.example.com");
-        assert_eq!(dns_record_name("bad_domain").unwrap_err().code(), ErrorCode::MalformedRecord);
+        assert_eq!(
+            registry_record(&vk),
+            "v=MCPv1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+        );
+        assert_eq!(
+            dns_record_name("Example.com.").unwrap(),
+            "_mcp-identity.example.com"
+        );
+        assert_eq!(
+            dns_record_name("bad_domain").unwrap_err().code(),
+            ErrorCode::MalformedRecord
+        );
     }
 
     #[test]
@@ -287,15 +340,32 @@ mod tests {
         let r = DnsRecord::parse(r#""v=mcp1; kid=If4x36FUomFia_hUBG_SJw; " "fp=If4x36FUomFia_hUBG_SJxt77UtqvkWqWId-9H-XIbk""#)
             .unwrap();
         assert!(r.verify(&rfc_key(), None).is_ok());
-        let e = r.verify(&crate::SigningKey::from_bytes(&[1; 32]).verifying_key(), None).unwrap_err();
+        let e = r
+            .verify(
+                &crate::SigningKey::from_bytes(&[1; 32]).verifying_key(),
+                None,
+            )
+            .unwrap_err();
         assert_eq!(e.code(), ErrorCode::RecordMismatch);
         assert!(e.message().contains("v=mcp1; kid="), "{e}");
     }
 
     #[test]
     fn dns_record_errors() {
-        for bad in ["", "v=mcp2; kid=a; fp=b", "kid=a; v=mcp1", "v=mcp1; kid=a", "v=mcp1; kid=a; kid=b; fp=c", "v=mcp1; kid=a; fp=short", "\"v=mcp1"] {
-            assert_eq!(DnsRecord::parse(bad).unwrap_err().code(), ErrorCode::MalformedRecord, "{bad}");
+        for bad in [
+            "",
+            "v=mcp2; kid=a; fp=b",
+            "kid=a; v=mcp1",
+            "v=mcp1; kid=a",
+            "v=mcp1; kid=a; kid=b; fp=c",
+            "v=mcp1; kid=a; fp=short",
+            "\"v=mcp1",
+        ] {
+            assert_eq!(
+                DnsRecord::parse(bad).unwrap_err().code(),
+                ErrorCode::MalformedRecord,
+                "{bad}"
+            );
         }
     }
 
@@ -304,11 +374,29 @@ mod tests {
         let hex = "v=MCPv1; k=ed25519; p=d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
         let e = RegistryRecord::parse(hex).unwrap_err();
         assert_eq!(e.code(), ErrorCode::MalformedRecord);
-        assert!(e.message().contains("11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="), "{e}");
+        assert!(
+            e.message()
+                .contains("11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="),
+            "{e}"
+        );
         let p384 = RegistryRecord::parse("v=MCPv1; k=ecdsap384; p=AAAA").unwrap();
-        assert_eq!(p384.verifying_key().unwrap_err().code(), ErrorCode::UnsupportedKeyType);
-        assert_eq!(p384.verify(&rfc_key()).unwrap_err().code(), ErrorCode::RecordMismatch);
-        assert_eq!(RegistryRecord::parse("v=MCPv1;k=ed25519;p=!!").unwrap_err().code(), ErrorCode::MalformedRecord);
-        assert_eq!(RegistryRecord::parse(&"x".repeat(5000)).unwrap_err().code(), ErrorCode::InputTooLarge);
+        assert_eq!(
+            p384.verifying_key().unwrap_err().code(),
+            ErrorCode::UnsupportedKeyType
+        );
+        assert_eq!(
+            p384.verify(&rfc_key()).unwrap_err().code(),
+            ErrorCode::RecordMismatch
+        );
+        assert_eq!(
+            RegistryRecord::parse("v=MCPv1;k=ed25519;p=!!")
+                .unwrap_err()
+                .code(),
+            ErrorCode::MalformedRecord
+        );
+        assert_eq!(
+            RegistryRecord::parse(&"x".repeat(5000)).unwrap_err().code(),
+            ErrorCode::InputTooLarge
+        );
     }
 }

@@ -24,7 +24,15 @@ pub fn format_rfc3339(secs: u64) -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     let (y, m, d) = civil_from_days(days);
-    alloc::format!("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", y, m, d, rem / 3600, rem / 60 % 60, rem % 60)
+    alloc::format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        y,
+        m,
+        d,
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
 }
 
 /// Parses an RFC 3339 date-time (extended form) to Unix seconds, truncating any fraction.
@@ -33,22 +41,44 @@ pub fn format_rfc3339(secs: u64) -> String {
 /// # Errors
 /// `invalid_timestamp`.
 pub fn parse_rfc3339(text: &str) -> Result<u64> {
-    let bad = || err!(InvalidTimestamp, "{:?} is not an RFC 3339 date-time like 2026-02-17T00:00:00Z", excerpt(text));
+    let bad = || {
+        err!(
+            InvalidTimestamp,
+            "{:?} is not an RFC 3339 date-time like 2026-02-17T00:00:00Z",
+            excerpt(text)
+        )
+    };
     let b = text.as_bytes();
     if b.len() < 20 || b.len() > 40 {
         return Err(bad());
     }
     let num = |from: usize, len: usize| -> Option<u64> {
         let digits = b.get(from..from + len)?;
-        digits.iter().try_fold(0u64, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0')))
+        digits.iter().try_fold(0u64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+        })
     };
     let sep = |i: usize, c: u8| b.get(i) == Some(&c);
-    if !(sep(4, b'-') && sep(7, b'-') && (sep(10, b'T') || sep(10, b't')) && sep(13, b':') && sep(16, b':')) {
+    if !(sep(4, b'-')
+        && sep(7, b'-')
+        && (sep(10, b'T') || sep(10, b't'))
+        && sep(13, b':')
+        && sep(16, b':'))
+    {
         return Err(bad());
     }
-    let (y, mo, d) = (num(0, 4).ok_or_else(bad)?, num(5, 2).ok_or_else(bad)?, num(8, 2).ok_or_else(bad)?);
-    let (h, mi, s) = (num(11, 2).ok_or_else(bad)?, num(14, 2).ok_or_else(bad)?, num(17, 2).ok_or_else(bad)?);
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60 {
+    let (y, mo, d) = (
+        num(0, 4).ok_or_else(bad)?,
+        num(5, 2).ok_or_else(bad)?,
+        num(8, 2).ok_or_else(bad)?,
+    );
+    let (h, mi, s) = (
+        num(11, 2).ok_or_else(bad)?,
+        num(14, 2).ok_or_else(bad)?,
+        num(17, 2).ok_or_else(bad)?,
+    );
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
+    {
         return Err(bad());
     }
     let mut i = 19;
@@ -71,14 +101,19 @@ pub fn parse_rfc3339(text: &str) -> Result<u64> {
                 return Err(bad());
             }
             let o = i64::try_from(oh * 3600 + om * 60).map_err(|_| bad())?;
-            if sign == b'+' { o } else { -o }
+            if sign == b'+' {
+                o
+            } else {
+                -o
+            }
         }
         _ => return Err(bad()),
     };
     // A leap second (:60) is counted as the next second, as most systems do.
     let hms = i64::try_from(h * 3600 + mi * 60 + s).map_err(|_| bad())?;
     let utc = days_from_civil(y, mo, d) * 86_400 + hms - offset;
-    u64::try_from(utc).map_err(|_| err!(InvalidTimestamp, "timestamps before 1970 are not accepted"))
+    u64::try_from(utc)
+        .map_err(|_| err!(InvalidTimestamp, "timestamps before 1970 are not accepted"))
 }
 
 fn is_leap(y: u64) -> bool {
@@ -157,7 +192,11 @@ mod tests {
             "２026-02-17T00:00:00Z",
             "",
         ] {
-            assert_eq!(parse_rfc3339(bad).unwrap_err().code(), ErrorCode::InvalidTimestamp, "{bad}");
+            assert_eq!(
+                parse_rfc3339(bad).unwrap_err().code(),
+                ErrorCode::InvalidTimestamp,
+                "{bad}"
+            );
         }
     }
 }

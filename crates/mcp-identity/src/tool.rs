@@ -63,7 +63,14 @@ pub const DEFAULT_MANIFEST_TTL: u64 = 3600;
 /// The fields of the ext-auth signing input, in the draft's words.
 const EXT_AUTH_FIELDS: [&str; 4] = ["name", "description", "inputSchema", "outputSchema"];
 /// The fields of our content hash: those every SDK preserves on the wire.
-const HASH_FIELDS: [&str; 6] = ["name", "title", "description", "inputSchema", "outputSchema", "annotations"];
+const HASH_FIELDS: [&str; 6] = [
+    "name",
+    "title",
+    "description",
+    "inputSchema",
+    "outputSchema",
+    "annotations",
+];
 
 /// Options for signing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +87,12 @@ pub struct SignOptions<'a> {
 
 impl Default for SignOptions<'_> {
     fn default() -> Self {
-        SignOptions { now: 0, ttl: DEFAULT_MANIFEST_TTL, audience: None, kid: None }
+        SignOptions {
+            now: 0,
+            ttl: DEFAULT_MANIFEST_TTL,
+            audience: None,
+            kid: None,
+        }
     }
 }
 
@@ -224,7 +236,10 @@ impl ToolsReport {
     pub fn to_json(&self) -> String {
         let mut o = Object::new();
         let manifest = match &self.manifest {
-            ManifestStatus::Verified { issued_at, expires_at } => {
+            ManifestStatus::Verified {
+                issued_at,
+                expires_at,
+            } => {
                 let mut m = Object::new();
                 m.insert("status", Value::from("verified"));
                 m.insert("issuedAt", num(*issued_at));
@@ -251,7 +266,11 @@ impl ToolsReport {
             .iter()
             .map(|t| {
                 let mut r = Object::new();
-                r.insert("index", t.index.map_or(Value::Null, |i| num(u64::try_from(i).unwrap_or(u64::MAX))));
+                r.insert(
+                    "index",
+                    t.index
+                        .map_or(Value::Null, |i| num(u64::try_from(i).unwrap_or(u64::MAX))),
+                );
                 r.insert("name", t.name.as_deref().map_or(Value::Null, Value::from));
                 r.insert("status", Value::from(t.status.as_str()));
                 if let Some(e) = &t.error {
@@ -287,7 +306,9 @@ pub fn content_hash(tool: &Value) -> Result<String> {
     let o = check_tool(tool)?;
     let canonical = Value::Object(subset(o, &HASH_FIELDS)).to_jcs();
     let mut s = String::from("sha256-");
-    s.push_str(&encoding::base64url_encode(&Sha256::digest(canonical.as_bytes())));
+    s.push_str(&encoding::base64url_encode(&Sha256::digest(
+        canonical.as_bytes(),
+    )));
     Ok(s)
 }
 
@@ -309,7 +330,12 @@ pub fn sign_tool(key: &SigningKey, tool: &Value, kid: &str, signed_at: &str) -> 
     let mut meta = match out.remove("_meta") {
         Some(Value::Object(m)) => m,
         None | Some(Value::Null) => Object::new(),
-        Some(_) => return Err(err!(MalformedToolDefinition, "tool _meta must be an object")),
+        Some(_) => {
+            return Err(err!(
+                MalformedToolDefinition,
+                "tool _meta must be an object"
+            ))
+        }
     };
     meta.insert(EXT_AUTH_META_KEY, Value::Object(att));
     out.insert("_meta", Value::Object(meta));
@@ -333,7 +359,11 @@ pub fn verify_tool(tool: &Value, key: &VerifyingKey, kid: Option<&str>) -> Resul
 ///
 /// # Errors
 /// `input_too_large`, JSON errors, `malformed_tool_definition` (including duplicate names).
-pub fn sign_tools_list(key: &SigningKey, result_json: &str, options: &SignOptions<'_>) -> Result<String> {
+pub fn sign_tools_list(
+    key: &SigningKey,
+    result_json: &str,
+    options: &SignOptions<'_>,
+) -> Result<String> {
     let value = json::parse_with_limits(result_json, list_limits(DEFAULT_MAX_LIST_BYTES))?;
     Ok(sign_tools_list_value(key, &value, options)?.to_jcs())
 }
@@ -342,19 +372,31 @@ pub fn sign_tools_list(key: &SigningKey, result_json: &str, options: &SignOption
 ///
 /// # Errors
 /// As [`sign_tools_list`].
-pub fn sign_tools_list_value(key: &SigningKey, result: &Value, options: &SignOptions<'_>) -> Result<Value> {
+pub fn sign_tools_list_value(
+    key: &SigningKey,
+    result: &Value,
+    options: &SignOptions<'_>,
+) -> Result<Value> {
     let (mut out, tools) = split_result(result)?;
     let vk = key.verifying_key();
     let default_kid = vk.kid();
     let kid = options.kid.unwrap_or(&default_kid);
     let signed_at = time::format_rfc3339(options.now);
-    let signed: Vec<Value> = tools.iter().map(|t| sign_tool(key, t, kid, &signed_at)).collect::<Result<_>>()?;
+    let signed: Vec<Value> = tools
+        .iter()
+        .map(|t| sign_tool(key, t, kid, &signed_at))
+        .collect::<Result<_>>()?;
     let manifest = build_manifest(key, &signed, options)?;
 
     let mut meta = match out.remove("_meta") {
         Some(Value::Object(m)) => m,
         None | Some(Value::Null) => Object::new(),
-        Some(_) => return Err(err!(MalformedToolDefinition, "result _meta must be an object")),
+        Some(_) => {
+            return Err(err!(
+                MalformedToolDefinition,
+                "result _meta must be an object"
+            ))
+        }
     };
     let mut ours = match meta.remove(RESULT_META_KEY) {
         Some(Value::Object(m)) => m,
@@ -374,13 +416,21 @@ pub fn sign_tools_list_value(key: &SigningKey, result: &Value, options: &SignOpt
 ///
 /// # Errors
 /// `malformed_tool_definition` (including duplicate names).
-pub fn build_manifest(key: &SigningKey, tools: &[Value], options: &SignOptions<'_>) -> Result<String> {
+pub fn build_manifest(
+    key: &SigningKey,
+    tools: &[Value],
+    options: &SignOptions<'_>,
+) -> Result<String> {
     let vk = key.verifying_key();
     let mut entries: BTreeMap<&str, String> = BTreeMap::new();
     for t in tools {
         let name = tool_name(t)?;
         if entries.insert(name, content_hash(t)?).is_some() {
-            return Err(err!(MalformedToolDefinition, "two tools are named {:?}", excerpt(name)));
+            return Err(err!(
+                MalformedToolDefinition,
+                "two tools are named {:?}",
+                excerpt(name)
+            ));
         }
     }
     let list = entries
@@ -402,7 +452,12 @@ pub fn build_manifest(key: &SigningKey, tools: &[Value], options: &SignOptions<'
         claims.insert("aud", Value::from(aud));
     }
     claims.insert("tools", Value::Array(list));
-    Ok(jws::sign(key, Some(MANIFEST_TYP), Some(&vk.to_did_key_url()), &claims))
+    Ok(jws::sign(
+        key,
+        Some(MANIFEST_TYP),
+        Some(&vk.to_did_key_url()),
+        &claims,
+    ))
 }
 
 /// Verifies a `tools/list` result (JSON text) under the server key: every tool's ext-auth
@@ -414,7 +469,11 @@ pub fn build_manifest(key: &SigningKey, tools: &[Value], options: &SignOptions<'
 /// # Errors
 /// `input_too_large`, JSON errors, `malformed_tool_definition` (no `tools` array, or more than
 /// [`MAX_TOOLS`]).
-pub fn verify_tools_list(result_json: &str, key: &VerifyingKey, options: &VerifyOptions<'_>) -> Result<ToolsReport> {
+pub fn verify_tools_list(
+    result_json: &str,
+    key: &VerifyingKey,
+    options: &VerifyOptions<'_>,
+) -> Result<ToolsReport> {
     let value = json::parse_with_limits(result_json, list_limits(options.max_bytes))?;
     verify_tools_list_value(&value, key, options)
 }
@@ -423,7 +482,11 @@ pub fn verify_tools_list(result_json: &str, key: &VerifyingKey, options: &Verify
 ///
 /// # Errors
 /// As [`verify_tools_list`].
-pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &VerifyOptions<'_>) -> Result<ToolsReport> {
+pub fn verify_tools_list_value(
+    result: &Value,
+    key: &VerifyingKey,
+    options: &VerifyOptions<'_>,
+) -> Result<ToolsReport> {
     let (out, tools) = split_result(result)?;
     let default_kid = key.kid();
     let kid = options.kid.unwrap_or(&default_kid);
@@ -431,7 +494,13 @@ pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &Ver
     let (manifest_status, manifest) = match manifest_token(&out) {
         Ok(None) => (ManifestStatus::Absent, None),
         Ok(Some(token)) => match verify_manifest(token, key, options) {
-            Ok((iat, exp, entries)) => (ManifestStatus::Verified { issued_at: iat, expires_at: exp }, Some(entries)),
+            Ok((iat, exp, entries)) => (
+                ManifestStatus::Verified {
+                    issued_at: iat,
+                    expires_at: exp,
+                },
+                Some(entries),
+            ),
             Err(e) => (ManifestStatus::Invalid(e), None),
         },
         Err(e) => (ManifestStatus::Invalid(e), None),
@@ -457,7 +526,13 @@ pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &Ver
         let (input, hash) = match prepared {
             Ok(x) => x,
             Err(e) => {
-                reports.push(ToolReport { index: Some(i), name, status: ToolStatus::Malformed, error: Some(e), hash: None });
+                reports.push(ToolReport {
+                    index: Some(i),
+                    name,
+                    status: ToolStatus::Malformed,
+                    error: Some(e),
+                    hash: None,
+                });
                 sig_state.push(SigState::Skip);
                 continue;
             }
@@ -471,9 +546,18 @@ pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &Ver
             Err(e) => SigState::Bad(e),
         };
         sig_state.push(state);
-        reports.push(ToolReport { index: Some(i), name, status: ToolStatus::Verified, error: None, hash: Some(hash) });
+        reports.push(ToolReport {
+            index: Some(i),
+            name,
+            status: ToolStatus::Verified,
+            error: None,
+            hash: Some(hash),
+        });
     }
-    let items: Vec<(&[u8], &Signature)> = pending.iter().map(|(_, p)| (p.input.as_bytes(), &p.sig)).collect();
+    let items: Vec<(&[u8], &Signature)> = pending
+        .iter()
+        .map(|(_, p)| (p.input.as_bytes(), &p.sig))
+        .collect();
     let verdicts = batch::verify_same_key(key, &items);
     for ((i, _), verdict) in pending.iter().zip(verdicts) {
         if let Some(s) = sig_state.get_mut(*i) {
@@ -486,7 +570,7 @@ pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &Ver
 
     let mut listed: BTreeMap<&str, bool> = BTreeMap::new();
     if let Some(entries) = &manifest {
-        for (name, _) in entries {
+        for name in entries.keys() {
             listed.insert(name.as_str(), false);
         }
     }
@@ -500,7 +584,11 @@ pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &Ver
                 *seen = true;
             }
             report.status = ToolStatus::Duplicate;
-            report.error = Some(err!(ManifestMismatch, "more than one tool is named {:?}", excerpt(name)));
+            report.error = Some(err!(
+                ManifestMismatch,
+                "more than one tool is named {:?}",
+                excerpt(name)
+            ));
             continue;
         }
         let man = match &manifest {
@@ -511,7 +599,11 @@ pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &Ver
                     if let Some(seen) = listed.get_mut(name) {
                         *seen = true;
                     }
-                    if Some(h) == report.hash.as_ref() { ManState::Match } else { ManState::HashMismatch }
+                    if Some(h) == report.hash.as_ref() {
+                        ManState::Match
+                    } else {
+                        ManState::HashMismatch
+                    }
                 }
             },
         };
@@ -525,12 +617,20 @@ pub fn verify_tools_list_value(result: &Value, key: &VerifyingKey, options: &Ver
                 index: None,
                 name: Some(String::from(name)),
                 status: ToolStatus::MissingFromList,
-                error: Some(err!(ManifestMismatch, "the manifest lists {:?} but the list lacks it", excerpt(name))),
+                error: Some(err!(
+                    ManifestMismatch,
+                    "the manifest lists {:?} but the list lacks it",
+                    excerpt(name)
+                )),
                 hash: manifest.as_ref().and_then(|m| m.get(name).cloned()),
             });
         }
     }
-    Ok(ToolsReport { manifest: manifest_status, tools: reports, require_manifest: options.require_manifest })
+    Ok(ToolsReport {
+        manifest: manifest_status,
+        tools: reports,
+        require_manifest: options.require_manifest,
+    })
 }
 
 enum SigState {
@@ -549,68 +649,129 @@ enum ManState {
 }
 
 fn decide(sig: SigState, man: ManState) -> (ToolStatus, Option<Error>) {
-    let mismatch = || err!(ManifestMismatch, "the tool differs from what the manifest signed");
+    let mismatch = || {
+        err!(
+            ManifestMismatch,
+            "the tool differs from what the manifest signed"
+        )
+    };
     match (sig, man) {
-        (SigState::Bad(e), _) if e.code() == ErrorCode::InvalidSignature => (ToolStatus::Tampered, Some(e)),
+        (SigState::Bad(e), _) if e.code() == ErrorCode::InvalidSignature => {
+            (ToolStatus::Tampered, Some(e))
+        }
         (_, ManState::HashMismatch) => (ToolStatus::Tampered, Some(mismatch())),
-        (SigState::Bad(e), _) if e.code() == ErrorCode::KidMismatch => (ToolStatus::WrongKey, Some(e)),
+        (SigState::Bad(e), _) if e.code() == ErrorCode::KidMismatch => {
+            (ToolStatus::WrongKey, Some(e))
+        }
         (SigState::Bad(e), _) => (ToolStatus::Malformed, Some(e)),
         (SigState::Missing, ManState::Match) => (ToolStatus::Verified, None),
-        (SigState::Missing, _) => {
-            (ToolStatus::Unsigned, Some(err!(MissingSignature, "the tool carries no signature")))
-        }
+        (SigState::Missing, _) => (
+            ToolStatus::Unsigned,
+            Some(err!(MissingSignature, "the tool carries no signature")),
+        ),
         (_, ManState::NotListed) => (
             ToolStatus::NotInManifest,
-            Some(err!(ManifestMismatch, "the manifest does not list this tool (added or renamed after signing?)")),
+            Some(err!(
+                ManifestMismatch,
+                "the manifest does not list this tool (added or renamed after signing?)"
+            )),
         ),
         (SigState::Valid, _) => (ToolStatus::Verified, None),
-        (SigState::Skip | SigState::Pending, _) => {
-            (ToolStatus::Malformed, Some(err!(MalformedAttestation, "the tool's attestation was not checked")))
-        }
+        (SigState::Skip | SigState::Pending, _) => (
+            ToolStatus::Malformed,
+            Some(err!(
+                MalformedAttestation,
+                "the tool's attestation was not checked"
+            )),
+        ),
     }
 }
 
 /// Reads and checks a tool's ext-auth attestation: its signature and signedAt.
 fn attestation(tool: &Value, expected_kid: &str) -> Result<(Signature, u64)> {
     let att = match tool.get("_meta").map(|m| (m, m.get(EXT_AUTH_META_KEY))) {
-        None | Some((_, None)) => return Err(err!(MissingSignature, "the tool carries no signature")),
+        None | Some((_, None)) => {
+            return Err(err!(MissingSignature, "the tool carries no signature"))
+        }
         Some((Value::Object(_), Some(Value::Object(a)))) => a,
-        Some(_) => return Err(err!(MalformedAttestation, "the tool's server-identity _meta is not an object")),
+        Some(_) => {
+            return Err(err!(
+                MalformedAttestation,
+                "the tool's server-identity _meta is not an object"
+            ))
+        }
     };
     let field = |name: &str| -> Result<&str> {
         att.get(name).and_then(Value::as_str).ok_or_else(|| {
-            err!(MalformedAttestation, "the tool attestation's {} is missing or not a string", name)
+            err!(
+                MalformedAttestation,
+                "the tool attestation's {} is missing or not a string",
+                name
+            )
         })
     };
-    let sig = Signature::from_base64url(field("signature")?)
-        .map_err(|_| err!(MalformedAttestation, "the tool signature is not 64 bytes of base64url"))?;
-    let signed_at = time::parse_rfc3339(field("signedAt")?)
-        .map_err(|_| err!(MalformedAttestation, "the tool attestation's signedAt is not an RFC 3339 time"))?;
+    let sig = Signature::from_base64url(field("signature")?).map_err(|_| {
+        err!(
+            MalformedAttestation,
+            "the tool signature is not 64 bytes of base64url"
+        )
+    })?;
+    let signed_at = time::parse_rfc3339(field("signedAt")?).map_err(|_| {
+        err!(
+            MalformedAttestation,
+            "the tool attestation's signedAt is not an RFC 3339 time"
+        )
+    })?;
     let kid = field("kid")?;
     if kid != expected_kid {
-        return Err(err!(KidMismatch, "the tool is signed by key {:?}, not {:?}", excerpt(kid), expected_kid));
+        return Err(err!(
+            KidMismatch,
+            "the tool is signed by key {:?}, not {:?}",
+            excerpt(kid),
+            expected_kid
+        ));
     }
     Ok((sig, signed_at))
 }
 
 type ManifestEntries = BTreeMap<String, String>;
 
-fn verify_manifest(token: &str, key: &VerifyingKey, options: &VerifyOptions<'_>) -> Result<(u64, u64, ManifestEntries)> {
+fn verify_manifest(
+    token: &str,
+    key: &VerifyingKey,
+    options: &VerifyOptions<'_>,
+) -> Result<(u64, u64, ManifestEntries)> {
     let parsed = jws::parse(token, MAX_MANIFEST_BYTES)?;
     parsed.expect_typ(MANIFEST_TYP)?;
     let verified = parsed.verify(key)?;
     let claims = &verified.claims;
     jws::check_claims(
         claims,
-        &jws::ClaimRules { now: options.now, leeway: options.leeway, audience: options.audience, ..Default::default() },
+        &jws::ClaimRules {
+            now: options.now,
+            leeway: options.leeway,
+            audience: options.audience,
+            ..Default::default()
+        },
     )?;
     let did = key.to_did_key();
     if claims.get("iss").and_then(Value::as_str) != Some(did.as_str()) {
-        return Err(err!(IssuerMismatch, "the manifest is not issued by {}", did));
+        return Err(err!(
+            IssuerMismatch,
+            "the manifest is not issued by {}",
+            did
+        ));
     }
-    let int = |name: &str| claims.get(name).and_then(Value::as_number).and_then(Number::as_u64);
-    let exp = int("exp").ok_or_else(|| err!(InvalidClaim, "manifest exp must be a whole number"))?;
-    let iat = int("iat").ok_or_else(|| err!(MissingClaim, "manifest iat must be a whole number"))?;
+    let int = |name: &str| {
+        claims
+            .get(name)
+            .and_then(Value::as_number)
+            .and_then(Number::as_u64)
+    };
+    let exp =
+        int("exp").ok_or_else(|| err!(InvalidClaim, "manifest exp must be a whole number"))?;
+    let iat =
+        int("iat").ok_or_else(|| err!(MissingClaim, "manifest iat must be a whole number"))?;
     let list = claims
         .get("tools")
         .and_then(Value::as_array)
@@ -622,10 +783,19 @@ fn verify_manifest(token: &str, key: &VerifyingKey, options: &VerifyOptions<'_>)
         match (name, hash) {
             (Some(n), Some(h)) if h.starts_with("sha256-") => {
                 if entries.insert(String::from(n), String::from(h)).is_some() {
-                    return Err(err!(MalformedManifest, "the manifest lists {:?} twice", excerpt(n)));
+                    return Err(err!(
+                        MalformedManifest,
+                        "the manifest lists {:?} twice",
+                        excerpt(n)
+                    ));
                 }
             }
-            _ => return Err(err!(MalformedManifest, "each manifest entry is {{name, hash: \"sha256-…\"}}")),
+            _ => {
+                return Err(err!(
+                    MalformedManifest,
+                    "each manifest entry is {{name, hash: \"sha256-…\"}}"
+                ))
+            }
         }
     }
     Ok((iat, exp, entries))
@@ -637,22 +807,39 @@ fn manifest_token(result: &Object) -> Result<Option<&str>> {
         Some(Some(Value::Object(o))) => match o.get("manifest") {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
-            Some(_) => Err(err!(MalformedManifest, "the manifest must be a compact JWS string")),
+            Some(_) => Err(err!(
+                MalformedManifest,
+                "the manifest must be a compact JWS string"
+            )),
         },
-        Some(Some(_)) => Err(err!(MalformedManifest, "result _meta[{:?}] must be an object", RESULT_META_KEY)),
+        Some(Some(_)) => Err(err!(
+            MalformedManifest,
+            "result _meta[{:?}] must be an object",
+            RESULT_META_KEY
+        )),
     }
 }
 
 fn split_result(result: &Value) -> Result<(Object, &[Value])> {
-    let o = result
-        .as_object()
-        .ok_or_else(|| err!(MalformedToolDefinition, "a tools/list result is an object with a tools array"))?;
-    let tools = o
-        .get("tools")
-        .and_then(Value::as_array)
-        .ok_or_else(|| err!(MalformedToolDefinition, "the tools/list result has no tools array"))?;
+    let o = result.as_object().ok_or_else(|| {
+        err!(
+            MalformedToolDefinition,
+            "a tools/list result is an object with a tools array"
+        )
+    })?;
+    let tools = o.get("tools").and_then(Value::as_array).ok_or_else(|| {
+        err!(
+            MalformedToolDefinition,
+            "the tools/list result has no tools array"
+        )
+    })?;
     if tools.len() > MAX_TOOLS {
-        return Err(err!(MalformedToolDefinition, "{} tools; the limit is {}", tools.len(), MAX_TOOLS));
+        return Err(err!(
+            MalformedToolDefinition,
+            "{} tools; the limit is {}",
+            tools.len(),
+            MAX_TOOLS
+        ));
     }
     let mut rest = o.clone();
     rest.remove("tools");
@@ -660,29 +847,60 @@ fn split_result(result: &Value) -> Result<(Object, &[Value])> {
 }
 
 fn list_limits(max_bytes: usize) -> Limits {
-    Limits { max_bytes, max_depth: json::DEFAULT_MAX_DEPTH }
+    Limits {
+        max_bytes,
+        max_depth: json::DEFAULT_MAX_DEPTH,
+    }
 }
 
 fn tool_name(tool: &Value) -> Result<&str> {
     match tool.get("name") {
         Some(Value::String(n)) if !n.is_empty() => Ok(n),
-        _ => Err(err!(MalformedToolDefinition, "a tool has a non-empty string name")),
+        _ => Err(err!(
+            MalformedToolDefinition,
+            "a tool has a non-empty string name"
+        )),
     }
 }
 
 /// Checks the types MCP gives the signed fields; an absent optional field is fine.
 fn check_tool(tool: &Value) -> Result<&Object> {
-    let o = tool.as_object().ok_or_else(|| err!(MalformedToolDefinition, "a tool is a JSON object"))?;
+    let o = tool
+        .as_object()
+        .ok_or_else(|| err!(MalformedToolDefinition, "a tool is a JSON object"))?;
     tool_name(tool)?;
     for (field, ok) in [
-        ("title", o.get("title").map_or(true, |v| v.is_null() || v.as_str().is_some())),
-        ("description", o.get("description").map_or(true, |v| v.is_null() || v.as_str().is_some())),
-        ("inputSchema", matches!(o.get("inputSchema"), Some(Value::Object(_)))),
-        ("outputSchema", o.get("outputSchema").map_or(true, |v| v.is_null() || v.as_object().is_some())),
-        ("annotations", o.get("annotations").map_or(true, |v| v.is_null() || v.as_object().is_some())),
+        (
+            "title",
+            o.get("title")
+                .map_or(true, |v| v.is_null() || v.as_str().is_some()),
+        ),
+        (
+            "description",
+            o.get("description")
+                .map_or(true, |v| v.is_null() || v.as_str().is_some()),
+        ),
+        (
+            "inputSchema",
+            matches!(o.get("inputSchema"), Some(Value::Object(_))),
+        ),
+        (
+            "outputSchema",
+            o.get("outputSchema")
+                .map_or(true, |v| v.is_null() || v.as_object().is_some()),
+        ),
+        (
+            "annotations",
+            o.get("annotations")
+                .map_or(true, |v| v.is_null() || v.as_object().is_some()),
+        ),
     ] {
         if !ok {
-            return Err(err!(MalformedToolDefinition, "tool field {} is missing or has the wrong type", field));
+            return Err(err!(
+                MalformedToolDefinition,
+                "tool field {} is missing or has the wrong type",
+                field
+            ));
         }
     }
     Ok(o)
@@ -721,11 +939,27 @@ mod tests {
     ],"nextCursor":"c"}"#;
 
     fn signed() -> String {
-        sign_tools_list(&key(), LIST, &SignOptions { now: NOW, ..Default::default() }).unwrap()
+        sign_tools_list(
+            &key(),
+            LIST,
+            &SignOptions {
+                now: NOW,
+                ..Default::default()
+            },
+        )
+        .unwrap()
     }
 
     fn verify(text: &str) -> ToolsReport {
-        verify_tools_list(text, &key().verifying_key(), &VerifyOptions { now: NOW + 10, ..Default::default() }).unwrap()
+        verify_tools_list(
+            text,
+            &key().verifying_key(),
+            &VerifyOptions {
+                now: NOW + 10,
+                ..Default::default()
+            },
+        )
+        .unwrap()
     }
 
     #[test]
@@ -740,7 +974,10 @@ mod tests {
     #[test]
     fn missing_description_is_omitted_from_the_signing_input() {
         let t = json::parse(r#"{"name":"a","description":null,"inputSchema":{}}"#).unwrap();
-        assert_eq!(ext_auth_signing_input(&t).unwrap(), r#"{"inputSchema":{},"name":"a"}"#);
+        assert_eq!(
+            ext_auth_signing_input(&t).unwrap(),
+            r#"{"inputSchema":{},"name":"a"}"#
+        );
     }
 
     #[test]
@@ -748,7 +985,10 @@ mod tests {
         let s = signed().replace(r#""readOnlyHint":true"#, r#""readOnlyHint":false"#);
         let r = verify(&s);
         assert_eq!(r.tools[0].status, ToolStatus::Tampered);
-        assert_eq!(r.tools[0].error.as_ref().map(Error::code), Some(ErrorCode::ManifestMismatch));
+        assert_eq!(
+            r.tools[0].error.as_ref().map(Error::code),
+            Some(ErrorCode::ManifestMismatch)
+        );
         assert_eq!(r.tools[1].status, ToolStatus::Verified);
     }
 
@@ -760,30 +1000,86 @@ mod tests {
         let removed = tools.remove(0);
         let mut out = o.clone();
         out.insert("tools", Value::Array(tools.clone()));
-        let r = verify_tools_list_value(&Value::Object(out.clone()), &key().verifying_key(), &VerifyOptions { now: NOW, ..Default::default() }).unwrap();
-        assert_eq!(r.tools.last().map(|t| t.status), Some(ToolStatus::MissingFromList));
+        let r = verify_tools_list_value(
+            &Value::Object(out.clone()),
+            &key().verifying_key(),
+            &VerifyOptions {
+                now: NOW,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            r.tools.last().map(|t| t.status),
+            Some(ToolStatus::MissingFromList)
+        );
         assert!(!r.is_fully_verified());
 
         tools.push(json::parse(r#"{"name":"evil","inputSchema":{}}"#).unwrap());
         tools.push(removed.clone());
         tools.push(removed);
         out.insert("tools", Value::Array(tools));
-        let r = verify_tools_list_value(&Value::Object(out), &key().verifying_key(), &VerifyOptions { now: NOW, ..Default::default() }).unwrap();
+        let r = verify_tools_list_value(
+            &Value::Object(out),
+            &key().verifying_key(),
+            &VerifyOptions {
+                now: NOW,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let statuses: Vec<_> = r.tools.iter().map(|t| t.status).collect();
-        assert_eq!(statuses, [ToolStatus::Verified, ToolStatus::Unsigned, ToolStatus::Duplicate, ToolStatus::Duplicate]);
+        assert_eq!(
+            statuses,
+            [
+                ToolStatus::Verified,
+                ToolStatus::Unsigned,
+                ToolStatus::Duplicate,
+                ToolStatus::Duplicate
+            ]
+        );
     }
 
     #[test]
     fn manifest_problems_are_reported_not_thrown() {
         let s = signed();
-        let r = verify_tools_list(&s, &key().verifying_key(), &VerifyOptions { now: NOW + 4000, ..Default::default() }).unwrap();
-        assert!(matches!(&r.manifest, ManifestStatus::Invalid(e) if e.code() == ErrorCode::TokenExpired));
+        let r = verify_tools_list(
+            &s,
+            &key().verifying_key(),
+            &VerifyOptions {
+                now: NOW + 4000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            matches!(&r.manifest, ManifestStatus::Invalid(e) if e.code() == ErrorCode::TokenExpired)
+        );
         assert!(!r.is_fully_verified());
         let other = SigningKey::from_bytes(&[4; 32]).verifying_key();
-        let r = verify_tools_list(&s, &other, &VerifyOptions { now: NOW, ..Default::default() }).unwrap();
-        assert!(matches!(&r.manifest, ManifestStatus::Invalid(e) if e.code() == ErrorCode::InvalidSignature));
+        let r = verify_tools_list(
+            &s,
+            &other,
+            &VerifyOptions {
+                now: NOW,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            matches!(&r.manifest, ManifestStatus::Invalid(e) if e.code() == ErrorCode::InvalidSignature)
+        );
         assert!(r.tools.iter().all(|t| t.status == ToolStatus::WrongKey));
-        let r = verify_tools_list(&s, &other, &VerifyOptions { now: NOW, kid: Some(&key().verifying_key().kid()), ..Default::default() }).unwrap();
+        let r = verify_tools_list(
+            &s,
+            &other,
+            &VerifyOptions {
+                now: NOW,
+                kid: Some(&key().verifying_key().kid()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(r.tools.iter().all(|t| t.status == ToolStatus::Tampered));
     }
 
@@ -794,11 +1090,19 @@ mod tests {
         assert!(r.tools.iter().all(|t| t.status == ToolStatus::Unsigned));
         for bad in ["[]", "{}", r#"{"tools":{}}"#] {
             assert_eq!(
-                verify_tools_list(bad, &key().verifying_key(), &VerifyOptions::default()).unwrap_err().code(),
+                verify_tools_list(bad, &key().verifying_key(), &VerifyOptions::default())
+                    .unwrap_err()
+                    .code(),
                 ErrorCode::MalformedToolDefinition
             );
         }
-        let r = verify(r#"{"tools":[1,{"name":"x"},{"name":"y","inputSchema":{},"_meta":{"io.modelcontextprotocol/server-identity":{"signature":"AA","kid":"k","signedAt":"x"}}}]}"#);
-        assert!(r.tools.iter().all(|t| t.status == ToolStatus::Malformed), "{}", r.to_json());
+        let r = verify(
+            r#"{"tools":[1,{"name":"x"},{"name":"y","inputSchema":{},"_meta":{"io.modelcontextprotocol/server-identity":{"signature":"AA","kid":"k","signedAt":"x"}}}]}"#,
+        );
+        assert!(
+            r.tools.iter().all(|t| t.status == ToolStatus::Malformed),
+            "{}",
+            r.to_json()
+        );
     }
 }

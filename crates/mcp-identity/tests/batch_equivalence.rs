@@ -1,6 +1,11 @@
 //! The same-key batch path must give exactly the verdict of single strict verification on
 //! every edge case the public suites hold (CCTV, speccheck, Wycheproof), valid or not.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -16,10 +21,16 @@ fn check(key_hex: &str, msg: &[u8], sig_hex: &str) -> bool {
         return false;
     };
     let single = vk.verify(msg, &sig).is_ok();
-    assert_eq!(BatchVerifier::new(&vk).verify(msg, &sig).is_ok(), single, "key {key_hex} sig {sig_hex}");
+    assert_eq!(
+        BatchVerifier::new(&vk).verify(msg, &sig).is_ok(),
+        single,
+        "key {key_hex} sig {sig_hex}"
+    );
     // Through the public entry point too, above its single-verification threshold.
     let items = vec![(msg, &sig); 5];
-    assert!(verify_same_key(&vk, &items).iter().all(|r| r.is_ok() == single));
+    assert!(verify_same_key(&vk, &items)
+        .iter()
+        .all(|r| r.is_ok() == single));
     true
 }
 
@@ -29,10 +40,19 @@ fn batch_agrees_with_single_on_cctv() {
     let cases = cases.as_array().unwrap();
     let compared = cases
         .iter()
-        .filter(|c| check(str_field(c, "key"), str_field(c, "msg").as_bytes(), str_field(c, "sig")))
+        .filter(|c| {
+            check(
+                str_field(c, "key"),
+                str_field(c, "msg").as_bytes(),
+                str_field(c, "sig"),
+            )
+        })
         .count();
     assert_eq!(cases.len(), 914);
-    assert!(compared > 300, "only {compared} CCTV cases had importable keys");
+    assert!(
+        compared > 300,
+        "only {compared} CCTV cases had importable keys"
+    );
 }
 
 #[test]
@@ -40,7 +60,11 @@ fn batch_agrees_with_single_on_speccheck_and_wycheproof() {
     let cases = read_json("ed25519-speccheck/cases.json");
     let mut compared = 0;
     for c in cases.as_array().unwrap() {
-        compared += usize::from(check(str_field(c, "pub_key"), &hex(str_field(c, "message")), str_field(c, "signature")));
+        compared += usize::from(check(
+            str_field(c, "pub_key"),
+            &hex(str_field(c, "message")),
+            str_field(c, "signature"),
+        ));
     }
     let w = read_json("wycheproof/ed25519_test.json");
     for g in array_field(&w, "testGroups") {

@@ -1,7 +1,12 @@
 //! The project's own cross-language vectors (`tests/vectors/*.json`, written by
 //! `just vectors`). The npm and Python packages run these same files; here the Rust core
 //! must reproduce every expected output and error code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::Path;
 
@@ -10,14 +15,17 @@ use mcp_identity::{encoding, json, records, tool, Error, ErrorCode, SigningKey, 
 use serde_json::Value;
 
 fn read(name: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/vectors")
+        .join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{} is missing ({e}); run `just vectors`", path.display()));
     serde_json::from_str(&text).unwrap()
 }
 
 fn s<'a>(v: &'a Value, k: &str) -> &'a str {
-    v[k].as_str().unwrap_or_else(|| panic!("no string {k} in {v}"))
+    v[k].as_str()
+        .unwrap_or_else(|| panic!("no string {k} in {v}"))
 }
 
 /// The expected error code of a case, or None when it expects ok.
@@ -26,7 +34,9 @@ fn expected_error(case: &Value) -> Option<ErrorCode> {
     if e.get("ok").is_some() {
         return None;
     }
-    let code = e["error"].as_str().unwrap_or_else(|| panic!("bad expect in {case}"));
+    let code = e["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("bad expect in {case}"));
     Some(ErrorCode::from_code(code).unwrap_or_else(|| panic!("unknown code {code}")))
 }
 
@@ -50,7 +60,12 @@ fn canonical(text: &str) -> String {
 #[test]
 fn error_codes_file_lists_exactly_our_codes() {
     let file = read("error_codes.json");
-    let listed: Vec<&str> = file["codes"].as_array().unwrap().iter().map(|c| s(c, "code")).collect();
+    let listed: Vec<&str> = file["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| s(c, "code"))
+        .collect();
     let ours: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(listed, ours);
 }
@@ -62,10 +77,14 @@ fn keys() {
     assert_eq!(positive.len(), 4);
     for case in positive {
         let ok = &case["expect"]["ok"];
-        let sk = SigningKey::from_slice(&encoding::hex_decode(s(case, "seed_hex")).unwrap()).unwrap();
+        let sk =
+            SigningKey::from_slice(&encoding::hex_decode(s(case, "seed_hex")).unwrap()).unwrap();
         let vk = sk.verifying_key();
         assert_eq!(encoding::hex_encode(vk.as_bytes()), s(ok, "public_key_hex"));
-        assert_eq!(encoding::hex_encode(sk.to_keypair_bytes().as_ref()), s(ok, "keypair_hex"));
+        assert_eq!(
+            encoding::hex_encode(sk.to_keypair_bytes().as_ref()),
+            s(ok, "keypair_hex")
+        );
         assert_eq!(vk.to_multibase(), s(ok, "multibase"));
         assert_eq!(vk.to_did_key(), s(ok, "did"));
         assert_eq!(vk.to_did_key_url(), s(ok, "did_url"));
@@ -76,20 +95,37 @@ fn keys() {
         assert_eq!(vk.kid(), s(ok, "kid"));
         assert_eq!(vk.fingerprint(), s(ok, "fingerprint"));
         assert_eq!(sk.to_pkcs8_pem().unwrap().as_str(), s(ok, "pkcs8_v1_pem"));
-        assert_eq!(sk.to_pkcs8_pem_v2().unwrap().as_str(), s(ok, "pkcs8_v2_pem"));
+        assert_eq!(
+            sk.to_pkcs8_pem_v2().unwrap().as_str(),
+            s(ok, "pkcs8_v2_pem")
+        );
         assert_eq!(vk.to_spki_pem(), s(ok, "spki_pem"));
-        assert_eq!(encoding::hex_encode(&sk.sign(b"").to_bytes()), s(ok, "signature_over_empty_hex"));
-        assert_eq!(encoding::hex_encode(&sk.sign(b"abc").to_bytes()), s(ok, "signature_over_abc_hex"));
+        assert_eq!(
+            encoding::hex_encode(&sk.sign(b"").to_bytes()),
+            s(ok, "signature_over_empty_hex")
+        );
+        assert_eq!(
+            encoding::hex_encode(&sk.sign(b"abc").to_bytes()),
+            s(ok, "signature_over_abc_hex")
+        );
         // Every exported form imports back to the same key.
         for imported in [
             VerifyingKey::from_did_key(s(ok, "did")).unwrap(),
             VerifyingKey::from_multibase(s(ok, "multibase")).unwrap(),
             VerifyingKey::from_jwk(s(ok, "jwk_public")).unwrap(),
             VerifyingKey::from_spki_pem(s(ok, "spki_pem")).unwrap(),
-            SigningKey::from_jwk(s(ok, "jwk_private")).unwrap().verifying_key(),
-            SigningKey::from_pkcs8_pem(s(ok, "pkcs8_v1_pem")).unwrap().verifying_key(),
-            SigningKey::from_pkcs8_pem(s(ok, "pkcs8_v2_pem")).unwrap().verifying_key(),
-            SigningKey::from_slice(&encoding::hex_decode(s(ok, "keypair_hex")).unwrap()).unwrap().verifying_key(),
+            SigningKey::from_jwk(s(ok, "jwk_private"))
+                .unwrap()
+                .verifying_key(),
+            SigningKey::from_pkcs8_pem(s(ok, "pkcs8_v1_pem"))
+                .unwrap()
+                .verifying_key(),
+            SigningKey::from_pkcs8_pem(s(ok, "pkcs8_v2_pem"))
+                .unwrap()
+                .verifying_key(),
+            SigningKey::from_slice(&encoding::hex_decode(s(ok, "keypair_hex")).unwrap())
+                .unwrap()
+                .verifying_key(),
         ] {
             assert_eq!(imported, vk);
         }
@@ -99,7 +135,8 @@ fn keys() {
     for case in imports {
         let input = s(case, "input");
         let got = match s(case, "input_kind") {
-            "secret_hex" => SigningKey::from_slice(&encoding::hex_decode(input).unwrap()).map(|k| k.verifying_key()),
+            "secret_hex" => SigningKey::from_slice(&encoding::hex_decode(input).unwrap())
+                .map(|k| k.verifying_key()),
             "public_hex" => VerifyingKey::from_slice(&encoding::hex_decode(input).unwrap()),
             "jwk_public" => VerifyingKey::from_jwk(input),
             "pkcs8_pem" => SigningKey::from_pkcs8_pem(input).map(|k| k.verifying_key()),
@@ -107,7 +144,10 @@ fn keys() {
             other => panic!("unknown input_kind {other}"),
         };
         if let Some(vk) = assert_outcome(case, got) {
-            assert_eq!(encoding::hex_encode(vk.as_bytes()), s(&case["expect"]["ok"], "public_key_hex"));
+            assert_eq!(
+                encoding::hex_encode(vk.as_bytes()),
+                s(&case["expect"]["ok"], "public_key_hex")
+            );
         }
     }
 }
@@ -119,10 +159,17 @@ fn did_key_documents_urls_and_refusals() {
     let docs = &file["documents"];
     for (name, format) in [
         ("multikey", DocumentFormat::Multikey),
-        ("ed25519_verification_key_2020", DocumentFormat::Ed25519VerificationKey2020),
+        (
+            "ed25519_verification_key_2020",
+            DocumentFormat::Ed25519VerificationKey2020,
+        ),
         ("json_web_key", DocumentFormat::JsonWebKey),
     ] {
-        assert_eq!(did_key::document(&vk, format), canonical(&docs[name].to_string()), "{name}");
+        assert_eq!(
+            did_key::document(&vk, format),
+            canonical(&docs[name].to_string()),
+            "{name}"
+        );
     }
     for case in file["did_urls"].as_array().unwrap() {
         let url = did_key::parse_did_url(s(case, "input")).unwrap();
@@ -148,15 +195,25 @@ fn did_key_documents_urls_and_refusals() {
 #[test]
 fn records() {
     let file = read("records.json");
-    let vk = VerifyingKey::from_slice(&encoding::hex_decode(s(&file, "public_key_hex")).unwrap()).unwrap();
+    let vk = VerifyingKey::from_slice(&encoding::hex_decode(s(&file, "public_key_hex")).unwrap())
+        .unwrap();
     assert_eq!(records::dns_record(&vk), s(&file, "dns_record"));
     assert_eq!(records::registry_record(&vk), s(&file, "registry_record"));
-    assert_eq!(records::dns_record_name("example.com").unwrap(), s(&file, "dns_name_for_example_com"));
+    assert_eq!(
+        records::dns_record_name("example.com").unwrap(),
+        s(&file, "dns_name_for_example_com")
+    );
     for case in file["dns"].as_array().unwrap() {
-        assert_outcome(case, records::DnsRecord::parse(s(case, "input")).and_then(|r| r.verify(&vk, None)));
+        assert_outcome(
+            case,
+            records::DnsRecord::parse(s(case, "input")).and_then(|r| r.verify(&vk, None)),
+        );
     }
     for case in file["registry"].as_array().unwrap() {
-        assert_outcome(case, records::RegistryRecord::parse(s(case, "input")).and_then(|r| r.verify(&vk)));
+        assert_outcome(
+            case,
+            records::RegistryRecord::parse(s(case, "input")).and_then(|r| r.verify(&vk)),
+        );
     }
 }
 
@@ -185,8 +242,15 @@ fn tools() {
         let tool_value = json::parse(s(case, "tool")).unwrap();
         let input = tool::ext_auth_signing_input(&tool_value).unwrap();
         assert_eq!(input, s(ok, "signing_input"));
-        vk.verify_slice(input.as_bytes(), &encoding::hex_decode(s(ok, "signature_hex")).unwrap()).unwrap();
-        assert_eq!(tool::content_hash(&tool_value).unwrap(), s(ok, "content_hash"));
+        vk.verify_slice(
+            input.as_bytes(),
+            &encoding::hex_decode(s(ok, "signature_hex")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            tool::content_hash(&tool_value).unwrap(),
+            s(ok, "content_hash")
+        );
         tool::verify_tool(&json::parse(s(ok, "signed_tool")).unwrap(), &vk, None).unwrap();
     }
     let lists = file["lists"].as_array().unwrap();
@@ -199,9 +263,15 @@ fn tools() {
             ..Default::default()
         };
         let got = tool::verify_tools_list(s(case, "result"), &vk, &opts);
-        let Some(report) = assert_outcome(case, got) else { continue };
+        let Some(report) = assert_outcome(case, got) else {
+            continue;
+        };
         let ok = &case["expect"]["ok"];
-        assert_eq!(report.is_fully_verified(), ok["verified"].as_bool().unwrap(), "{id}");
+        assert_eq!(
+            report.is_fully_verified(),
+            ok["verified"].as_bool().unwrap(),
+            "{id}"
+        );
         let manifest = match &report.manifest {
             tool::ManifestStatus::Verified { .. } => serde_json::json!("verified"),
             tool::ManifestStatus::Absent => serde_json::json!("absent"),
@@ -214,7 +284,12 @@ fn tools() {
         for (t, w) in report.tools.iter().zip(want) {
             assert_eq!(t.name.as_deref(), w["name"].as_str(), "{id}");
             assert_eq!(t.status.as_str(), s(w, "status"), "{id}: {:?}", t.name);
-            assert_eq!(t.error.as_ref().map(|e| e.code().as_str()), w["error"].as_str(), "{id}: {:?}", t.name);
+            assert_eq!(
+                t.error.as_ref().map(|e| e.code().as_str()),
+                w["error"].as_str(),
+                "{id}: {:?}",
+                t.name
+            );
         }
     }
 }

@@ -1,0 +1,79 @@
+# mcp-identity — every task runs through a recipe here; CI (.ci/run) calls `just ci`.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# List the recipes.
+default:
+    @just --list --unsorted
+
+# The main job: a walk-through of what works (keys, did:key, records, signed tools, attacks caught).
+demo:
+    cargo run --quiet -p mcp-identity --features getrandom --example walkthrough
+
+# Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz smoke.
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke
+
+# Add the Rust targets the no_std builds need (skips what is already installed).
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    installed=$(rustup target list --installed)
+    for t in wasm32-unknown-unknown thumbv7em-none-eabi; do
+        grep -qx "$t" <<<"$installed" || rustup target add "$t"
+    done
+
+# Rust tests of the whole workspace, with default and all features.
+test-rust:
+    cargo test --workspace --no-default-features
+    cargo test -p mcp-identity --all-features
+
+# The core builds without std for wasm32 and for a bare-metal target.
+check-nostd:
+    cargo build -p mcp-identity --no-default-features --target wasm32-unknown-unknown
+    cargo build -p mcp-identity --no-default-features --target thumbv7em-none-eabi
+
+# Regenerate tests/vectors from fixed seeds.
+vectors:
+    cargo run --quiet -p xtask -- gen-vectors tests/vectors
+
+# Fail if regenerating the vectors would change them (no git needed).
+vectors-check:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    cargo run --quiet -p xtask -- gen-vectors "$tmp" >/dev/null
+    diff -ru tests/vectors "$tmp" --exclude README.md || { echo "tests/vectors drifted: run 'just vectors' and review the diff"; exit 1; }
+    echo "tests/vectors: no drift"
+
+# Short fuzz run of every target (needs the nightly toolchain and cargo-fuzz).
+fuzz-smoke seconds="20":
+    bash fuzz/smoke.sh {{seconds}}
+
+# Long fuzz run of one target: just fuzz did_key 600
+fuzz target seconds="600":
+    cd fuzz && cargo +nightly fuzz run {{target}} corpus/{{target}} seeds/{{target}} -- -max_total_time={{seconds}}
+
+# Benchmarks: the core's costs as ratios to raw ed25519-dalek verify_strict.
+bench:
+    cargo run --release --quiet -p mcp-identity-bench
+
+# The benchmark harness in a few seconds (checks it runs; figures indicative only).
+bench-smoke:
+    BENCH_QUICK=1 cargo run --release --quiet -p mcp-identity-bench
+
+# Formatting and lints.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# API docs with warnings as errors.
+docs:
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p mcp-identity --all-features
+
+# What CI runs.
+ci: lint test docs
+
+# Remove build outputs.
+clean:
+    cargo clean
