@@ -140,6 +140,26 @@ codes! {
     SubjectMismatch => "subject_mismatch",
     /// A timestamp is not an RFC 3339 date-time in the extended form.
     InvalidTimestamp => "invalid_timestamp",
+    /// The token's issuer is not among the caller's trusted issuers.
+    UntrustedIssuer => "untrusted_issuer",
+    /// A revocation list names the key, DID or token.
+    Revoked => "revoked",
+    /// A pinned server identity now presents another key.
+    PinnedKeyChanged => "pinned_key_changed",
+    /// A trust store's JSON is malformed or of an unsupported version.
+    MalformedTrustStore => "malformed_trust_store",
+    /// An identity attestation's `expiresAt` has passed.
+    AttestationExpired => "attestation_expired",
+    /// A malformed identity document or attestation.
+    MalformedIdentity => "malformed_identity",
+    /// identity/challenge params are malformed (JSON-RPC -32602).
+    InvalidChallenge => "invalid_challenge",
+    /// A challenge timestamp is outside the 5-minute window (JSON-RPC -32001).
+    StaleTimestamp => "stale_timestamp",
+    /// A challenge nonce was already answered (JSON-RPC -32002).
+    ReplayedNonce => "replayed_nonce",
+    /// The replay cache is full of unexpired nonces; the challenge is refused, not answered.
+    NonceCacheFull => "nonce_cache_full",
 }
 
 /// Every error this crate returns: a stable [`ErrorCode`] plus a human-readable message.
