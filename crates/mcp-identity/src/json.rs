@@ -190,7 +190,7 @@ pub struct Object(Vec<(String, Value)>);
 impl Object {
     /// An empty object.
     #[must_use]
-    pub fn new() -> Self {
+    pub const fn new() -> Self {
         Object(Vec::new())
     }
 

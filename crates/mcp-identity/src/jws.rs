@@ -143,14 +143,46 @@ impl UnverifiedJws<'_> {
     /// # Errors
     /// `invalid_signature` (also for a signature that is not 64 bytes).
     pub fn verify(self, key: &VerifyingKey) -> Result<VerifiedJws> {
-        if self.signature.len() != SIGNATURE_LENGTH {
-            return Err(Error::invalid_signature());
-        }
-        key.verify_slice(self.signing_input.as_bytes(), &self.signature)?;
+        self.check_signature(key)?;
         Ok(VerifiedJws {
             header: self.header,
             claims: self.payload,
         })
+    }
+
+    /// Checks the signature under `key` without consuming the token.
+    ///
+    /// # Errors
+    /// `invalid_signature`.
+    pub fn check_signature(&self, key: &VerifyingKey) -> Result<()> {
+        if self.signature.len() != SIGNATURE_LENGTH {
+            return Err(Error::invalid_signature());
+        }
+        key.verify_slice(self.signing_input.as_bytes(), &self.signature)
+    }
+
+    /// Verifies under the first of `keys` the signature matches (the keys of one trusted
+    /// issuer, in turn), and returns that key too.
+    ///
+    /// # Errors
+    /// `invalid_signature` when none does.
+    pub fn verify_any<'k>(
+        self,
+        keys: impl IntoIterator<Item = &'k VerifyingKey>,
+    ) -> Result<(VerifiedJws, VerifyingKey)> {
+        for key in keys {
+            if self.check_signature(key).is_ok() {
+                let key = *key;
+                return Ok((
+                    VerifiedJws {
+                        header: self.header,
+                        claims: self.payload,
+                    },
+                    key,
+                ));
+            }
+        }
+        Err(Error::invalid_signature())
     }
 
     /// Checks that the header's `typ` is `expected` (compared case-insensitively, as RFC 7515

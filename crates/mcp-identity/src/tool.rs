@@ -60,16 +60,17 @@ pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
 /// Default manifest lifetime in seconds; servers re-sign on every `tools/list`.
 pub const DEFAULT_MANIFEST_TTL: u64 = 3600;
 
-/// The fields of the ext-auth signing input, in the draft's words.
-const EXT_AUTH_FIELDS: [&str; 4] = ["name", "description", "inputSchema", "outputSchema"];
-/// The fields of our content hash: those every SDK preserves on the wire.
+/// The fields of the ext-auth signing input, in RFC 8785 order (all ASCII, so UTF-16 order
+/// is byte order): `{name, description, inputSchema[, outputSchema]}`.
+const EXT_AUTH_FIELDS: [&str; 4] = ["description", "inputSchema", "name", "outputSchema"];
+/// The fields of our content hash, in RFC 8785 order: those every SDK preserves on the wire.
 const HASH_FIELDS: [&str; 6] = [
-    "name",
-    "title",
+    "annotations",
     "description",
     "inputSchema",
+    "name",
     "outputSchema",
-    "annotations",
+    "title",
 ];
 
 /// Options for signing.
@@ -109,8 +110,25 @@ pub struct VerifyOptions<'a> {
     pub kid: Option<&'a str>,
     /// Whether a list without a valid manifest counts as unverified (default true).
     pub require_manifest: bool,
+    /// When the per-tool ext-auth signatures are checked.
+    pub tool_signatures: ToolSignatures,
     /// Largest result text accepted.
     pub max_bytes: usize,
+}
+
+/// When [`verify_tools_list`] checks each tool's own ext-auth signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ToolSignatures {
+    /// Only when the list has no verified manifest (the default). A verified manifest already
+    /// authenticates each tool's content hash under the same key, over a superset of the
+    /// fields the per-tool signature covers, so checking N more signatures adds cost and no
+    /// assurance: the list costs one signature plus N hashes.
+    #[default]
+    IfNoManifest,
+    /// Always, as a verifier of the ext-auth draft alone would: a tool whose own signature
+    /// fails is reported even when the manifest vouches for its content.
+    Always,
 }
 
 impl Default for VerifyOptions<'_> {
@@ -121,6 +139,7 @@ impl Default for VerifyOptions<'_> {
             audience: None,
             kid: None,
             require_manifest: true,
+            tool_signatures: ToolSignatures::IfNoManifest,
             max_bytes: DEFAULT_MAX_LIST_BYTES,
         }
     }
@@ -295,7 +314,9 @@ impl ToolsReport {
 /// `malformed_tool_definition`.
 pub fn ext_auth_signing_input(tool: &Value) -> Result<String> {
     let o = check_tool(tool)?;
-    Ok(Value::Object(subset(o, &EXT_AUTH_FIELDS)).to_jcs())
+    let mut out = String::new();
+    write_subset_jcs(o, &EXT_AUTH_FIELDS, &mut out);
+    Ok(out)
 }
 
 /// The content hash `sha256-<base64url>` of the fields every SDK preserves.
@@ -303,12 +324,17 @@ pub fn ext_auth_signing_input(tool: &Value) -> Result<String> {
 /// # Errors
 /// `malformed_tool_definition`.
 pub fn content_hash(tool: &Value) -> Result<String> {
+    let mut buf = String::new();
+    content_hash_with(tool, &mut buf)
+}
+
+/// [`content_hash`] reusing `buf` for the canonical bytes (one allocation for a whole list).
+fn content_hash_with(tool: &Value, buf: &mut String) -> Result<String> {
     let o = check_tool(tool)?;
-    let canonical = Value::Object(subset(o, &HASH_FIELDS)).to_jcs();
+    buf.clear();
+    write_subset_jcs(o, &HASH_FIELDS, buf);
     let mut s = String::from("sha256-");
-    s.push_str(&encoding::base64url_encode(&Sha256::digest(
-        canonical.as_bytes(),
-    )));
+    s.push_str(&encoding::base64url_encode(&Sha256::digest(buf.as_bytes())));
     Ok(s)
 }
 
@@ -520,11 +546,12 @@ pub fn verify_tools_list_value(
     let mut reports = Vec::with_capacity(tools.len());
     let mut pending: Vec<(usize, Pending)> = Vec::new();
     let mut sig_state: Vec<SigState> = Vec::with_capacity(tools.len());
+    let check_signatures = manifest.is_none() || options.tool_signatures == ToolSignatures::Always;
+    let mut buf = String::new();
     for (i, t) in tools.iter().enumerate() {
         let name = tool_name(t).ok().map(String::from);
-        let prepared = ext_auth_signing_input(t).and_then(|input| Ok((input, content_hash(t)?)));
-        let (input, hash) = match prepared {
-            Ok(x) => x,
+        let hash = match content_hash_with(t, &mut buf) {
+            Ok(h) => h,
             Err(e) => {
                 reports.push(ToolReport {
                     index: Some(i),
@@ -537,13 +564,28 @@ pub fn verify_tools_list_value(
                 continue;
             }
         };
-        let state = match attestation(t, kid) {
-            Ok((sig, _)) => {
-                pending.push((i, Pending { input, sig }));
-                SigState::Pending
+        let state = if !check_signatures {
+            let carries = t
+                .get("_meta")
+                .and_then(|m| m.get(EXT_AUTH_META_KEY))
+                .is_some();
+            if carries {
+                SigState::NotChecked
+            } else {
+                SigState::Missing
             }
-            Err(e) if e.code() == ErrorCode::MissingSignature => SigState::Missing,
-            Err(e) => SigState::Bad(e),
+        } else {
+            match attestation(t, kid) {
+                Ok((sig, _)) => {
+                    let o = t.as_object().unwrap_or(&EMPTY);
+                    let mut input = String::with_capacity(buf.len());
+                    write_subset_jcs(o, &EXT_AUTH_FIELDS, &mut input);
+                    pending.push((i, Pending { input, sig }));
+                    SigState::Pending
+                }
+                Err(e) if e.code() == ErrorCode::MissingSignature => SigState::Missing,
+                Err(e) => SigState::Bad(e),
+            }
         };
         sig_state.push(state);
         reports.push(ToolReport {
@@ -633,8 +675,11 @@ pub fn verify_tools_list_value(
     })
 }
 
+static EMPTY: Object = Object::new();
+
 enum SigState {
     Skip,
+    NotChecked,
     Pending,
     Missing,
     Valid,
@@ -664,7 +709,7 @@ fn decide(sig: SigState, man: ManState) -> (ToolStatus, Option<Error>) {
             (ToolStatus::WrongKey, Some(e))
         }
         (SigState::Bad(e), _) => (ToolStatus::Malformed, Some(e)),
-        (SigState::Missing, ManState::Match) => (ToolStatus::Verified, None),
+        (SigState::Missing | SigState::NotChecked, ManState::Match) => (ToolStatus::Verified, None),
         (SigState::Missing, _) => (
             ToolStatus::Unsigned,
             Some(err!(MissingSignature, "the tool carries no signature")),
@@ -677,6 +722,13 @@ fn decide(sig: SigState, man: ManState) -> (ToolStatus, Option<Error>) {
             )),
         ),
         (SigState::Valid, _) => (ToolStatus::Verified, None),
+        (SigState::NotChecked, ManState::NoManifest) => (
+            ToolStatus::Malformed,
+            Some(err!(
+                MalformedAttestation,
+                "the tool's attestation was not checked"
+            )),
+        ),
         (SigState::Skip | SigState::Pending, _) => (
             ToolStatus::Malformed,
             Some(err!(
@@ -841,8 +893,11 @@ fn split_result(result: &Value) -> Result<(Object, &[Value])> {
             MAX_TOOLS
         ));
     }
-    let mut rest = o.clone();
-    rest.remove("tools");
+    // The rest of the result without a deep copy of the tools.
+    let mut rest = Object::new();
+    for (k, v) in o.iter().filter(|(k, _)| *k != "tools") {
+        rest.insert(k, v.clone());
+    }
     Ok((rest, tools))
 }
 
@@ -906,17 +961,26 @@ fn check_tool(tool: &Value) -> Result<&Object> {
     Ok(o)
 }
 
-/// The listed members of `o`, with `null` treated as absent.
-fn subset(o: &Object, fields: &[&str]) -> Object {
-    let mut out = Object::new();
+/// Writes JCS of the members `fields` (given in RFC 8785 order) of `o`, with `null` treated
+/// as absent, without copying the values.
+fn write_subset_jcs(o: &Object, fields: &[&str], out: &mut String) {
+    out.push('{');
+    let mut first = true;
     for f in fields {
-        if let Some(v) = o.get(f) {
-            if !v.is_null() {
-                out.insert(*f, v.clone());
+        match o.get(f) {
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                json::write_string(f, out);
+                out.push(':');
+                v.write_jcs(out);
             }
         }
     }
-    out
+    out.push('}');
 }
 
 fn num(n: u64) -> Value {

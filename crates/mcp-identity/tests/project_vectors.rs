@@ -256,40 +256,56 @@ fn tools() {
     let lists = file["lists"].as_array().unwrap();
     assert!(lists.len() >= 20);
     for case in lists {
-        let id = s(case, "id");
-        let opts = tool::VerifyOptions {
-            now: case["now"].as_u64().unwrap(),
-            audience: case["audience"].as_str(),
-            ..Default::default()
-        };
-        let got = tool::verify_tools_list(s(case, "result"), &vk, &opts);
-        let Some(report) = assert_outcome(case, got) else {
-            continue;
-        };
-        let ok = &case["expect"]["ok"];
-        assert_eq!(
-            report.is_fully_verified(),
-            ok["verified"].as_bool().unwrap(),
-            "{id}"
-        );
-        let manifest = match &report.manifest {
-            tool::ManifestStatus::Verified { .. } => serde_json::json!("verified"),
-            tool::ManifestStatus::Absent => serde_json::json!("absent"),
-            tool::ManifestStatus::Invalid(e) => serde_json::json!({ "invalid": e.code().as_str() }),
-            _ => panic!("{id}: unknown manifest status"),
-        };
-        assert_eq!(manifest, ok["manifest"], "{id}");
-        let want = ok["tools"].as_array().unwrap();
-        assert_eq!(report.tools.len(), want.len(), "{id}");
-        for (t, w) in report.tools.iter().zip(want) {
-            assert_eq!(t.name.as_deref(), w["name"].as_str(), "{id}");
-            assert_eq!(t.status.as_str(), s(w, "status"), "{id}: {:?}", t.name);
-            assert_eq!(
-                t.error.as_ref().map(|e| e.code().as_str()),
-                w["error"].as_str(),
-                "{id}: {:?}",
-                t.name
-            );
+        for (field, tool_signatures) in [
+            ("expect", tool::ToolSignatures::IfNoManifest),
+            ("expect_all_tool_signatures", tool::ToolSignatures::Always),
+        ] {
+            check_list(case, &vk, field, tool_signatures);
         }
+    }
+}
+
+fn check_list(case: &Value, vk: &VerifyingKey, field: &str, tool_signatures: tool::ToolSignatures) {
+    let id = format!("{} ({field})", s(case, "id"));
+    let opts = tool::VerifyOptions {
+        now: case["now"].as_u64().unwrap(),
+        audience: case["audience"].as_str(),
+        tool_signatures,
+        ..Default::default()
+    };
+    let got = tool::verify_tools_list(s(case, "result"), vk, &opts);
+    let expect = &case[field];
+    let report = match (got, expect.get("error").and_then(Value::as_str)) {
+        (Err(e), Some(code)) => {
+            assert_eq!(e.code().as_str(), code, "{id}");
+            return;
+        }
+        (Ok(r), None) => r,
+        (got, want) => panic!("{id}: got {got:?}, want {want:?}"),
+    };
+    let ok = &expect["ok"];
+    assert_eq!(
+        report.is_fully_verified(),
+        ok["verified"].as_bool().unwrap(),
+        "{id}"
+    );
+    let manifest = match &report.manifest {
+        tool::ManifestStatus::Verified { .. } => serde_json::json!("verified"),
+        tool::ManifestStatus::Absent => serde_json::json!("absent"),
+        tool::ManifestStatus::Invalid(e) => serde_json::json!({ "invalid": e.code().as_str() }),
+        _ => panic!("{id}: unknown manifest status"),
+    };
+    assert_eq!(manifest, ok["manifest"], "{id}");
+    let want = ok["tools"].as_array().unwrap();
+    assert_eq!(report.tools.len(), want.len(), "{id}");
+    for (t, w) in report.tools.iter().zip(want) {
+        assert_eq!(t.name.as_deref(), w["name"].as_str(), "{id}");
+        assert_eq!(t.status.as_str(), s(w, "status"), "{id}: {:?}", t.name);
+        assert_eq!(
+            t.error.as_ref().map(|e| e.code().as_str()),
+            w["error"].as_str(),
+            "{id}: {:?}",
+            t.name
+        );
     }
 }

@@ -429,10 +429,22 @@ fn sample_tools() -> &'static str {
     ]}"#
 }
 
-fn report_expect(text: &str, vk: &VerifyingKey, now: u64, audience: Option<&str>) -> Value {
+fn report_expect(
+    text: &str,
+    vk: &VerifyingKey,
+    now: u64,
+    audience: Option<&str>,
+    all: bool,
+) -> Value {
+    let tool_signatures = if all {
+        tool::ToolSignatures::Always
+    } else {
+        tool::ToolSignatures::IfNoManifest
+    };
     let opts = tool::VerifyOptions {
         now,
         audience,
+        tool_signatures,
         ..Default::default()
     };
     match tool::verify_tools_list(text, vk, &opts) {
@@ -733,12 +745,16 @@ fn tools() -> Value {
     let lists: Vec<Value> = lists
         .into_iter()
         .map(|(id, desc, text, now, aud)| {
-            json!({ "id": id, "description": desc, "result": text, "now": now, "audience": aud, "expect": report_expect(&text, &vk, now, aud) })
+            json!({
+                "id": id, "description": desc, "result": text, "now": now, "audience": aud,
+                "expect": report_expect(&text, &vk, now, aud, false),
+                "expect_all_tool_signatures": report_expect(&text, &vk, now, aud, true),
+            })
         })
         .collect();
 
     json!({
-        "description": "Tool attestations and tools/list verification. Server key: seed-1. Lists were signed at signed_at with the default manifest lifetime; each list case gives the verifier clock (now) and audience, and the expected report: overall verdict, manifest status and per-tool status with error code.",
+        "description": "Tool attestations and tools/list verification. Server key: seed-1. Lists were signed at signed_at with the default manifest lifetime; each list case gives the verifier clock (now) and audience, and the expected report (overall verdict, manifest status, per-tool status with error code) twice: `expect` with the default policy (per-tool signatures checked only when no manifest verifies) and `expect_all_tool_signatures` with every per-tool signature checked as well.",
         "server": { "public_key_hex": encoding::hex_encode(vk.as_bytes()), "did": vk.to_did_key(), "kid": vk.kid() },
         "signed_at": NOW,
         "per_tool": per_tool,
