@@ -23,3 +23,4 @@ pub mod records;
 pub mod revocation;
 pub mod time;
 pub mod tool;
+pub mod passport;

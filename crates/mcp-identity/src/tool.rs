@@ -338,6 +338,40 @@ fn content_hash_with(tool: &Value, buf: &mut String) -> Result<String> {
     Ok(s)
 }
 
+/// The hash a passport's `mcp.toolsHash` carries: `sha256-` + base64url(SHA-256(JCS of the
+/// manifest's `tools` array)), i.e. of `[{hash, name}]` for every tool, sorted by name. It
+/// pins a whole tool set in a long-lived passport, where the manifest itself is re-signed on
+/// every `tools/list`.
+///
+/// # Errors
+/// `malformed_tool_definition` (including duplicate names).
+pub fn tools_hash(tools: &[Value]) -> Result<String> {
+    let entries = Value::Array(manifest_entries(tools)?);
+    let mut s = String::from("sha256-");
+    s.push_str(&encoding::base64url_encode(&Sha256::digest(entries.to_jcs().as_bytes())));
+    Ok(s)
+}
+
+fn manifest_entries(tools: &[Value]) -> Result<Vec<Value>> {
+    let mut entries: BTreeMap<&str, String> = BTreeMap::new();
+    let mut buf = String::new();
+    for t in tools {
+        let name = tool_name(t)?;
+        if entries.insert(name, content_hash_with(t, &mut buf)?).is_some() {
+            return Err(err!(MalformedToolDefinition, "two tools are named {:?}", excerpt(name)));
+        }
+    }
+    Ok(entries
+        .into_iter()
+        .map(|(name, hash)| {
+            let mut e = Object::new();
+            e.insert("name", Value::from(name));
+            e.insert("hash", Value::from(hash));
+            Value::Object(e)
+        })
+        .collect())
+}
+
 /// Returns `tool` with its ext-auth attestation in `_meta` (other `_meta` members kept).
 ///
 /// # Errors
@@ -448,26 +482,7 @@ pub fn build_manifest(
     options: &SignOptions<'_>,
 ) -> Result<String> {
     let vk = key.verifying_key();
-    let mut entries: BTreeMap<&str, String> = BTreeMap::new();
-    for t in tools {
-        let name = tool_name(t)?;
-        if entries.insert(name, content_hash(t)?).is_some() {
-            return Err(err!(
-                MalformedToolDefinition,
-                "two tools are named {:?}",
-                excerpt(name)
-            ));
-        }
-    }
-    let list = entries
-        .into_iter()
-        .map(|(name, hash)| {
-            let mut e = Object::new();
-            e.insert("name", Value::from(name));
-            e.insert("hash", Value::from(hash));
-            Value::Object(e)
-        })
-        .collect();
+    let list = manifest_entries(tools)?;
     let did = vk.to_did_key();
     let mut claims = Object::new();
     claims.insert("iss", Value::from(did.as_str()));
