@@ -21,8 +21,12 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use mcp_identity::batch::{self, BatchVerifier};
+use mcp_identity::issuer::TrustedIssuer;
 use mcp_identity::json::{self, Number, Object, Value};
+use mcp_identity::passport;
+use mcp_identity::revocation::{self, Entry, RevocationList};
 use mcp_identity::tool::{self, ManifestStatus, SignOptions, ToolStatus, VerifyOptions};
+use mcp_identity::trust::TrustStore;
 use mcp_identity::{Signature, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
@@ -642,6 +646,98 @@ fn main() {
         .get("tools")
         .and_then(Value::as_array)
         .unwrap();
+    // Passports, revocation and the trust store.
+    let registry = SigningKey::from_bytes(&[0x52; 32]);
+    let reg_id = "https://registry.example.com";
+    let issuers = [TrustedIssuer::new(reg_id, registry.verifying_key())];
+    let mcp = passport::McpInfo {
+        name: "bench".into(),
+        version: Some("1.0.0".into()),
+        ..Default::default()
+    };
+    let p_opts = passport::IssueOptions {
+        now: NOW,
+        audience: Some("https://mcp.example.com"),
+        jti: Some("p-1"),
+        ..Default::default()
+    };
+    let self_passport = passport::issue_self(&sk, &mcp, &p_opts);
+    let reg_passport = passport::issue(&registry, reg_id, None, &vk, &mcp, &p_opts);
+    // A realistic revocation list: 1,000 revoked keys, DIDs and passport ids.
+    let entries: Vec<Entry> = (0..1000u32)
+        .map(|i| match i % 3 {
+            0 => Entry::key(
+                &SigningKey::from_bytes(&[(i % 251) as u8 + 1; 32]).verifying_key(),
+                Some("key-compromise"),
+            ),
+            1 => Entry::did(&format!("did:key:z6Mk{i:040}"), None),
+            _ => Entry::jti(&format!("passport-{i}"), Some("superseded")),
+        })
+        .collect();
+    let rl_token = revocation::issue(&registry, reg_id, &entries, NOW, None);
+    let rl = [RevocationList::verify(&rl_token, &issuers, Some(NOW)).unwrap()];
+    let pv_opts = passport::VerifyOptions {
+        now: NOW,
+        audience: Some("https://mcp.example.com"),
+        issuers: &issuers,
+        ..Default::default()
+    };
+    let pv_rl_opts = passport::VerifyOptions {
+        revocations: &rl,
+        ..pv_opts
+    };
+    assert!(passport::verify(&self_passport, &pv_opts).is_ok());
+    assert!(passport::verify(&reg_passport, &pv_rl_opts).is_ok());
+    let mut store = TrustStore::new();
+    for i in 0..1000u32 {
+        let k = SigningKey::from_bytes(&[
+            (i % 251) as u8 + 1,
+            (i / 251) as u8,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+            7,
+        ])
+        .verifying_key();
+        store
+            .check_pin(&format!("https://server-{i}.example.com/mcp"), &k, NOW)
+            .unwrap();
+    }
+    store
+        .check_pin("https://mcp.example.com", &vk, NOW)
+        .unwrap();
+    let always_opts = VerifyOptions {
+        now: NOW,
+        tool_signatures: tool::ToolSignatures::Always,
+        ..Default::default()
+    };
+
     let mut benches: Vec<Bench<'_>> = vec![
         Bench::new(
             format!("vk.verify (ours, {MSG_LEN} B msg)"),
@@ -689,6 +785,51 @@ fn main() {
                 assert!(tool::verify_tool(&v, &vk, None).is_ok());
             },
         ),
+        Bench::new("passport: verify self-issued", Kind::Single, || {
+            assert!(passport::verify(black_box(&self_passport), &pv_opts).is_ok());
+        }),
+        Bench::new("passport: verify issuer-signed", Kind::Single, || {
+            assert!(passport::verify(black_box(&reg_passport), &pv_opts).is_ok());
+        }),
+        Bench::new(
+            "passport: issuer-signed + 1,000-entry revocation list",
+            Kind::Single,
+            || {
+                assert!(passport::verify(black_box(&reg_passport), &pv_rl_opts).is_ok());
+            },
+        ),
+        Bench::new(
+            "revocation: 3 lookups in a 1,000-entry list",
+            Kind::Single,
+            || {
+                let l = &rl[0];
+                assert!(
+                    l.check_key(black_box(&vk)).is_ok()
+                        && l.check_did("did:key:x").is_ok()
+                        && l.check_jti("p-1").is_ok()
+                );
+            },
+        ),
+        Bench::new(
+            "revocation: verify a 1,000-entry list",
+            Kind::Single,
+            || {
+                assert!(RevocationList::verify(black_box(&rl_token), &issuers, Some(NOW)).is_ok());
+            },
+        ),
+        Bench::new(
+            "trust store: pin check among 1,001 pins",
+            Kind::Single,
+            || {
+                assert!(black_box(&mut store)
+                    .check_pin("https://mcp.example.com", &vk, NOW)
+                    .is_ok());
+            },
+        ),
+        Bench::new("list a2. full, ToolSignatures::Always", Kind::List, || {
+            let r = tool::verify_tools_list(black_box(&signed_text), &vk, &always_opts).unwrap();
+            assert!(r.is_fully_verified() && r.tools.len() == N_TOOLS);
+        }),
         Bench::new("list a. verify_tools_list: full", Kind::List, || {
             let r = tool::verify_tools_list(black_box(&signed_text), &vk, &verify_opts).unwrap();
             assert!(r.is_fully_verified() && r.tools.len() == N_TOOLS);

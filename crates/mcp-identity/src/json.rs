@@ -959,19 +959,27 @@ impl Parser<'_> {
         }
         let literal = self.text.get(start..self.pos).unwrap_or_default();
         if self.pos == int_end {
-            // An integer literal means an exact integer to its author (Python, Go,
-            // ...), so refuse rather than round what a double cannot hold. Beyond 16
-            // digits it is out of range whatever the digits are; checking the length
-            // first also keeps the u64 parse from overflowing.
+            // An integer literal means an exact integer to its author (Python, Go, ...), so
+            // refuse one a double cannot hold exactly rather than round it silently (which
+            // would let two parties read different numbers from the same text). Two kinds
+            // are kept even beyond 2^53: integers a double holds exactly (odd part below
+            // 2^53), and the digit strings JCS itself prints for large integral doubles
+            // (2^64 → "18446744073709552000"), because our canonical output must parse
+            // again. Beyond 38 digits (u128) nothing useful is lost by refusing.
             let magnitude = literal.trim_start_matches('-');
-            let in_range = magnitude.len() <= 16
+            let exact = magnitude.len() <= 38
                 && magnitude
-                    .parse::<u64>()
-                    .is_ok_and(|m| m <= MAX_SAFE_INTEGER.unsigned_abs());
-            if !in_range {
+                    .parse::<u128>()
+                    .is_ok_and(|m| m == 0 || (m >> m.trailing_zeros()) < (1u128 << 53));
+            let canonical = || {
+                literal.parse::<f64>().is_ok_and(|f| {
+                    f.is_finite() && ryu_js::Buffer::new().format_finite(f) == literal
+                })
+            };
+            if !exact && !canonical() {
                 return Err(err!(
                     NumberOutOfRange,
-                    "integer {} at byte {} is beyond ±(2^53 - 1)",
+                    "integer {} at byte {} cannot be held exactly by a double (beyond ±(2^53 - 1))",
                     excerpt(literal),
                     start
                 ));
@@ -1420,12 +1428,24 @@ mod tests {
 
     #[test]
     fn numbers_out_of_range() {
+        // Integers a double holds exactly are kept, even beyond 2^53; JCS's own output of
+        // such doubles (1e17 → "100000000000000000") must parse again.
+        for (text, jcs) in [
+            ("9007199254740992", "9007199254740992"),
+            ("-9007199254740992", "-9007199254740992"),
+            ("18446744073709551616", "18446744073709552000"),
+            ("18446744073709552000", "18446744073709552000"),
+            ("100000000000000000000", "100000000000000000000"),
+            ("1e17", "100000000000000000"),
+        ] {
+            assert_eq!(canon(text), jcs);
+            assert_eq!(canon(jcs), jcs);
+        }
         for text in [
-            "9007199254740992",
-            "-9007199254740992",
             "9007199254740993",
-            "18446744073709551616",
-            "100000000000000000000",
+            "-9007199254740993",
+            "18446744073709551617",
+            "100000000000000000001",
             "1e400",
             "-1e400",
             "1.8e308",

@@ -6,21 +6,24 @@
 
 extern crate alloc;
 
-pub mod encoding;
 mod error;
-pub mod json;
-
-pub use error::{Error, ErrorCode, Result};
-pub mod keys;
-
-pub use keys::{Signature, SigningKey, VerifyingKey};
-pub mod batch;
-pub mod did_key;
-pub mod issuer;
 mod jwk;
+
+pub mod batch;
+pub mod challenge;
+pub mod did_key;
+pub mod encoding;
+pub mod identity;
+pub mod issuer;
+pub mod json;
 pub mod jws;
+pub mod keys;
+pub mod passport;
 pub mod records;
 pub mod revocation;
 pub mod time;
 pub mod tool;
-pub mod passport;
+pub mod trust;
+
+pub use error::{Error, ErrorCode, Result};
+pub use keys::{Signature, SigningKey, VerifyingKey};

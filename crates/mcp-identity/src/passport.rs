@@ -68,7 +68,13 @@ pub struct IssueOptions<'a> {
 
 impl Default for IssueOptions<'_> {
     fn default() -> Self {
-        IssueOptions { now: 0, ttl: DEFAULT_PASSPORT_TTL, audience: None, jti: None, not_before: None }
+        IssueOptions {
+            now: 0,
+            ttl: DEFAULT_PASSPORT_TTL,
+            audience: None,
+            jti: None,
+            not_before: None,
+        }
     }
 }
 
@@ -141,7 +147,12 @@ pub fn issue_self(server: &SigningKey, mcp: &McpInfo, options: &IssueOptions<'_>
     let vk = server.verifying_key();
     let did = vk.to_did_key();
     let claims = claims(&did, &did, None, mcp, options);
-    jws::sign(server, Some(PASSPORT_TYP), Some(&vk.to_did_key_url()), &claims)
+    jws::sign(
+        server,
+        Some(PASSPORT_TYP),
+        Some(&vk.to_did_key_url()),
+        &claims,
+    )
 }
 
 /// Issues a passport for `server` signed by a publisher or registry `issuer_key` as
@@ -159,7 +170,13 @@ pub fn issue(
     jws::sign(issuer_key, Some(PASSPORT_TYP), issuer_kid, &claims)
 }
 
-fn claims(iss: &str, sub: &str, cnf: Option<&VerifyingKey>, mcp: &McpInfo, o: &IssueOptions<'_>) -> Object {
+fn claims(
+    iss: &str,
+    sub: &str,
+    cnf: Option<&VerifyingKey>,
+    mcp: &McpInfo,
+    o: &IssueOptions<'_>,
+) -> Object {
     let mut c = Object::new();
     c.insert("iss", Value::from(iss));
     c.insert("sub", Value::from(sub));
@@ -185,7 +202,15 @@ fn claims(iss: &str, sub: &str, cnf: Option<&VerifyingKey>, mcp: &McpInfo, o: &I
         m.insert("version", Value::from(v.as_str()));
     }
     if !mcp.endpoints.is_empty() {
-        m.insert("endpoints", Value::Array(mcp.endpoints.iter().map(|e| Value::from(e.as_str())).collect()));
+        m.insert(
+            "endpoints",
+            Value::Array(
+                mcp.endpoints
+                    .iter()
+                    .map(|e| Value::from(e.as_str()))
+                    .collect(),
+            ),
+        );
     }
     if let Some(h) = &mcp.tools_hash {
         m.insert("toolsHash", Value::from(h.as_str()));
@@ -208,14 +233,23 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
     let parsed = jws::parse(token, jws::MAX_TOKEN_BYTES)?;
     parsed.expect_typ(PASSPORT_TYP)?;
     let unverified = parsed.unverified_claims();
-    let iss = string_claim(unverified, "iss")?.ok_or_else(|| err!(MissingClaim, "the passport has no iss"))?;
-    let sub = string_claim(unverified, "sub")?.ok_or_else(|| err!(MissingClaim, "the passport has no sub"))?;
+    let iss = string_claim(unverified, "iss")?
+        .ok_or_else(|| err!(MissingClaim, "the passport has no iss"))?;
+    let sub = string_claim(unverified, "sub")?
+        .ok_or_else(|| err!(MissingClaim, "the passport has no sub"))?;
     let self_issued = iss == sub;
-    let kid = parsed.header().get("kid").and_then(Value::as_str).map(String::from);
+    let kid = parsed
+        .header()
+        .get("kid")
+        .and_then(Value::as_str)
+        .map(String::from);
 
     let (verified, issuer_key) = if self_issued {
         if !options.allow_self_issued {
-            return Err(err!(UntrustedIssuer, "self-issued passports are not accepted by this verifier"));
+            return Err(err!(
+                UntrustedIssuer,
+                "self-issued passports are not accepted by this verifier"
+            ));
         }
         // The DID is the key: a self-issued passport is checked under the key its own
         // subject names, and is worth what the caller's pin of that DID is worth.
@@ -223,14 +257,24 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
         let v = parsed.verify(&key)?;
         (v, key)
     } else {
-        let trusted = issuer::find(options.issuers, &iss)
-            .ok_or_else(|| err!(UntrustedIssuer, "passport issuer {:?} is not a trusted issuer", excerpt(&iss)))?;
+        let trusted = issuer::find(options.issuers, &iss).ok_or_else(|| {
+            err!(
+                UntrustedIssuer,
+                "passport issuer {:?} is not a trusted issuer",
+                excerpt(&iss)
+            )
+        })?;
         parsed.verify_any(trusted.candidates(kid.as_deref()))?
     };
     let c = &verified.claims;
     jws::check_claims(
         c,
-        &jws::ClaimRules { now: options.now, leeway: options.leeway, audience: options.audience, ..Default::default() },
+        &jws::ClaimRules {
+            now: options.now,
+            leeway: options.leeway,
+            audience: options.audience,
+            ..Default::default()
+        },
     )?;
     let number = |name: &str| -> Result<Option<u64>> {
         match c.get(name) {
@@ -252,22 +296,45 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
     let expires_at = number("exp")?.ok_or_else(|| err!(MissingClaim, "the passport has no exp"))?;
     if let (Some(max_age), Some(iat)) = (options.max_age, issued_at) {
         if options.now.saturating_sub(iat) > max_age.saturating_add(options.leeway) {
-            return Err(err!(TokenExpired, "the passport is older than the accepted {} seconds", max_age));
+            return Err(err!(
+                TokenExpired,
+                "the passport is older than the accepted {} seconds",
+                max_age
+            ));
         }
     }
 
     let subject_key = VerifyingKey::from_did_key(&sub)?;
     match c.get("cnf").map(|cnf| cnf.get("jwk")) {
         None if self_issued => {}
-        None => return Err(err!(MissingClaim, "an issuer-signed passport binds the server key in cnf.jwk")),
+        None => {
+            return Err(err!(
+                MissingClaim,
+                "an issuer-signed passport binds the server key in cnf.jwk"
+            ))
+        }
         Some(Some(jwk)) => {
-            let bound = VerifyingKey::from_jwk_value(jwk)
-                .map_err(|e| err!(InvalidClaim, "cnf.jwk is not a valid Ed25519 public JWK: {}", e.message()))?;
+            let bound = VerifyingKey::from_jwk_value(jwk).map_err(|e| {
+                err!(
+                    InvalidClaim,
+                    "cnf.jwk is not a valid Ed25519 public JWK: {}",
+                    e.message()
+                )
+            })?;
             if bound != subject_key {
-                return Err(err!(KeyMismatch, "cnf.jwk is not the key of the subject {}", sub));
+                return Err(err!(
+                    KeyMismatch,
+                    "cnf.jwk is not the key of the subject {}",
+                    sub
+                ));
             }
         }
-        Some(None) => return Err(err!(InvalidClaim, "cnf must be an object with a jwk member")),
+        Some(None) => {
+            return Err(err!(
+                InvalidClaim,
+                "cnf must be an object with a jwk member"
+            ))
+        }
     }
     let mcp = match c.get("mcp") {
         None => None,
@@ -294,7 +361,11 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
     }
     let audience = match c.get("aud") {
         Some(Value::String(a)) => alloc::vec![a.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(String::from).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
         _ => Vec::new(),
     };
     Ok(Passport {
@@ -323,7 +394,10 @@ fn string_claim(c: &Object, name: &str) -> Result<Option<String>> {
 fn mcp_info(m: &Value) -> Result<McpInfo> {
     let bad = |what: &str| err!(InvalidClaim, "the mcp claim's {} has the wrong type", what);
     let o = m.as_object().ok_or_else(|| bad("value"))?;
-    let name = o.get("name").and_then(Value::as_str).ok_or_else(|| bad("name"))?;
+    let name = o
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad("name"))?;
     let opt_str = |k: &str| -> Result<Option<String>> {
         match o.get(k) {
             None => Ok(None),
@@ -339,11 +413,17 @@ fn mcp_info(m: &Value) -> Result<McpInfo> {
             .collect::<Result<_>>()?,
         Some(_) => return Err(bad("endpoints")),
     };
-    Ok(McpInfo { name: String::from(name), version: opt_str("version")?, endpoints, tools_hash: opt_str("toolsHash")? })
+    Ok(McpInfo {
+        name: String::from(name),
+        version: opt_str("version")?,
+        endpoints,
+        tools_hash: opt_str("toolsHash")?,
+    })
 }
 
 fn int(n: u64) -> Value {
-    Number::from_i64(i64::try_from(n).unwrap_or(i64::MAX).min((1 << 53) - 1)).map_or(Value::Null, Value::Number)
+    Number::from_i64(i64::try_from(n).unwrap_or(i64::MAX).min((1 << 53) - 1))
+        .map_or(Value::Null, Value::Number)
 }
 
 #[cfg(test)]
@@ -355,28 +435,97 @@ mod tests {
     const NOW: u64 = 1_800_000_000;
 
     fn mcp() -> McpInfo {
-        McpInfo { name: "srv".into(), version: Some("1".into()), endpoints: alloc::vec!["https://a".into()], tools_hash: None }
+        McpInfo {
+            name: "srv".into(),
+            version: Some("1".into()),
+            endpoints: alloc::vec!["https://a".into()],
+            tools_hash: None,
+        }
     }
 
     #[test]
     fn issuer_signed_passport_needs_a_trusted_issuer_and_binds_the_key() {
         let reg = SigningKey::from_bytes(&[9; 32]);
         let server = SigningKey::from_bytes(&[1; 32]).verifying_key();
-        let token = issue(&reg, "https://reg", Some("k1"), &server, &mcp(), &IssueOptions { now: NOW, jti: Some("p1"), ..Default::default() });
+        let token = issue(
+            &reg,
+            "https://reg",
+            Some("k1"),
+            &server,
+            &mcp(),
+            &IssueOptions {
+                now: NOW,
+                jti: Some("p1"),
+                ..Default::default()
+            },
+        );
         let trusted = [TrustedIssuer::new("https://reg", reg.verifying_key())];
-        let opts = VerifyOptions { now: NOW, issuers: &trusted, ..Default::default() };
+        let opts = VerifyOptions {
+            now: NOW,
+            issuers: &trusted,
+            ..Default::default()
+        };
         let p = verify(&token, &opts).unwrap();
         assert!(!p.self_issued);
         assert_eq!(p.subject_key, server);
         assert_eq!(p.mcp, Some(mcp()));
-        assert_eq!(verify(&token, &VerifyOptions { now: NOW, ..Default::default() }).unwrap_err().code(), ErrorCode::UntrustedIssuer);
-        let impostor = [TrustedIssuer::new("https://reg", SigningKey::from_bytes(&[8; 32]).verifying_key())];
-        assert_eq!(verify(&token, &VerifyOptions { issuers: &impostor, ..opts }).unwrap_err().code(), ErrorCode::InvalidSignature);
+        assert_eq!(
+            verify(
+                &token,
+                &VerifyOptions {
+                    now: NOW,
+                    ..Default::default()
+                }
+            )
+            .unwrap_err()
+            .code(),
+            ErrorCode::UntrustedIssuer
+        );
+        let impostor = [TrustedIssuer::new(
+            "https://reg",
+            SigningKey::from_bytes(&[8; 32]).verifying_key(),
+        )];
+        assert_eq!(
+            verify(
+                &token,
+                &VerifyOptions {
+                    issuers: &impostor,
+                    ..opts
+                }
+            )
+            .unwrap_err()
+            .code(),
+            ErrorCode::InvalidSignature
+        );
         let other = SigningKey::from_bytes(&[2; 32]).verifying_key();
-        assert_eq!(verify(&token, &VerifyOptions { subject: Some(&other), ..opts }).unwrap_err().code(), ErrorCode::SubjectMismatch);
-        let rl = revocation::issue(&reg, "https://reg", &[Entry::jti("p1", Some("superseded"))], NOW, None);
+        assert_eq!(
+            verify(
+                &token,
+                &VerifyOptions {
+                    subject: Some(&other),
+                    ..opts
+                }
+            )
+            .unwrap_err()
+            .code(),
+            ErrorCode::SubjectMismatch
+        );
+        let rl = revocation::issue(
+            &reg,
+            "https://reg",
+            &[Entry::jti("p1", Some("superseded"))],
+            NOW,
+            None,
+        );
         let lists = [RevocationList::verify(&rl, &trusted, Some(NOW)).unwrap()];
-        let e = verify(&token, &VerifyOptions { revocations: &lists, ..opts }).unwrap_err();
+        let e = verify(
+            &token,
+            &VerifyOptions {
+                revocations: &lists,
+                ..opts
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.code(), ErrorCode::Revoked);
         assert!(e.message().contains("p1"), "{e}");
     }
@@ -384,22 +533,87 @@ mod tests {
     #[test]
     fn self_issued_rules() {
         let server = SigningKey::from_bytes(&[1; 32]);
-        let token = issue_self(&server, &mcp(), &IssueOptions { now: NOW, ..Default::default() });
-        let p = verify(&token, &VerifyOptions { now: NOW + 10, ..Default::default() }).unwrap();
+        let token = issue_self(
+            &server,
+            &mcp(),
+            &IssueOptions {
+                now: NOW,
+                ..Default::default()
+            },
+        );
+        let p = verify(
+            &token,
+            &VerifyOptions {
+                now: NOW + 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(p.self_issued);
-        let no_self = VerifyOptions { now: NOW, allow_self_issued: false, ..Default::default() };
-        assert_eq!(verify(&token, &no_self).unwrap_err().code(), ErrorCode::UntrustedIssuer);
-        let old = VerifyOptions { now: NOW + 3600, max_age: Some(600), ..Default::default() };
-        assert_eq!(verify(&token, &old).unwrap_err().code(), ErrorCode::TokenExpired);
-        let expired = VerifyOptions { now: NOW + DEFAULT_PASSPORT_TTL + 61, ..Default::default() };
-        assert_eq!(verify(&token, &expired).unwrap_err().code(), ErrorCode::TokenExpired);
+        let no_self = VerifyOptions {
+            now: NOW,
+            allow_self_issued: false,
+            ..Default::default()
+        };
+        assert_eq!(
+            verify(&token, &no_self).unwrap_err().code(),
+            ErrorCode::UntrustedIssuer
+        );
+        let old = VerifyOptions {
+            now: NOW + 3600,
+            max_age: Some(600),
+            ..Default::default()
+        };
+        assert_eq!(
+            verify(&token, &old).unwrap_err().code(),
+            ErrorCode::TokenExpired
+        );
+        let expired = VerifyOptions {
+            now: NOW + DEFAULT_PASSPORT_TTL + 61,
+            ..Default::default()
+        };
+        assert_eq!(
+            verify(&token, &expired).unwrap_err().code(),
+            ErrorCode::TokenExpired
+        );
         // A passport signed by another key than its own DID names.
         let forger = SigningKey::from_bytes(&[2; 32]);
-        let mut c = claims(&server.verifying_key().to_did_key(), &server.verifying_key().to_did_key(), None, &mcp(), &IssueOptions { now: NOW, ..Default::default() });
+        let mut c = claims(
+            &server.verifying_key().to_did_key(),
+            &server.verifying_key().to_did_key(),
+            None,
+            &mcp(),
+            &IssueOptions {
+                now: NOW,
+                ..Default::default()
+            },
+        );
         c.insert("jti", Value::from("x"));
         let forged = jws::sign(&forger, Some(PASSPORT_TYP), None, &c);
-        assert_eq!(verify(&forged, &VerifyOptions { now: NOW, ..Default::default() }).unwrap_err().code(), ErrorCode::InvalidSignature);
+        assert_eq!(
+            verify(
+                &forged,
+                &VerifyOptions {
+                    now: NOW,
+                    ..Default::default()
+                }
+            )
+            .unwrap_err()
+            .code(),
+            ErrorCode::InvalidSignature
+        );
         let wrong_typ = jws::sign(&server, Some("JWT"), None, &c);
-        assert_eq!(verify(&wrong_typ, &VerifyOptions { now: NOW, ..Default::default() }).unwrap_err().code(), ErrorCode::WrongTokenType);
+        assert_eq!(
+            verify(
+                &wrong_typ,
+                &VerifyOptions {
+                    now: NOW,
+                    ..Default::default()
+                }
+            )
+            .unwrap_err()
+            .code(),
+            ErrorCode::WrongTokenType
+        );
     }
 }

@@ -348,7 +348,9 @@ fn content_hash_with(tool: &Value, buf: &mut String) -> Result<String> {
 pub fn tools_hash(tools: &[Value]) -> Result<String> {
     let entries = Value::Array(manifest_entries(tools)?);
     let mut s = String::from("sha256-");
-    s.push_str(&encoding::base64url_encode(&Sha256::digest(entries.to_jcs().as_bytes())));
+    s.push_str(&encoding::base64url_encode(&Sha256::digest(
+        entries.to_jcs().as_bytes(),
+    )));
     Ok(s)
 }
 
@@ -357,8 +359,15 @@ fn manifest_entries(tools: &[Value]) -> Result<Vec<Value>> {
     let mut buf = String::new();
     for t in tools {
         let name = tool_name(t)?;
-        if entries.insert(name, content_hash_with(t, &mut buf)?).is_some() {
-            return Err(err!(MalformedToolDefinition, "two tools are named {:?}", excerpt(name)));
+        if entries
+            .insert(name, content_hash_with(t, &mut buf)?)
+            .is_some()
+        {
+            return Err(err!(
+                MalformedToolDefinition,
+                "two tools are named {:?}",
+                excerpt(name)
+            ));
         }
     }
     Ok(entries

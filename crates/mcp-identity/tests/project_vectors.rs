@@ -309,3 +309,147 @@ fn check_list(case: &Value, vk: &VerifyingKey, field: &str, tool_signatures: too
         );
     }
 }
+
+fn trusted_registry(file: &Value) -> Vec<mcp_identity::issuer::TrustedIssuer> {
+    file["trusted_issuers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| mcp_identity::issuer::TrustedIssuer::from_jwks(s(i, "id"), s(i, "jwks")).unwrap())
+        .collect()
+}
+
+#[test]
+fn passports_and_revocation_lists() {
+    use mcp_identity::passport;
+    use mcp_identity::revocation::RevocationList;
+    let file = read("passports.json");
+    let issuers = trusted_registry(&file);
+    let list_token = s(&file, "revocation_list");
+    for case in file["revocation_list_checks"].as_array().unwrap() {
+        let trusted: &[_] = if case["trusted"].as_bool().unwrap() {
+            &issuers
+        } else {
+            &[]
+        };
+        let got = RevocationList::verify(list_token, trusted, case["now"].as_u64());
+        if let Some(list) = assert_outcome(case, got) {
+            assert_eq!(
+                list.entries().count() as u64,
+                case["expect"]["ok"]["entries"].as_u64().unwrap()
+            );
+        }
+    }
+    let lists = [RevocationList::verify(list_token, &issuers, None).unwrap()];
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 20);
+    for case in cases {
+        let subject = case["expected_subject"]
+            .as_str()
+            .map(|d| VerifyingKey::from_did_key(d).unwrap());
+        let opts = passport::VerifyOptions {
+            now: case["now"].as_u64().unwrap(),
+            audience: case["audience"].as_str(),
+            issuers: &issuers,
+            allow_self_issued: case["allow_self_issued"].as_bool().unwrap_or(true),
+            max_age: case["max_age"].as_u64(),
+            revocations: if case["use_revocations"].as_bool().unwrap_or(false) {
+                &lists
+            } else {
+                &[]
+            },
+            subject: subject.as_ref(),
+            ..Default::default()
+        };
+        if let Some(p) = assert_outcome(case, passport::verify(s(case, "token"), &opts)) {
+            let ok = &case["expect"]["ok"];
+            assert_eq!(p.issuer, s(ok, "issuer"));
+            assert_eq!(p.subject, s(ok, "subject"));
+            assert_eq!(p.self_issued, ok["self_issued"].as_bool().unwrap());
+            assert_eq!(p.expires_at, ok["expires_at"].as_u64().unwrap());
+            assert_eq!(p.jti.as_deref(), ok["jti"].as_str());
+            assert_eq!(p.mcp.map(|m| m.name).as_deref(), ok["mcp_name"].as_str());
+        }
+    }
+}
+
+#[test]
+fn identity_documents() {
+    use mcp_identity::identity;
+    let file = read("identity.json");
+    let trusted: Vec<VerifyingKey> = file["trusted_publishers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| VerifyingKey::from_did_key(d.as_str().unwrap()).unwrap())
+        .collect();
+    for case in file["cases"].as_array().unwrap() {
+        let prev = case["previous_key_did"]
+            .as_str()
+            .map(|d| VerifyingKey::from_did_key(d).unwrap());
+        let opts = identity::VerifyOptions {
+            now: case["now"].as_u64().unwrap(),
+            trusted_publishers: &trusted,
+            require_trusted_publisher: case["require_trusted_publisher"].as_bool().unwrap(),
+            previous_key: prev.as_ref(),
+        };
+        if let Some(v) = assert_outcome(case, identity::verify_document(s(case, "document"), &opts))
+        {
+            let ok = &case["expect"]["ok"];
+            assert_eq!(v.key.to_did_key(), s(ok, "did"));
+            assert_eq!(v.kid, s(ok, "kid"));
+            let pubs: Vec<Value> = v
+                .publishers
+                .iter()
+                .map(|p| serde_json::json!({ "name": p.name, "trusted": p.trusted, "bound": p.bound }))
+                .collect();
+            assert_eq!(Value::Array(pubs), ok["publishers"]);
+            let rots: Vec<Value> = v
+                .rotations
+                .iter()
+                .map(|r| serde_json::json!({ "revoked_kid": r.revoked_kid, "replacement_kid": r.replacement_kid, "verified": r.verified }))
+                .collect();
+            assert_eq!(Value::Array(rots), ok["rotations"]);
+        }
+    }
+}
+
+#[test]
+fn trust_store_ops_and_persistence() {
+    use mcp_identity::trust::{PinStatus, TrustStore};
+    let file = read("trust_store.json");
+    let passports = read("passports.json");
+    let mut store = TrustStore::new();
+    for i in trusted_registry(&passports) {
+        store.add_issuer(i);
+    }
+    assert!(store
+        .add_revocation_list(
+            s(&passports, "revocation_list"),
+            file["ops"][0]["now"].as_u64().unwrap()
+        )
+        .unwrap());
+    for case in file["ops"].as_array().unwrap() {
+        let key = VerifyingKey::from_did_key(s(case, "did")).unwrap();
+        let got: Result<Value, Error> = match s(case, "op") {
+            "check_pin" => store
+                .check_pin(s(case, "server"), &key, case["now"].as_u64().unwrap())
+                .map(|p| match p {
+                    PinStatus::FirstUse => Value::from("first_use"),
+                    PinStatus::Match => Value::from("match"),
+                }),
+            "check_revoked" => store.check_revoked(&key).map(|()| serde_json::json!({})),
+            other => panic!("unknown op {other}"),
+        };
+        match (got, &case["expect"]) {
+            (Ok(v), e) if e.get("ok").is_some() => assert_eq!(&v, &e["ok"]),
+            (Err(err), e) => assert_eq!(Some(err.code().as_str()), e["error"].as_str(), "{case}"),
+            (Ok(v), e) => panic!("{case}: got {v}, want {e}"),
+        }
+    }
+    assert_eq!(store.to_json(), s(&file, "saved"));
+    assert_eq!(TrustStore::from_json(s(&file, "saved")).unwrap(), store);
+    for case in file["loads"].as_array().unwrap() {
+        assert_outcome(case, TrustStore::from_json(s(case, "input")).map(|_| ()));
+    }
+}

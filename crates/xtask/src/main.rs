@@ -12,12 +12,18 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+// A std build tool: the no_std import lints of the workspace are for the core.
+#![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 use std::path::PathBuf;
 
 use mcp_identity::did_key::{self, DocumentFormat};
+use mcp_identity::issuer::TrustedIssuer;
 use mcp_identity::json;
-use mcp_identity::{encoding, records, tool, ErrorCode, SigningKey, VerifyingKey};
+use mcp_identity::passport::{self, McpInfo};
+use mcp_identity::revocation::{self, Entry, RevocationList};
+use mcp_identity::trust::TrustStore;
+use mcp_identity::{encoding, identity, jws, records, tool, ErrorCode, SigningKey, VerifyingKey};
 use serde_json::{json, Value};
 
 /// The signing time of every generated attestation: 2027-01-15T06:00:00Z.
@@ -53,6 +59,9 @@ fn gen_vectors(dir: &PathBuf) {
     write("records.json", records_vectors());
     write("jcs.json", jcs());
     write("tools.json", tools());
+    write("passports.json", passports());
+    write("identity.json", identity_docs());
+    write("trust_store.json", trust_store());
 }
 
 fn seed(i: u8) -> [u8; 32] {
@@ -382,6 +391,10 @@ fn jcs() -> Value {
             r#"[1.0,-0,1e21,1e-7,0.1,123456789012345678901234567890e-10,9007199254740991,5e-324]"#,
         ),
         (
+            "jcs/exact-integers-beyond-2^53",
+            "[9007199254740992,1e17,100000000000000000,18446744073709551616,18446744073709552000]",
+        ),
+        (
             "jcs/escapes",
             r#"["\u0000\u001f\"\\\/\b\f\n\r\t","\u2028\u2029\u007f","é"]"#,
         ),
@@ -395,7 +408,7 @@ fn jcs() -> Value {
         ("jcs/duplicate-key", r#"{"a":1,"a":2}"#),
         ("jcs/duplicate-key-after-unescape", r#"{"a":1,"\u0061":2}"#),
         ("jcs/lone-surrogate", r#"["\ud800"]"#),
-        ("jcs/integer-beyond-2^53", "9007199254740992"),
+        ("jcs/integer-not-exact-in-a-double", "9007199254740993"),
         ("jcs/infinite", "1e400"),
         ("jcs/nan-literal", "NaN"),
         ("jcs/leading-zero", "01"),
@@ -759,5 +772,421 @@ fn tools() -> Value {
         "signed_at": NOW,
         "per_tool": per_tool,
         "lists": lists,
+    })
+}
+
+const REGISTRY: &str = "https://registry.example.com";
+const AUD: &str = "https://mcp.example.com/mcp";
+
+fn registry() -> SigningKey {
+    SigningKey::from_bytes(&seed(5))
+}
+
+fn registry_jwks() -> String {
+    format!(
+        r#"{{"keys":[{}]}}"#,
+        registry()
+            .verifying_key()
+            .to_jwk_value(Some("reg-2027"))
+            .to_jcs()
+    )
+}
+
+fn revocation_token() -> String {
+    let revoked_server = SigningKey::from_bytes(&seed(7)).verifying_key();
+    let revoked_did = SigningKey::from_bytes(&seed(8))
+        .verifying_key()
+        .to_did_key();
+    revocation::issue(
+        &registry(),
+        REGISTRY,
+        &[
+            Entry::jti("passport-revoked", Some("superseded")),
+            Entry::key(&revoked_server, Some("key-compromise")),
+            Entry::did(&revoked_did, Some("cessation-of-operation")),
+        ],
+        NOW,
+        Some(7 * 86_400),
+    )
+}
+
+fn passport_expect(token: &str, case: &Value) -> Value {
+    let issuers = [TrustedIssuer::from_jwks(REGISTRY, &registry_jwks()).unwrap()];
+    let lists = if case["use_revocations"].as_bool().unwrap_or(false) {
+        vec![RevocationList::verify(&revocation_token(), &issuers, Some(NOW)).unwrap()]
+    } else {
+        vec![]
+    };
+    let subject = case["expected_subject"]
+        .as_str()
+        .map(|d| VerifyingKey::from_did_key(d).unwrap());
+    let opts = passport::VerifyOptions {
+        now: case["now"].as_u64().unwrap(),
+        audience: case["audience"].as_str(),
+        issuers: &issuers,
+        allow_self_issued: case["allow_self_issued"].as_bool().unwrap_or(true),
+        max_age: case["max_age"].as_u64(),
+        revocations: &lists,
+        subject: subject.as_ref(),
+        ..Default::default()
+    };
+    match passport::verify(token, &opts) {
+        Err(e) => json!({ "error": e.code().as_str() }),
+        Ok(p) => json!({ "ok": {
+            "issuer": p.issuer, "subject": p.subject, "self_issued": p.self_issued,
+            "expires_at": p.expires_at, "jti": p.jti,
+            "mcp_name": p.mcp.as_ref().map(|m| m.name.clone()),
+        }}),
+    }
+}
+
+fn passports() -> Value {
+    let server = SigningKey::from_bytes(&seed(1));
+    let attacker = SigningKey::from_bytes(&seed(3));
+    let revoked_server = SigningKey::from_bytes(&seed(7));
+    let retired = SigningKey::from_bytes(&seed(8));
+    let mcp = McpInfo {
+        name: "weather".into(),
+        version: Some("2.1.0".into()),
+        endpoints: vec![AUD.into()],
+        tools_hash: Some(
+            tool::tools_hash(
+                json::parse(sample_tools())
+                    .unwrap()
+                    .get("tools")
+                    .unwrap()
+                    .as_array()
+                    .unwrap(),
+            )
+            .unwrap(),
+        ),
+    };
+    let opts = passport::IssueOptions {
+        now: NOW,
+        audience: Some(AUD),
+        jti: Some("passport-1"),
+        ..Default::default()
+    };
+    let self_issued = passport::issue_self(&server, &mcp, &opts);
+    let by_registry = passport::issue(
+        &registry(),
+        REGISTRY,
+        Some("reg-2027"),
+        &server.verifying_key(),
+        &mcp,
+        &opts,
+    );
+    let revoked_jti = passport::issue(
+        &registry(),
+        REGISTRY,
+        Some("reg-2027"),
+        &server.verifying_key(),
+        &mcp,
+        &passport::IssueOptions {
+            jti: Some("passport-revoked"),
+            ..opts
+        },
+    );
+    let revoked_key = passport::issue(
+        &registry(),
+        REGISTRY,
+        Some("reg-2027"),
+        &revoked_server.verifying_key(),
+        &mcp,
+        &opts,
+    );
+    let revoked_did = passport::issue_self(&retired, &mcp, &opts);
+    let forged_registry = passport::issue(
+        &attacker,
+        REGISTRY,
+        Some("reg-2027"),
+        &server.verifying_key(),
+        &mcp,
+        &opts,
+    );
+    let untrusted = passport::issue(
+        &attacker,
+        "https://evil.example",
+        None,
+        &server.verifying_key(),
+        &mcp,
+        &opts,
+    );
+    let not_before = passport::issue_self(
+        &server,
+        &mcp,
+        &passport::IssueOptions {
+            not_before: Some(NOW + 3600),
+            ..opts
+        },
+    );
+    let no_aud = passport::issue_self(
+        &server,
+        &mcp,
+        &passport::IssueOptions {
+            audience: None,
+            ..opts
+        },
+    );
+    // Hand-built claim sets for what the issuing API refuses to produce.
+    let did = server.verifying_key().to_did_key();
+    let base = |extra: &[(&str, Value)]| {
+        let mut c = json::Object::new();
+        c.insert("iss", json::Value::from(REGISTRY));
+        c.insert("sub", json::Value::from(did.as_str()));
+        c.insert("aud", json::Value::from(AUD));
+        c.insert(
+            "iat",
+            json::Value::Number(json::Number::from_i64(NOW as i64).unwrap()),
+        );
+        c.insert(
+            "exp",
+            json::Value::Number(json::Number::from_i64(NOW as i64 + 3600).unwrap()),
+        );
+        for (k, v) in extra {
+            c.insert(*k, json::parse(&v.to_string()).unwrap());
+        }
+        c
+    };
+    let other_jwk: Value = serde_json::from_str(&attacker.verifying_key().to_jwk()).unwrap();
+    let cnf_mismatch = jws::sign(
+        &registry(),
+        Some(passport::PASSPORT_TYP),
+        None,
+        &base(&[("cnf", json!({ "jwk": other_jwk }))]),
+    );
+    let cnf_missing = jws::sign(&registry(), Some(passport::PASSPORT_TYP), None, &base(&[]));
+    let wrong_typ = jws::sign(&registry(), Some("JWT"), None, &base(&[]));
+    let mcp_wrong_type = jws::sign(&server, Some(passport::PASSPORT_TYP), None, &{
+        let mut c = base(&[("mcp", json!({ "name": 7 }))]);
+        c.insert("iss", json::Value::from(did.as_str()));
+        c
+    });
+    let forged_self = jws::sign(&attacker, Some(passport::PASSPORT_TYP), None, &{
+        let mut c = base(&[]);
+        c.insert("iss", json::Value::from(did.as_str()));
+        c
+    });
+    let later = NOW + 60;
+    let mut cases: Vec<Value> = vec![
+        json!({ "id": "passport/self-issued", "description": "Self-issued: iss = sub = the server's did:key.", "token": self_issued, "now": later, "audience": AUD }),
+        json!({ "id": "passport/issuer-signed", "description": "Signed by the registry (a trusted issuer from its JWKS), cnf.jwk binding the server key.", "token": by_registry, "now": later, "audience": AUD }),
+        json!({ "id": "passport/expected-subject", "description": "The caller expects (has pinned) this server key.", "token": by_registry, "now": later, "audience": AUD, "expected_subject": did }),
+        json!({ "id": "passport/expired", "description": "Verified a day and 61 s after issue (TTL one day, leeway 60 s).", "token": self_issued, "now": NOW + passport::DEFAULT_PASSPORT_TTL + 61, "audience": AUD }),
+        json!({ "id": "passport/not-yet-valid", "description": "nbf an hour after issue.", "token": not_before, "now": later, "audience": AUD }),
+        json!({ "id": "passport/issued-in-future", "description": "The verifier's clock is two minutes behind the issuer's.", "token": self_issued, "now": NOW - 120, "audience": AUD }),
+        json!({ "id": "passport/wrong-audience", "description": "A passport for another server URI.", "token": self_issued, "now": later, "audience": "https://other.example.com/mcp" }),
+        json!({ "id": "passport/audience-not-expected", "description": "A passport with aud, checked by a verifier that names no audience.", "token": self_issued, "now": later, "audience": null }),
+        json!({ "id": "passport/no-audience", "description": "No aud, and the verifier names none.", "token": no_aud, "now": later, "audience": null }),
+        json!({ "id": "passport/audience-missing", "description": "No aud, but the verifier names one.", "token": no_aud, "now": later, "audience": AUD }),
+        json!({ "id": "passport/untrusted-issuer", "description": "Issuer not in the trust store.", "token": untrusted, "now": later, "audience": AUD }),
+        json!({ "id": "passport/forged-registry-signature", "description": "Claims the registry as issuer, signed by another key.", "token": forged_registry, "now": later, "audience": AUD }),
+        json!({ "id": "passport/forged-self-issued", "description": "iss = sub = the server's DID, signed by another key.", "token": forged_self, "now": later, "audience": AUD }),
+        json!({ "id": "passport/self-issued-not-allowed", "description": "A verifier that accepts only issuer-signed passports.", "token": self_issued, "now": later, "audience": AUD, "allow_self_issued": false }),
+        json!({ "id": "passport/too-old", "description": "Older than the verifier's max_age (10 minutes).", "token": self_issued, "now": NOW + 3600, "audience": AUD, "max_age": 600 }),
+        json!({ "id": "passport/pinned-key-changed", "description": "The caller expects another server key.", "token": by_registry, "now": later, "audience": AUD, "expected_subject": attacker.verifying_key().to_did_key() }),
+        json!({ "id": "passport/revoked-jti", "description": "The registry's revocation list names this passport id.", "token": revoked_jti, "now": later, "audience": AUD, "use_revocations": true }),
+        json!({ "id": "passport/revoked-key", "description": "The revocation list names the server key's thumbprint.", "token": revoked_key, "now": later, "audience": AUD, "use_revocations": true }),
+        json!({ "id": "passport/revoked-did", "description": "The revocation list names the server's DID.", "token": revoked_did, "now": later, "audience": AUD, "use_revocations": true }),
+        json!({ "id": "passport/not-revoked", "description": "Checked against the revocation list, and not on it.", "token": by_registry, "now": later, "audience": AUD, "use_revocations": true }),
+        json!({ "id": "passport/cnf-other-key", "description": "cnf.jwk names another key than sub.", "token": cnf_mismatch, "now": later, "audience": AUD }),
+        json!({ "id": "passport/cnf-missing", "description": "Issuer-signed without cnf.jwk.", "token": cnf_missing, "now": later, "audience": AUD }),
+        json!({ "id": "passport/wrong-typ", "description": "typ JWT instead of mcp-passport+jwt.", "token": wrong_typ, "now": later, "audience": AUD }),
+        json!({ "id": "passport/mcp-name-not-string", "description": "The mcp claim's name is a number.", "token": mcp_wrong_type, "now": later, "audience": AUD }),
+    ];
+    for c in &mut cases {
+        let token = c["token"].as_str().unwrap().to_string();
+        let expect = passport_expect(&token, c);
+        c["expect"] = expect;
+    }
+    json!({
+        "description": "Passports. Verify each token with: now, audience (null = none), the trusted issuers below, allow_self_issued (default true), max_age (default none), expected_subject (a did:key the caller pinned, default none) and, when use_revocations is true, the revocation list below. expect.ok gives the verified claims.",
+        "trusted_issuers": [{ "id": REGISTRY, "jwks": registry_jwks() }],
+        "revocation_list": revocation_token(),
+        "revocation_list_checks": [
+            { "id": "revocation/verifies", "now": NOW + 60, "trusted": true, "expect": { "ok": { "entries": 3 } } },
+            { "id": "revocation/expired", "now": NOW + 8 * 86_400, "trusted": true, "expect": code(RevocationList::verify(&revocation_token(), &[TrustedIssuer::from_jwks(REGISTRY, &registry_jwks()).unwrap()], Some(NOW + 8 * 86_400))) },
+            { "id": "revocation/untrusted-issuer", "now": NOW + 60, "trusted": false, "expect": { "error": "untrusted_issuer" } },
+        ],
+        "cases": cases,
+    })
+}
+
+fn identity_docs() -> Value {
+    let server = SigningKey::from_bytes(&seed(1));
+    let publisher = SigningKey::from_bytes(&seed(6));
+    let old = SigningKey::from_bytes(&seed(9));
+    let other = SigningKey::from_bytes(&seed(3));
+    let p = identity::Publisher {
+        key: &publisher,
+        name: "Example Corp",
+        url: Some("https://example.com"),
+        kid: Some("pub-2027"),
+    };
+    let att = identity::publisher_attestation(&p, &server.verifying_key(), NOW, Some(365 * 86_400));
+    let att_v: Value = serde_json::from_str(&att.to_jcs()).unwrap();
+    let rotation = identity::revocation_attestation(
+        &old,
+        &old.verifying_key().kid(),
+        Some(&server.verifying_key().kid()),
+        Some("superseded"),
+        NOW,
+    );
+    let plain = identity::identity_document(&server, None, NOW, &[]);
+    let full = identity::identity_document(&server, None, NOW, &[att.clone(), rotation]);
+    let replayed = identity::identity_document(&other, None, NOW, &[att]);
+    let mut unbound = att_v.clone();
+    unbound
+        .as_object_mut()
+        .unwrap()
+        .remove("serverKeyThumbprint");
+    let tampered_self = plain.replace("\"use\":\"sig\"", "\"use\":\"sig\",\"alg\":\"EdDSA\"");
+    let docs: Vec<(&str, &str, String, u64, bool, bool)> = vec![
+        (
+            "identity/self-only",
+            "A document with the self attestation only.",
+            plain.clone(),
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/publisher-and-rotation",
+            "Self, a bound publisher attestation, and a rotation signed by the previous key.",
+            full.clone(),
+            NOW + 60,
+            true,
+            true,
+        ),
+        (
+            "identity/publisher-required",
+            "A verifier that requires a trusted, bound publisher.",
+            full.clone(),
+            NOW + 60,
+            true,
+            false,
+        ),
+        (
+            "identity/publisher-required-missing",
+            "A verifier that requires a trusted publisher, given a self-only document.",
+            plain.clone(),
+            NOW + 60,
+            true,
+            false,
+        ),
+        (
+            "identity/publisher-expired",
+            "Verified after the publisher attestation's expiresAt.",
+            full.clone(),
+            NOW + 366 * 86_400,
+            false,
+            false,
+        ),
+        (
+            "identity/publisher-replayed",
+            "A publisher attestation for seed-1 replayed onto another server's document.",
+            replayed,
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/served-jwk-changed",
+            "A member added to the served JWK after the self attestation was signed.",
+            tampered_self,
+            NOW + 60,
+            false,
+            false,
+        ),
+    ];
+    let trusted = [publisher.verifying_key()];
+    let prev = old.verifying_key();
+    let cases: Vec<Value> = docs
+        .into_iter()
+        .map(|(id, desc, doc, now, require, with_prev)| {
+            let opts = identity::VerifyOptions {
+                now,
+                trusted_publishers: &trusted,
+                require_trusted_publisher: require && id != "identity/publisher-and-rotation",
+                previous_key: if with_prev { Some(&prev) } else { None },
+            };
+            let expect = match identity::verify_document(&doc, &opts) {
+                Err(e) => json!({ "error": e.code().as_str() }),
+                Ok(v) => json!({ "ok": {
+                    "did": v.key.to_did_key(), "kid": v.kid,
+                    "publishers": v.publishers.iter().map(|p| json!({ "name": p.name, "trusted": p.trusted, "bound": p.bound })).collect::<Vec<_>>(),
+                    "rotations": v.rotations.iter().map(|r| json!({ "revoked_kid": r.revoked_kid, "replacement_kid": r.replacement_kid, "verified": r.verified })).collect::<Vec<_>>(),
+                }}),
+            };
+            json!({ "id": id, "description": desc, "document": doc, "now": now,
+                    "require_trusted_publisher": opts.require_trusted_publisher,
+                    "previous_key_did": opts.previous_key.map(|k| k.to_did_key()), "expect": expect })
+        })
+        .collect();
+    json!({
+        "description": "identity/get documents (ext-auth). Verify with: now, the trusted publisher keys below, require_trusted_publisher, and previous_key_did (the key pinned before a rotation, or null).",
+        "trusted_publishers": [publisher.verifying_key().to_did_key()],
+        "unbound_publisher_attestation_example": unbound,
+        "cases": cases,
+    })
+}
+
+fn trust_store() -> Value {
+    let a = SigningKey::from_bytes(&seed(1)).verifying_key();
+    let b = SigningKey::from_bytes(&seed(3)).verifying_key();
+    let mut store = TrustStore::new();
+    store.add_issuer(TrustedIssuer::from_jwks(REGISTRY, &registry_jwks()).unwrap());
+    store.add_revocation_list(&revocation_token(), NOW).unwrap();
+    let server = "https://mcp.example.com/mcp";
+    let steps: Vec<(&str, VerifyingKey, u64)> = vec![
+        (server, a, NOW),
+        (server, a, NOW + 10),
+        (server, b, NOW + 20),
+        ("stdio:weather-server", b, NOW + 30),
+    ];
+    let mut ops = Vec::new();
+    for (srv, key, now) in steps {
+        let expect = match store.check_pin(srv, &key, now) {
+            Ok(mcp_identity::trust::PinStatus::FirstUse) => json!({ "ok": "first_use" }),
+            Ok(mcp_identity::trust::PinStatus::Match) => json!({ "ok": "match" }),
+            Err(e) => json!({ "error": e.code().as_str() }),
+        };
+        ops.push(json!({ "op": "check_pin", "server": srv, "did": key.to_did_key(), "now": now, "expect": expect }));
+    }
+    let revoked = SigningKey::from_bytes(&seed(7)).verifying_key();
+    for key in [a, revoked] {
+        let expect = match store.check_revoked(&key) {
+            Ok(()) => json!({ "ok": {} }),
+            Err(e) => json!({ "error": e.code().as_str() }),
+        };
+        ops.push(json!({ "op": "check_revoked", "did": key.to_did_key(), "expect": expect }));
+    }
+    let saved = store.to_json();
+    assert_eq!(TrustStore::from_json(&saved).unwrap(), store);
+    let loads = vec![
+        ("trust/not-an-object", "[]".to_string()),
+        (
+            "trust/future-version",
+            saved.replacen("\"version\":1", "\"version\":2", 1),
+        ),
+        (
+            "trust/pin-bad-did",
+            saved.replacen("did:key:z6Mk", "did:key:z6Mx", 1),
+        ),
+        ("trust/forged-revocation-list", {
+            let forged =
+                revocation::issue(&SigningKey::from_bytes(&seed(3)), REGISTRY, &[], NOW, None);
+            saved.replacen(&revocation_token(), &forged, 1)
+        }),
+    ];
+    let loads: Vec<Value> = loads
+        .into_iter()
+        .map(|(id, text)| json!({ "id": id, "input": text, "expect": code(TrustStore::from_json(&text)) }))
+        .collect();
+    json!({
+        "description": "Trust store: starting from an empty store, add the registry (passports.json trusted_issuers) and its revocation list, then run ops in order; the resulting store serialises to `saved` (RFC 8785 JSON), which loads back to an equal store. `loads` are refused inputs.",
+        "ops": ops,
+        "saved": saved,
+        "loads": loads,
     })
 }
