@@ -667,7 +667,13 @@ fn main() {
     let entries: Vec<Entry> = (0..1000u32)
         .map(|i| match i % 3 {
             0 => Entry::key(
-                &SigningKey::from_bytes(&[(i % 251) as u8 + 1; 32]).verifying_key(),
+                // Distinct from every key the bench verifies under (those seeds are uniform).
+                &SigningKey::from_bytes(&{
+                    let mut seed = [0xaa; 32];
+                    seed[..4].copy_from_slice(&i.to_le_bytes());
+                    seed
+                })
+                .verifying_key(),
                 Some("key-compromise"),
             ),
             1 => Entry::did(&format!("did:key:z6Mk{i:040}"), None),
@@ -681,6 +687,10 @@ fn main() {
         audience: Some("https://mcp.example.com"),
         issuers: &issuers,
         ..Default::default()
+    };
+    let pv_pinned_opts = passport::VerifyOptions {
+        subject: Some(&vk),
+        ..pv_opts
     };
     let pv_rl_opts = passport::VerifyOptions {
         revocations: &rl,
@@ -788,6 +798,20 @@ fn main() {
         Bench::new("passport: verify self-issued", Kind::Single, || {
             assert!(passport::verify(black_box(&self_passport), &pv_opts).is_ok());
         }),
+        Bench::new(
+            "passport: verify self-issued, server key pinned",
+            Kind::Single,
+            || {
+                assert!(passport::verify(black_box(&self_passport), &pv_pinned_opts).is_ok());
+            },
+        ),
+        Bench::new(
+            "passport: verify issuer-signed, server key pinned",
+            Kind::Single,
+            || {
+                assert!(passport::verify(black_box(&reg_passport), &pv_pinned_opts).is_ok());
+            },
+        ),
         Bench::new("passport: verify issuer-signed", Kind::Single, || {
             assert!(passport::verify(black_box(&reg_passport), &pv_opts).is_ok());
         }),

@@ -126,7 +126,7 @@ pub fn hex_encode(bytes: &[u8]) -> String {
     base16ct::lower::encode_string(bytes)
 }
 
-/// Decodes hexadecimal (either case, not mixed within one string).
+/// Decodes hexadecimal (upper, lower or mixed case).
 ///
 /// # Errors
 /// `invalid_hex`.

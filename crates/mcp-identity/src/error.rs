@@ -76,7 +76,7 @@ codes! {
     MalformedPem => "malformed_pem",
     /// DER (PKCS#8 or SubjectPublicKeyInfo) is malformed.
     MalformedDer => "malformed_der",
-    /// A JWK is malformed (missing, extra or wrongly typed members).
+    /// A JWK is malformed (missing or wrongly typed members, a secret member in a public JWK).
     MalformedJwk => "malformed_jwk",
     /// A signature is not 64 bytes or not validly encoded.
     MalformedSignature => "malformed_signature",
@@ -98,7 +98,7 @@ codes! {
     DuplicateKey => "duplicate_key",
     /// JSON text holds a lone surrogate or is not UTF-8.
     InvalidUnicode => "invalid_unicode",
-    /// A JSON number is not finite or is an integer beyond ±(2^53 − 1).
+    /// A JSON number is not finite, or an integer a double cannot hold exactly.
     NumberOutOfRange => "number_out_of_range",
     /// JSON nesting is deeper than the stated limit.
     JsonTooDeep => "json_too_deep",
@@ -118,7 +118,7 @@ codes! {
     MalformedToken => "malformed_token",
     /// A JWS uses an algorithm other than EdDSA / Ed25519.
     UnsupportedAlgorithm => "unsupported_algorithm",
-    /// A JWS carries `crit` or `b64: false`, which this library does not understand.
+    /// A JWS carries `crit` or `b64` (RFC 7797), which this library does not understand.
     UnsupportedCritical => "unsupported_critical",
     /// A JWS `typ` header is not the expected one.
     WrongTokenType => "wrong_token_type",

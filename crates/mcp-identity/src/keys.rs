@@ -275,20 +275,20 @@ impl VerifyingKey {
     /// # Errors
     /// `invalid_key`, `weak_key`.
     pub fn from_bytes(bytes: &[u8; PUBLIC_KEY_LENGTH]) -> Result<VerifyingKey> {
-        let point = CompressedEdwardsY(*bytes)
-            .decompress()
-            .ok_or_else(|| err!(InvalidKey, "the public key is not a point on Ed25519"))?;
-        if point.compress().as_bytes() != bytes {
+        // Canonical encoding is checked on the bytes, before the (costly) decompression, and
+        // the point is decompressed once: key import is on the passport path, where its cost
+        // shows next to a single signature check.
+        if !is_canonical_encoding(bytes) {
             return Err(err!(
                 InvalidKey,
                 "the public key is not canonically encoded"
             ));
         }
-        if point.is_small_order() {
-            return Err(err!(WeakKey, "the public key is a small-order point"));
-        }
         let inner = ed25519_dalek::VerifyingKey::from_bytes(bytes)
             .map_err(|_| err!(InvalidKey, "the public key is not a point on Ed25519"))?;
+        if inner.is_weak() {
+            return Err(err!(WeakKey, "the public key is a small-order point"));
+        }
         Ok(VerifyingKey { inner })
     }
 
@@ -531,6 +531,21 @@ impl fmt::Debug for Signature {
     }
 }
 
+/// Whether `bytes` is the canonical encoding of a y-coordinate and sign: y < p = 2^255 − 19,
+/// and no sign bit on the two points whose x is 0 (y = 1 and y = p − 1), whose "negative" x
+/// would be a second spelling of the same point.
+fn is_canonical_encoding(bytes: &[u8; 32]) -> bool {
+    let mut y = *bytes;
+    let sign = y[31] & 0x80 != 0;
+    y[31] &= 0x7f;
+    // p − 1 and p in little-endian: 0xec/0xed, then 30 × 0xff, then 0x7f.
+    let high_all_ones = y[1..31].iter().all(|&b| b == 0xff) && y[31] == 0x7f;
+    let y_at_least_p = high_all_ones && y[0] >= 0xed;
+    let y_is_p_minus_1 = high_all_ones && y[0] == 0xec;
+    let y_is_1 = y[0] == 1 && y[1..].iter().all(|&b| b == 0);
+    !(y_at_least_p || (sign && (y_is_1 || y_is_p_minus_1)))
+}
+
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { SEQUENCE { OID
 /// 1.3.101.112 }, BIT STRING (33 bytes, 0 unused bits) … }.
 const SPKI_PREFIX: [u8; 12] = [
@@ -608,33 +623,37 @@ fn truncate(s: &str, max: usize) -> &str {
 }
 
 fn pkcs8_error(e: ed25519_dalek::pkcs8::Error) -> Error {
+    use ed25519_dalek::pkcs8::spki::Error as S;
     use ed25519_dalek::pkcs8::Error as E;
     match e {
+        E::PublicKey(S::OidUnknown { .. }) => {
+            err!(
+                UnsupportedKeyType,
+                "the PKCS#8 key is not an Ed25519 key (another algorithm OID)"
+            )
+        }
         E::KeyMalformed => err!(MalformedDer, "the PKCS#8 private key is malformed"),
-        E::PublicKey(_) => err!(MalformedDer, "the PKCS#8 public key is malformed"),
-        E::ParametersMalformed => err!(
-            UnsupportedKeyType,
-            "the PKCS#8 algorithm parameters are not Ed25519's"
-        ),
-        E::Asn1(_) => err!(MalformedDer, "the PKCS#8 DER is malformed"),
-        _ => err!(UnsupportedKeyType, "the PKCS#8 key is not an Ed25519 key"),
+        E::PublicKey(_) | E::ParametersMalformed => {
+            err!(
+                MalformedDer,
+                "the PKCS#8 algorithm identifier or public key is malformed"
+            )
+        }
+        _ => err!(MalformedDer, "the PKCS#8 DER is malformed"),
     }
 }
 
 fn spki_error(e: ed25519_dalek::pkcs8::spki::Error) -> Error {
     use ed25519_dalek::pkcs8::spki::Error as E;
     match e {
-        E::OidUnknown { .. } | E::AlgorithmParametersMissing => {
-            err!(
-                UnsupportedKeyType,
-                "the SubjectPublicKeyInfo is not an Ed25519 key"
-            )
-        }
-        E::KeyMalformed => err!(
-            InvalidKeyLength,
-            "the SubjectPublicKeyInfo key is not 32 bytes"
+        E::OidUnknown { .. } => err!(
+            UnsupportedKeyType,
+            "the SubjectPublicKeyInfo is not an Ed25519 key"
         ),
-        _ => err!(MalformedDer, "the SubjectPublicKeyInfo DER is malformed"),
+        _ => err!(
+            MalformedDer,
+            "the SubjectPublicKeyInfo DER is malformed or has unexpected parameters"
+        ),
     }
 }
 

@@ -182,6 +182,7 @@ impl RegistryRecord {
             .strip_prefix("p=")
             .ok_or_else(|| err!(MalformedRecord, "a registry proof has p=<key> after k=…;"))?
             .trim_end();
+        let alg = alg.trim();
         if alg.is_empty() {
             return Err(err!(MalformedRecord, "empty k= in registry proof"));
         }
@@ -228,7 +229,8 @@ impl RegistryRecord {
     /// Checks that the record publishes `key`.
     ///
     /// # Errors
-    /// `record_mismatch` with the expected record in the message; `unsupported_key_type`.
+    /// `record_mismatch` (also for another algorithm than ed25519), with the expected record
+    /// in the message.
     pub fn verify(&self, key: &VerifyingKey) -> Result<()> {
         if self.algorithm != "ed25519" || self.public_key.as_slice() != key.as_bytes() {
             return Err(err!(

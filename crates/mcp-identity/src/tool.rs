@@ -846,8 +846,12 @@ fn verify_manifest(
     };
     let exp =
         int("exp").ok_or_else(|| err!(InvalidClaim, "manifest exp must be a whole number"))?;
-    let iat =
-        int("iat").ok_or_else(|| err!(MissingClaim, "manifest iat must be a whole number"))?;
+    let iat = match claims.get("iat") {
+        None => return Err(err!(MissingClaim, "the manifest has no iat")),
+        Some(_) => {
+            int("iat").ok_or_else(|| err!(InvalidClaim, "manifest iat must be a whole number"))?
+        }
+    };
     let list = claims
         .get("tools")
         .and_then(Value::as_array)
