@@ -22,7 +22,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
 use ed25519_dalek::Signer;
 use sha2::{Digest, Sha256};

@@ -956,12 +956,12 @@ fn check_tool(tool: &Value) -> Result<&Object> {
         (
             "title",
             o.get("title")
-                .map_or(true, |v| v.is_null() || v.as_str().is_some()),
+                .is_none_or(|v| v.is_null() || v.as_str().is_some()),
         ),
         (
             "description",
             o.get("description")
-                .map_or(true, |v| v.is_null() || v.as_str().is_some()),
+                .is_none_or(|v| v.is_null() || v.as_str().is_some()),
         ),
         (
             "inputSchema",
@@ -970,12 +970,12 @@ fn check_tool(tool: &Value) -> Result<&Object> {
         (
             "outputSchema",
             o.get("outputSchema")
-                .map_or(true, |v| v.is_null() || v.as_object().is_some()),
+                .is_none_or(|v| v.is_null() || v.as_object().is_some()),
         ),
         (
             "annotations",
             o.get("annotations")
-                .map_or(true, |v| v.is_null() || v.as_object().is_some()),
+                .is_none_or(|v| v.is_null() || v.as_object().is_some()),
         ),
     ] {
         if !ok {
