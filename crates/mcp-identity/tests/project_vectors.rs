@@ -453,3 +453,64 @@ fn trust_store_ops_and_persistence() {
         assert_outcome(case, TrustStore::from_json(s(case, "input")).map(|_| ()));
     }
 }
+
+#[test]
+fn challenges() {
+    use mcp_identity::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
+    let file = read("challenge.json");
+    let vk = VerifyingKey::from_did_key(s(&file, "server_did")).unwrap();
+    let random: [u8; 32] = encoding::hex_decode(s(&file, "random_hex"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let req = ChallengeRequest::new(&random, file["signed_at"].as_u64().unwrap());
+    assert_eq!(req.to_json(), s(&file, "request"));
+    assert_eq!(
+        encoding::hex_encode(&req.signing_input().unwrap()),
+        s(&file, "signing_input_hex")
+    );
+    // The server key is seed-1 of keys.json.
+    let keys = read("keys.json");
+    let seed = encoding::hex_decode(s(&keys["positive"][0], "seed_hex")).unwrap();
+    let server = SigningKey::from_slice(&seed).unwrap();
+    assert_eq!(server.verifying_key(), vk);
+    let mut shared = ChallengeResponder::new(s(&file, "kid"), 16);
+    for case in file["server"].as_array().unwrap() {
+        let id = s(case, "id");
+        let params = s(case, "params");
+        let now = case["now"].as_u64().unwrap();
+        let got = if id == "challenge/replayed" {
+            shared.respond(&server, params, now)
+        } else {
+            if id == "challenge/ok" {
+                shared.respond(&server, params, now).unwrap();
+            }
+            ChallengeResponder::new(s(&file, "kid"), 16).respond(&server, params, now)
+        };
+        match got {
+            Ok(resp) => {
+                let ok = &case["expect"]["ok"];
+                assert_eq!(
+                    (resp.signature.as_str(), resp.kid.as_str()),
+                    (s(ok, "signature"), s(ok, "kid")),
+                    "{id}"
+                );
+                challenge::verify_response(&req, &resp, &vk, None).unwrap();
+            }
+            Err(e) => {
+                let want = &case["expect"];
+                assert_eq!(Some(e.code().as_str()), want["error"].as_str(), "{id}");
+                let (code, reason) = challenge::jsonrpc_error(&e);
+                assert_eq!(
+                    (code, reason),
+                    (want["jsonrpc_code"].as_i64().unwrap(), s(want, "reason")),
+                    "{id}"
+                );
+            }
+        }
+    }
+    for case in file["client"].as_array().unwrap() {
+        let resp = ChallengeResponse::from_json(s(case, "result")).unwrap();
+        assert_outcome(case, challenge::verify_response(&req, &resp, &vk, None));
+    }
+}

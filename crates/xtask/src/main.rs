@@ -62,6 +62,7 @@ fn gen_vectors(dir: &PathBuf) {
     write("passports.json", passports());
     write("identity.json", identity_docs());
     write("trust_store.json", trust_store());
+    write("challenge.json", challenge_vectors());
 }
 
 fn seed(i: u8) -> [u8; 32] {
@@ -1188,5 +1189,167 @@ fn trust_store() -> Value {
         "ops": ops,
         "saved": saved,
         "loads": loads,
+    })
+}
+
+fn challenge_vectors() -> Value {
+    use mcp_identity::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
+    let server = SigningKey::from_bytes(&seed(1));
+    let vk = server.verifying_key();
+    let random: [u8; 32] =
+        core::array::from_fn(|i| u8::try_from(i).unwrap().wrapping_mul(7).wrapping_add(3));
+    let req = ChallengeRequest::new(&random, NOW);
+    let mut responder = ChallengeResponder::new(vk.kid(), 16);
+    let resp = responder.respond(&server, &req.to_json(), NOW + 5).unwrap();
+    let err_of = |r: Result<ChallengeResponse, mcp_identity::Error>| -> Value {
+        match r {
+            Ok(_) => panic!("expected an error"),
+            Err(e) => {
+                let (code, reason) = challenge::jsonrpc_error(&e);
+                json!({ "error": e.code().as_str(), "jsonrpc_code": code, "reason": reason })
+            }
+        }
+    };
+    let b64 = |n: usize| encoding::base64url_encode(&vec![0x5a; n]);
+    let ts = mcp_identity::time::format_rfc3339(NOW);
+    // Server cases, each against a fresh responder at NOW + 5, except the replay.
+    let server_cases: Vec<(&str, &str, String, u64)> = vec![
+        (
+            "challenge/ok",
+            "A fresh 32-byte challenge.",
+            req.to_json(),
+            NOW + 5,
+        ),
+        (
+            "challenge/replayed",
+            "The same params a second time (the responder has answered them).",
+            req.to_json(),
+            NOW + 6,
+        ),
+        (
+            "challenge/stale-past",
+            "Timestamp 301 s before the server's clock.",
+            format!(r#"{{"challenge":"{}","timestamp":"{ts}"}}"#, b64(32)),
+            NOW + 301,
+        ),
+        (
+            "challenge/stale-future",
+            "Timestamp 301 s after the server's clock.",
+            format!(r#"{{"challenge":"{}","timestamp":"{ts}"}}"#, b64(32)),
+            NOW - 301,
+        ),
+        (
+            "challenge/short",
+            "A 31-byte challenge.",
+            format!(r#"{{"challenge":"{}","timestamp":"{ts}"}}"#, b64(31)),
+            NOW,
+        ),
+        (
+            "challenge/no-colons",
+            "The basic (colon-free) ISO 8601 form is refused.",
+            format!(
+                r#"{{"challenge":"{}","timestamp":"20270115T060000Z"}}"#,
+                b64(32)
+            ),
+            NOW,
+        ),
+        (
+            "challenge/padded",
+            "Padded base64url.",
+            format!(r#"{{"challenge":"{}=","timestamp":"{ts}"}}"#, b64(32)),
+            NOW,
+        ),
+        (
+            "challenge/missing-timestamp",
+            "No timestamp.",
+            format!(r#"{{"challenge":"{}"}}"#, b64(32)),
+            NOW,
+        ),
+        (
+            "challenge/not-json",
+            "Params that are not JSON.",
+            "challenge".to_string(),
+            NOW,
+        ),
+    ];
+    let mut shared = ChallengeResponder::new(vk.kid(), 16);
+    let server_cases: Vec<Value> = server_cases
+        .into_iter()
+        .map(|(id, desc, params, now)| {
+            let r = if id == "challenge/replayed" {
+                shared.respond(&server, &params, now)
+            } else {
+                if id == "challenge/ok" {
+                    shared.respond(&server, &params, now).unwrap();
+                }
+                ChallengeResponder::new(vk.kid(), 16).respond(&server, &params, now)
+            };
+            let expect = match r {
+                Ok(resp) => json!({ "ok": { "signature": resp.signature, "kid": resp.kid } }),
+                Err(_) => err_of(r),
+            };
+            json!({ "id": id, "description": desc, "params": params, "now": now, "expect": expect })
+        })
+        .collect();
+    let other = SigningKey::from_bytes(&seed(3));
+    let other_resp = ChallengeResponder::new(vk.kid(), 4)
+        .respond(&other, &req.to_json(), NOW)
+        .unwrap();
+    let req2 = ChallengeRequest::new(&[9u8; 32], NOW);
+    let resp2 = ChallengeResponder::new(vk.kid(), 4)
+        .respond(&server, &req2.to_json(), NOW)
+        .unwrap();
+    let client_cases = vec![
+        (
+            "challenge/client-ok",
+            "The server's answer verifies.",
+            resp.to_json(),
+            json!({ "ok": {} }),
+        ),
+        (
+            "challenge/client-other-key",
+            "Signed by another key under the expected kid.",
+            other_resp.to_json(),
+            code(challenge::verify_response(&req, &other_resp, &vk, None)),
+        ),
+        (
+            "challenge/client-other-nonce",
+            "An answer to another challenge.",
+            resp2.to_json(),
+            code(challenge::verify_response(&req, &resp2, &vk, None)),
+        ),
+        (
+            "challenge/client-other-kid",
+            "An answer naming another kid.",
+            ChallengeResponse {
+                signature: resp.signature.clone(),
+                kid: "srv-other".into(),
+            }
+            .to_json(),
+            code(challenge::verify_response(
+                &req,
+                &ChallengeResponse {
+                    signature: resp.signature.clone(),
+                    kid: "srv-other".into(),
+                },
+                &vk,
+                None,
+            )),
+        ),
+    ];
+    let client_cases: Vec<Value> = client_cases
+        .into_iter()
+        .map(|(id, desc, result, expect)| json!({ "id": id, "description": desc, "result": result, "expect": expect }))
+        .collect();
+    json!({
+        "description": "identity/challenge. The client's request for fixed random bytes at signed_at; server cases run against a responder with the server key (seed-1) and kid, at the given now (challenge/replayed reuses the responder that answered challenge/ok); client cases verify a result for `request` under the server key.",
+        "server_did": vk.to_did_key(),
+        "kid": vk.kid(),
+        "random_hex": encoding::hex_encode(&random),
+        "signed_at": NOW,
+        "request": req.to_json(),
+        "signing_input_hex": encoding::hex_encode(&req.signing_input().unwrap()),
+        "server": server_cases,
+        "client": client_cases,
     })
 }
