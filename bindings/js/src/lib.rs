@@ -1,0 +1,1 @@
+//! wasm-bindgen glue (being written).
