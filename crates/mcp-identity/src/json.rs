@@ -239,6 +239,21 @@ impl Object {
 }
 
 impl Value {
+    /// A whole number of seconds or a count as a JSON number, saturating at 2^53 − 1 (the
+    /// largest integer every JSON implementation reads exactly); timestamps and counts never
+    /// come near it.
+    ///
+    /// ```
+    /// use mcp_identity::json::Value;
+    /// assert_eq!(Value::from_u64(1_800_000_000).to_jcs(), "1800000000");
+    /// assert_eq!(Value::from_u64(u64::MAX).to_jcs(), "9007199254740991");
+    /// ```
+    #[must_use]
+    pub fn from_u64(n: u64) -> Value {
+        let n = i64::try_from(n).unwrap_or(i64::MAX).min(MAX_SAFE_INTEGER);
+        Number::from_i64(n).map_or(Value::Null, Value::Number)
+    }
+
     /// The string, if this is a string.
     #[must_use]
     pub fn as_str(&self) -> Option<&str> {

@@ -28,7 +28,7 @@ use alloc::vec::Vec;
 
 use crate::error::{err, excerpt, Result};
 use crate::issuer::{self, TrustedIssuer};
-use crate::json::{Number, Object, Value};
+use crate::json::{Object, Value};
 use crate::jws;
 use crate::keys::{SigningKey, VerifyingKey};
 use crate::revocation::RevocationList;
@@ -183,11 +183,11 @@ fn claims(
     if let Some(aud) = o.audience {
         c.insert("aud", Value::from(aud));
     }
-    c.insert("iat", int(o.now));
+    c.insert("iat", Value::from_u64(o.now));
     if let Some(nbf) = o.not_before {
-        c.insert("nbf", int(nbf));
+        c.insert("nbf", Value::from_u64(nbf));
     }
-    c.insert("exp", int(o.now.saturating_add(o.ttl)));
+    c.insert("exp", Value::from_u64(o.now.saturating_add(o.ttl)));
     if let Some(jti) = o.jti {
         c.insert("jti", Value::from(jti));
     }
@@ -446,11 +446,6 @@ fn mcp_info(m: &Value) -> Result<McpInfo> {
         endpoints,
         tools_hash: opt_str("toolsHash")?,
     })
-}
-
-fn int(n: u64) -> Value {
-    Number::from_i64(i64::try_from(n).unwrap_or(i64::MAX).min((1 << 53) - 1))
-        .map_or(Value::Null, Value::Number)
 }
 
 #[cfg(test)]

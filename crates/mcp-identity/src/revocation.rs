@@ -110,9 +110,9 @@ pub fn issue(
 ) -> String {
     let mut claims = Object::new();
     claims.insert("iss", Value::from(issuer_id));
-    claims.insert("iat", int(now));
+    claims.insert("iat", Value::from_u64(now));
     if let Some(ttl) = ttl {
-        claims.insert("exp", int(now.saturating_add(ttl)));
+        claims.insert("exp", Value::from_u64(now.saturating_add(ttl)));
     }
     let list = entries
         .iter()
@@ -124,7 +124,7 @@ pub fn issue(
                 o.insert("reason", Value::from(r.as_str()));
             }
             if let Some(t) = e.revoked_at {
-                o.insert("revokedAt", int(t));
+                o.insert("revokedAt", Value::from_u64(t));
             }
             Value::Object(o)
         })
@@ -300,11 +300,6 @@ impl RevocationList {
             )),
         }
     }
-}
-
-fn int(n: u64) -> Value {
-    Number::from_i64(i64::try_from(n).unwrap_or(i64::MAX).min((1 << 53) - 1))
-        .map_or(Value::Null, Value::Number)
 }
 
 #[cfg(test)]

@@ -176,7 +176,7 @@ impl TrustStore {
     #[must_use]
     pub fn to_json(&self) -> String {
         let mut o = Object::new();
-        o.insert("version", int(TRUST_STORE_VERSION));
+        o.insert("version", Value::from_u64(TRUST_STORE_VERSION));
         let pins = self
             .pins
             .iter()
@@ -184,8 +184,8 @@ impl TrustStore {
                 let mut e = Object::new();
                 e.insert("server", Value::from(server.as_str()));
                 e.insert("did", Value::from(p.key.to_did_key()));
-                e.insert("firstSeen", int(p.first_seen));
-                e.insert("lastSeen", int(p.last_seen));
+                e.insert("firstSeen", Value::from_u64(p.first_seen));
+                e.insert("lastSeen", Value::from_u64(p.last_seen));
                 Value::Object(e)
             })
             .collect();
@@ -284,11 +284,6 @@ impl TrustStore {
         }
         Ok(store)
     }
-}
-
-fn int(n: u64) -> Value {
-    Number::from_i64(i64::try_from(n).unwrap_or(i64::MAX).min((1 << 53) - 1))
-        .map_or(Value::Null, Value::Number)
 }
 
 #[cfg(test)]
