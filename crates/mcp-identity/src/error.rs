@@ -68,7 +68,7 @@ codes! {
     InvalidKey => "invalid_key",
     /// A public key is a small-order point, under which forged signatures verify.
     WeakKey => "weak_key",
-    /// A 64-byte seed-and-public key whose public half does not match the seed.
+    /// Two things that must name the same key do not (seed and public half, JWK `x` and `d`, `cnf.jwk` and `sub`, a publisher attestation and the server).
     KeyMismatch => "key_mismatch",
     /// A key uses another algorithm, curve or multicodec than Ed25519.
     UnsupportedKeyType => "unsupported_key_type",
@@ -134,7 +134,7 @@ codes! {
     TokenIssuedInFuture => "token_issued_in_future",
     /// The token's `aud` does not name the expected audience.
     AudienceMismatch => "audience_mismatch",
-    /// The token's issuer is not the expected or a trusted one.
+    /// A token's issuer is not the expected one (a tools manifest not issued by the server key).
     IssuerMismatch => "issuer_mismatch",
     /// The token's subject is not the expected one.
     SubjectMismatch => "subject_mismatch",
@@ -150,7 +150,7 @@ codes! {
     MalformedTrustStore => "malformed_trust_store",
     /// An identity attestation's `expiresAt` has passed.
     AttestationExpired => "attestation_expired",
-    /// A malformed identity document or attestation.
+    /// A malformed identity document, attestation or identity/challenge result.
     MalformedIdentity => "malformed_identity",
     /// identity/challenge params are malformed (JSON-RPC -32602).
     InvalidChallenge => "invalid_challenge",

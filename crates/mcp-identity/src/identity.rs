@@ -250,6 +250,18 @@ pub fn verify_document(doc: &str, options: &VerifyOptions<'_>) -> Result<Verifie
         let o = a
             .as_object()
             .ok_or_else(|| bad("an attestation is not an object"))?;
+        // The draft: reject any attestation whose expiresAt has passed, whatever its type.
+        match o.get("expiresAt") {
+            None => {}
+            Some(Value::String(t)) if timestamp(t)? <= options.now => {
+                return Err(err!(
+                    AttestationExpired,
+                    "an attestation in the identity document has expired"
+                ))
+            }
+            Some(Value::String(_)) => {}
+            Some(_) => return Err(bad("an attestation's expiresAt is not a string")),
+        }
         match o.get("type").and_then(Value::as_str) {
             Some("self") => {
                 let signed_at = str_member(o, "signedAt")?;
@@ -265,19 +277,23 @@ pub fn verify_document(doc: &str, options: &VerifyOptions<'_>) -> Result<Verifie
             Some("publisher") => publishers.push(publisher(o, &key, options)?),
             Some("revocation") => {
                 let revoked_kid = String::from(str_member(o, "revokedKid")?);
+                let replacement_kid = o
+                    .get("replacementKid")
+                    .and_then(Value::as_str)
+                    .map(String::from);
+                // A rotation counts only when the caller's previous key signed it, it names
+                // that key as revoked, and it names this document's key as the replacement.
+                // One naming another key is kept, unverified, for display.
                 let verified = match options.previous_key {
-                    Some(prev) => {
+                    Some(prev) if revoked_kid == prev.kid() => {
                         prev.verify(unsigned_jcs(o).as_bytes(), &signature(o)?)?;
-                        true
+                        replacement_kid.as_deref().is_none_or(|r| r == kid)
                     }
-                    None => false,
+                    _ => false,
                 };
                 rotations.push(Rotation {
                     revoked_kid,
-                    replacement_kid: o
-                        .get("replacementKid")
-                        .and_then(Value::as_str)
-                        .map(String::from),
+                    replacement_kid,
                     reason: o.get("reason").and_then(Value::as_str).map(String::from),
                     verified,
                 });
@@ -514,18 +530,34 @@ mod tests {
         )
         .unwrap();
         assert!(id.rotations[0].verified);
-        let wrong = new.verifying_key();
-        assert_eq!(
-            verify_document(
-                &doc,
-                &VerifyOptions {
-                    previous_key: Some(&wrong),
-                    ..Default::default()
-                }
-            )
-            .unwrap_err()
-            .code(),
-            ErrorCode::InvalidSignature
+        // Checked against a key it does not name: kept, but not verified.
+        let unrelated = new.verifying_key();
+        let id = verify_document(
+            &doc,
+            &VerifyOptions {
+                previous_key: Some(&unrelated),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(!id.rotations[0].verified);
+        // Naming the previous key but signed by another: refused.
+        let forged = revocation_attestation(
+            &new,
+            &old.verifying_key().kid(),
+            Some(&new.verifying_key().kid()),
+            None,
+            NOW,
         );
+        let doc = identity_document(&new, None, NOW, &[forged]);
+        let e = verify_document(
+            &doc,
+            &VerifyOptions {
+                previous_key: Some(&prev),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidSignature);
     }
 }

@@ -219,9 +219,11 @@ fn claims(
     c
 }
 
-/// Verifies a passport: structure, `typ`, the signing key (the DID for self-issued, a trusted
-/// issuer's key otherwise), the signature, the registered claims, the subject binding, the
-/// `mcp` claim, the expected subject and revocation — in that order.
+/// Verifies a passport, in this order: structure, `typ`, `iss`/`sub`, whether the issuer is
+/// accepted (self-issued allowed, or a trusted issuer), the subject DID, the signature (under
+/// the DID's key for self-issued, a trusted issuer's key otherwise), the registered claims
+/// (types, `exp`, `nbf`, `iat`, `aud`), `max_age` (which needs `iat`), the subject binding
+/// (`cnf.jwk`), the `mcp` claim, the expected subject and revocation.
 ///
 /// # Errors
 /// JWS errors (`input_too_large`, `malformed_token`, `invalid_base64`, JSON errors,
@@ -247,30 +249,34 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
     // The subject's key, decoded once. When the caller pinned the server key and the DID is
     // that key's, the pin is used as is: decoding a did:key costs a point decompression, a
     // fifth of the signature check this function is otherwise made of.
-    let subject_key = match options.subject {
-        Some(expected) if expected.to_did_key() == sub => *expected,
-        _ => VerifyingKey::from_did_key(&sub)?,
-    };
-    let (verified, issuer_key) = if self_issued {
+    let trusted = if self_issued {
         if !options.allow_self_issued {
             return Err(err!(
                 UntrustedIssuer,
                 "self-issued passports are not accepted by this verifier"
             ));
         }
-        // The DID is the key: a self-issued passport is checked under the key its own
-        // subject names, and is worth what the caller's pin of that DID is worth.
-        let v = parsed.verify(&subject_key)?;
-        (v, subject_key)
+        None
     } else {
-        let trusted = issuer::find(options.issuers, &iss).ok_or_else(|| {
+        Some(issuer::find(options.issuers, &iss).ok_or_else(|| {
             err!(
                 UntrustedIssuer,
                 "passport issuer {:?} is not a trusted issuer",
                 excerpt(&iss)
             )
-        })?;
+        })?)
+    };
+    let subject_key = match options.subject {
+        Some(expected) if expected.to_did_key() == sub => *expected,
+        _ => VerifyingKey::from_did_key(&sub)?,
+    };
+    let (verified, issuer_key) = if let Some(trusted) = trusted {
         parsed.verify_any(trusted.candidates(kid.as_deref()))?
+    } else {
+        // The DID is the key: a self-issued passport is checked under the key its own
+        // subject names, and is worth what the caller's pin of that DID is worth.
+        let v = parsed.verify(&subject_key)?;
+        (v, subject_key)
     };
     let c = &verified.claims;
     jws::check_claims(
@@ -299,8 +305,16 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
         }
     };
     let issued_at = number("iat")?;
+    let not_before = number("nbf")?;
     let expires_at = number("exp")?.ok_or_else(|| err!(MissingClaim, "the passport has no exp"))?;
-    if let (Some(max_age), Some(iat)) = (options.max_age, issued_at) {
+    if let Some(max_age) = options.max_age {
+        // Without iat a passport's age is unknown, so a verifier with a maximum age refuses it.
+        let iat = issued_at.ok_or_else(|| {
+            err!(
+                MissingClaim,
+                "the passport has no iat, so its age is unknown"
+            )
+        })?;
         if options.now.saturating_sub(iat) > max_age.saturating_add(options.leeway) {
             return Err(err!(
                 TokenExpired,
@@ -383,7 +397,7 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
         self_issued,
         audience,
         issued_at,
-        not_before: number("nbf")?,
+        not_before,
         expires_at,
         jti,
         mcp,

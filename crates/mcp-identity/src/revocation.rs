@@ -176,6 +176,11 @@ impl RevocationList {
             .map(String::from);
         let (verified, _) = parsed.verify_any(issuer.candidates(kid.as_deref()))?;
         let claims = verified.claims;
+        if claims.get("aud").is_some() {
+            // A list is for every verifier; refusing aud whether or not the clock is checked
+            // keeps the verdict independent of how the list is loaded.
+            return Err(err!(InvalidClaim, "a revocation list has no aud"));
+        }
         if let Some(now) = now {
             jws::check_claims(
                 &claims,
@@ -192,8 +197,15 @@ impl RevocationList {
                 .and_then(Value::as_number)
                 .and_then(Number::as_u64)
         };
-        let issued_at =
-            int_claim("iat").ok_or_else(|| err!(MissingClaim, "the revocation list has no iat"))?;
+        let issued_at = match claims.get("iat") {
+            None => return Err(err!(MissingClaim, "the revocation list has no iat")),
+            Some(_) => int_claim("iat").ok_or_else(|| {
+                err!(
+                    InvalidClaim,
+                    "the revocation list's iat must be a whole number"
+                )
+            })?,
+        };
         let mut entries = BTreeMap::new();
         let list = claims
             .get("revoked")

@@ -43,6 +43,7 @@ use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::json::{self, Limits, Number, Object, Value};
 use crate::jws;
 use crate::keys::{Signature, SigningKey, VerifyingKey};
+use crate::revocation::RevocationList;
 use crate::time;
 
 /// The ext-auth `_meta` key of a tool's attestation.
@@ -112,6 +113,9 @@ pub struct VerifyOptions<'a> {
     pub require_manifest: bool,
     /// When the per-tool ext-auth signatures are checked.
     pub tool_signatures: ToolSignatures,
+    /// Revocation lists to consult: a server key (or its DID) they name makes every tool
+    /// [`ToolStatus::Revoked`] and the manifest invalid.
+    pub revocations: &'a [RevocationList],
     /// Largest result text accepted.
     pub max_bytes: usize,
 }
@@ -140,6 +144,7 @@ impl Default for VerifyOptions<'_> {
             kid: None,
             require_manifest: true,
             tool_signatures: ToolSignatures::IfNoManifest,
+            revocations: &[],
             max_bytes: DEFAULT_MAX_LIST_BYTES,
         }
     }
@@ -166,6 +171,8 @@ pub enum ToolStatus {
     Duplicate,
     /// The tool definition or its attestation is malformed.
     Malformed,
+    /// The server key is revoked by a revocation list the caller gave.
+    Revoked,
 }
 
 impl ToolStatus {
@@ -181,6 +188,7 @@ impl ToolStatus {
             ToolStatus::MissingFromList => "missing_from_list",
             ToolStatus::Duplicate => "duplicate",
             ToolStatus::Malformed => "malformed",
+            ToolStatus::Revoked => "revoked",
         }
     }
 }
@@ -542,6 +550,31 @@ pub fn verify_tools_list_value(
     options: &VerifyOptions<'_>,
 ) -> Result<ToolsReport> {
     let (out, tools) = split_result(result)?;
+    // A revoked server key vouches for nothing: every tool is reported as revoked.
+    let did = key.to_did_key();
+    let revoked = options
+        .revocations
+        .iter()
+        .find_map(|l| l.check_key(key).and_then(|()| l.check_did(&did)).err());
+    if let Some(e) = revoked {
+        let mut buf = String::new();
+        let tools = tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ToolReport {
+                index: Some(i),
+                name: tool_name(t).ok().map(String::from),
+                status: ToolStatus::Revoked,
+                error: Some(e.clone()),
+                hash: content_hash_with(t, &mut buf).ok(),
+            })
+            .collect();
+        return Ok(ToolsReport {
+            manifest: ManifestStatus::Invalid(e),
+            tools,
+            require_manifest: options.require_manifest,
+        });
+    }
     let default_kid = key.kid();
     let kid = options.kid.unwrap_or(&default_kid);
 

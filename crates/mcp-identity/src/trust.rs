@@ -272,14 +272,34 @@ impl TrustStore {
                 ));
             }
         }
+        // Loading keeps the rules of adding: one entry per issuer id, one list per issuer.
         for i in array("issuers")? {
-            store.issuers.push(TrustedIssuer::from_value(i)?);
+            let issuer = TrustedIssuer::from_value(i)?;
+            if store.issuers.iter().any(|x| x.id() == issuer.id()) {
+                return Err(err!(
+                    MalformedTrustStore,
+                    "trust store: issuer {:?} is listed twice",
+                    excerpt(issuer.id())
+                ));
+            }
+            store.issuers.push(issuer);
         }
         for t in array("revocationLists")? {
             let token = t
                 .as_str()
                 .ok_or_else(|| bad("a revocation list is not a string"))?;
             let list = RevocationList::verify(token, &store.issuers, None)?;
+            if store
+                .revocations
+                .iter()
+                .any(|(_, l)| l.issuer() == list.issuer())
+            {
+                return Err(err!(
+                    MalformedTrustStore,
+                    "trust store: two revocation lists from {:?}",
+                    excerpt(list.issuer())
+                ));
+            }
             store.revocations.push((String::from(token), list));
         }
         Ok(store)

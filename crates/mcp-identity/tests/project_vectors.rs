@@ -253,6 +253,31 @@ fn tools() {
         );
         tool::verify_tool(&json::parse(s(ok, "signed_tool")).unwrap(), &vk, None).unwrap();
     }
+    // A revoked server key: every tool revoked, the manifest invalid.
+    let rs = &file["revoked_server"];
+    let passports = read("passports.json");
+    let issuers = trusted_registry(&passports);
+    let list = [mcp_identity::revocation::RevocationList::verify(
+        s(rs, "revocation_list"),
+        &issuers,
+        rs["now"].as_u64(),
+    )
+    .unwrap()];
+    let opts = tool::VerifyOptions {
+        now: rs["now"].as_u64().unwrap(),
+        audience: rs["audience"].as_str(),
+        revocations: &list,
+        ..Default::default()
+    };
+    let r = tool::verify_tools_list(s(rs, "result"), &vk, &opts).unwrap();
+    let ok = &rs["expect"]["ok"];
+    assert_eq!(r.is_fully_verified(), ok["verified"].as_bool().unwrap());
+    assert!(
+        matches!(&r.manifest, tool::ManifestStatus::Invalid(e) if Some(e.code().as_str()) == ok["manifest"]["invalid"].as_str())
+    );
+    let statuses: Vec<&str> = r.tools.iter().map(|t| t.status.as_str()).collect();
+    assert_eq!(serde_json::json!(statuses), ok["statuses"]);
+
     let lists = file["lists"].as_array().unwrap();
     assert!(lists.len() >= 20);
     for case in lists {
@@ -513,4 +538,21 @@ fn challenges() {
         let resp = ChallengeResponse::from_json(s(case, "result")).unwrap();
         assert_outcome(case, challenge::verify_response(&req, &resp, &vk, None));
     }
+    // A full replay cache refuses (fails closed) rather than forgetting a live nonce.
+    let full = &file["cache_full"];
+    let mut tiny = ChallengeResponder::new(s(&file, "kid"), 1);
+    tiny.respond(
+        &server,
+        s(&file, "request"),
+        file["signed_at"].as_u64().unwrap(),
+    )
+    .unwrap();
+    let e = tiny
+        .respond(&server, s(full, "params"), full["now"].as_u64().unwrap())
+        .unwrap_err();
+    assert_eq!(Some(e.code().as_str()), full["expect"]["error"].as_str());
+    assert_eq!(
+        challenge::jsonrpc_error(&e).0,
+        full["expect"]["jsonrpc_code"].as_i64().unwrap()
+    );
 }

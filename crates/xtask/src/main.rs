@@ -138,6 +138,17 @@ fn keys() -> Value {
         b
     };
     let pem = sk.to_pkcs8_pem().unwrap().to_string();
+    // A PKCS#8 key of another algorithm (X25519, OID 1.3.101.110) and the identity point
+    // spelled with the sign bit set (x = 0 has no negative).
+    let mut x25519_der = encoding::hex_decode("302e020100300506032b656e04220420").unwrap();
+    x25519_der.extend_from_slice(&seed(2));
+    let x25519_pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        encoding::base64_encode(&x25519_der)
+    );
+    let mut sign_bit_identity = [0u8; 32];
+    sign_bit_identity[0] = 1;
+    sign_bit_identity[31] = 0x80;
     let env_pem = format!("\"{}\"", pem.replace('\n', "\\n"));
     let negative = vec![
         (
@@ -221,6 +232,18 @@ fn keys() -> Value {
             "spki_pem",
             pem.clone(),
             code(VerifyingKey::from_spki_pem(&pem)),
+        ),
+        (
+            "keys/pkcs8-x25519-oid",
+            "pkcs8_pem",
+            x25519_pem.clone(),
+            code(SigningKey::from_pkcs8_pem(&x25519_pem)),
+        ),
+        (
+            "keys/public-sign-bit-on-y-1",
+            "public_hex",
+            encoding::hex_encode(&sign_bit_identity),
+            code(VerifyingKey::from_slice(&sign_bit_identity)),
         ),
     ];
     let negative: Vec<Value> = negative
@@ -767,7 +790,36 @@ fn tools() -> Value {
         })
         .collect();
 
+    let revoking = revocation::issue(
+        &registry(),
+        REGISTRY,
+        &[Entry::key(&vk, Some("key-compromise"))],
+        NOW,
+        None,
+    );
+    let revoked_report = {
+        let issuers = [TrustedIssuer::from_jwks(REGISTRY, &registry_jwks()).unwrap()];
+        let lists = [RevocationList::verify(&revoking, &issuers, Some(NOW)).unwrap()];
+        let opts = tool::VerifyOptions {
+            now: later,
+            audience: Some(aud),
+            revocations: &lists,
+            ..Default::default()
+        };
+        let r = tool::verify_tools_list(&signed, &vk, &opts).unwrap();
+        json!({
+            "verified": r.is_fully_verified(),
+            "manifest": match &r.manifest { tool::ManifestStatus::Invalid(e) => json!({ "invalid": e.code().as_str() }), _ => json!("other") },
+            "statuses": r.tools.iter().map(|t| t.status.as_str()).collect::<Vec<_>>(),
+        })
+    };
     json!({
+        "revoked_server": {
+            "id": "list/server-key-revoked",
+            "description": "The honest list, checked with the registry's revocation list (passports.json trusted_issuers) that names the server key.",
+            "revocation_list": revoking, "result": signed, "now": later, "audience": aud,
+            "expect": { "ok": revoked_report },
+        },
         "description": "Tool attestations and tools/list verification. Server key: seed-1. Lists were signed at signed_at with the default manifest lifetime; each list case gives the verifier clock (now) and audience, and the expected report (overall verdict, manifest status, per-tool status with error code) twice: `expect` with the default policy (per-tool signatures checked only when no manifest verifies) and `expect_all_tool_signatures` with every per-tool signature checked as well.",
         "server": { "public_key_hex": encoding::hex_encode(vk.as_bytes()), "did": vk.to_did_key(), "kid": vk.kid() },
         "signed_at": NOW,
@@ -784,8 +836,9 @@ fn registry() -> SigningKey {
 }
 
 fn registry_jwks() -> String {
+    // An EC key first: a JWKS may hold several algorithms, and only Ed25519 keys are taken.
     format!(
-        r#"{{"keys":[{}]}}"#,
+        r#"{{"keys":[{{"kty":"EC","crv":"P-256","kid":"ec-1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}},{}]}}"#,
         registry()
             .verifying_key()
             .to_jwk_value(Some("reg-2027"))
@@ -963,6 +1016,12 @@ fn passports() -> Value {
         c.insert("iss", json::Value::from(did.as_str()));
         c
     });
+    let no_iat = jws::sign(&server, Some(passport::PASSPORT_TYP), None, &{
+        let mut c = base(&[]);
+        c.insert("iss", json::Value::from(did.as_str()));
+        c.remove("iat");
+        c
+    });
     let forged_self = jws::sign(&attacker, Some(passport::PASSPORT_TYP), None, &{
         let mut c = base(&[]);
         c.insert("iss", json::Value::from(did.as_str()));
@@ -993,6 +1052,8 @@ fn passports() -> Value {
         json!({ "id": "passport/cnf-other-key", "description": "cnf.jwk names another key than sub.", "token": cnf_mismatch, "now": later, "audience": AUD }),
         json!({ "id": "passport/cnf-missing", "description": "Issuer-signed without cnf.jwk.", "token": cnf_missing, "now": later, "audience": AUD }),
         json!({ "id": "passport/wrong-typ", "description": "typ JWT instead of mcp-passport+jwt.", "token": wrong_typ, "now": later, "audience": AUD }),
+        json!({ "id": "passport/no-iat-with-max-age", "description": "No iat, checked by a verifier with a maximum age: the age is unknown.", "token": no_iat, "now": later, "audience": AUD, "max_age": 600 }),
+        json!({ "id": "passport/no-iat-no-mcp", "description": "Neither iat nor mcp: both optional when no maximum age is asked.", "token": no_iat, "now": later, "audience": AUD }),
         json!({ "id": "passport/mcp-name-not-string", "description": "The mcp claim's name is a number.", "token": mcp_wrong_type, "now": later, "audience": AUD }),
     ];
     for c in &mut cases {
@@ -1025,7 +1086,6 @@ fn identity_docs() -> Value {
         kid: Some("pub-2027"),
     };
     let att = identity::publisher_attestation(&p, &server.verifying_key(), NOW, Some(365 * 86_400));
-    let att_v: Value = serde_json::from_str(&att.to_jcs()).unwrap();
     let rotation = identity::revocation_attestation(
         &old,
         &old.verifying_key().kid(),
@@ -1036,11 +1096,6 @@ fn identity_docs() -> Value {
     let plain = identity::identity_document(&server, None, NOW, &[]);
     let full = identity::identity_document(&server, None, NOW, &[att.clone(), rotation]);
     let replayed = identity::identity_document(&other, None, NOW, &[att]);
-    let mut unbound = att_v.clone();
-    unbound
-        .as_object_mut()
-        .unwrap()
-        .remove("serverKeyThumbprint");
     let tampered_self = plain.replace("\"use\":\"sig\"", "\"use\":\"sig\",\"alg\":\"EdDSA\"");
     let docs: Vec<(&str, &str, String, u64, bool, bool)> = vec![
         (
@@ -1127,7 +1182,6 @@ fn identity_docs() -> Value {
     json!({
         "description": "identity/get documents (ext-auth). Verify with: now, the trusted publisher keys below, require_trusted_publisher, and previous_key_did (the key pinned before a rotation, or null).",
         "trusted_publishers": [publisher.verifying_key().to_did_key()],
-        "unbound_publisher_attestation_example": unbound,
         "cases": cases,
     })
 }
@@ -1271,6 +1325,12 @@ fn challenge_vectors() -> Value {
             "challenge".to_string(),
             NOW,
         ),
+        (
+            "challenge/oversized",
+            "Params over 4 KiB (refused before parsing).",
+            format!(r#"{{"challenge":"{}","timestamp":"{ts}"}}"#, b64(3100)),
+            NOW,
+        ),
     ];
     let mut shared = ChallengeResponder::new(vk.kid(), 16);
     let server_cases: Vec<Value> = server_cases
@@ -1341,7 +1401,14 @@ fn challenge_vectors() -> Value {
         .into_iter()
         .map(|(id, desc, result, expect)| json!({ "id": id, "description": desc, "result": result, "expect": expect }))
         .collect();
+    // A responder whose replay cache holds one nonce: a second fresh challenge inside the
+    // window is refused (fail closed), with -32603 and data.reason nonce_cache_full.
+    let mut tiny = ChallengeResponder::new(vk.kid(), 1);
+    tiny.respond(&server, &req.to_json(), NOW).unwrap();
+    let second = ChallengeRequest::new(&[1u8; 32], NOW).to_json();
+    let full = err_of(tiny.respond(&server, &second, NOW + 1));
     json!({
+        "cache_full": { "id": "challenge/cache-full", "description": "Capacity 1: the request above answered at signed_at, then params at signed_at + 1.", "params": second, "now": NOW + 1, "expect": full },
         "description": "identity/challenge. The client's request for fixed random bytes at signed_at; server cases run against a responder with the server key (seed-1) and kid, at the given now (challenge/replayed reuses the responder that answered challenge/ok); client cases verify a result for `request` under the server key.",
         "server_did": vk.to_did_key(),
         "kid": vk.kid(),
