@@ -10,8 +10,9 @@ default:
 demo:
     cargo run --quiet -p mcp-identity --features getrandom --example walkthrough
 
-# Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz smoke.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke
+# Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
+# smoke; the npm package in Node, Chromium and packaging projects.
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
@@ -61,6 +62,24 @@ bench:
 # The benchmark harness in a few seconds (checks it runs; figures indicative only).
 bench-smoke:
     BENCH_QUICK=1 cargo run --release --quiet -p mcp-identity-bench
+
+# Build the npm package (cargo → wasm-bindgen → wasm-opt → tsc/esbuild) into bindings/js/dist.
+build-js:
+    bash bindings/js/scripts/setup.sh
+    cd bindings/js && node scripts/build.mjs
+
+# The npm package: build, every vector file in Node and in headless Chromium, bad-input
+# tests, packaging tests (node-esm, node-cjs, vite) and the size budget.
+test-js:
+    bash bindings/js/scripts/test.sh
+
+# Gzipped size of the wasm module and JS; fails over the budget (after build-js).
+wasm-size:
+    cd bindings/js && node scripts/size.mjs
+
+# The npm package against jose, node:crypto and @noble/ed25519 (after build-js).
+bench-js:
+    bash bench/js/run.sh
 
 # Formatting and lints.
 lint:

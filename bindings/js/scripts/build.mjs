@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Build: cargo (wasm32) → wasm-bindgen (nodejs + web) → wasm-opt -Oz (npm binaryen) → inline
+// base64 for the default entry → tsc (declarations) → esbuild (node ESM + CJS, web, slim).
+// Generated glue is never edited; it is referenced from dist/wasm/ as written.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as esbuild from 'esbuild'
+
+const here = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const root = resolve(here, '../..')
+const dist = join(here, 'dist')
+const bin = (name) => join(here, 'node_modules/.bin', name)
+const run = (cmd, args, opts = {}) => {
+  console.log(`$ ${cmd} ${args.join(' ')}`)
+  execFileSync(cmd, args, { stdio: 'inherit', ...opts })
+}
+
+// 1. The wasm. Fat LTO for this build only (smaller and faster than the workspace's thin LTO);
+//    no `strip` (wasm-opt needs the target_features section).
+run('cargo', ['build', '--release', '-p', 'mcp-identity-wasm', '--target', 'wasm32-unknown-unknown'], {
+  cwd: root,
+  env: { ...process.env, CARGO_PROFILE_RELEASE_LTO: 'fat', CARGO_PROFILE_RELEASE_CODEGEN_UNITS: '1' },
+})
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target')
+const wasm = join(targetDir, 'wasm32-unknown-unknown/release/mcp_identity_wasm.wasm')
+
+// 2. wasm-bindgen, 3. wasm-opt.
+rmSync(dist, { recursive: true, force: true })
+for (const [target, out] of [['nodejs', 'node'], ['web', 'web']]) {
+  const dir = join(dist, 'wasm', out)
+  run('wasm-bindgen', ['--target', target, '--typescript', '--weak-refs', '--out-dir', dir, wasm])
+  const bg = join(dir, 'mcp_identity_wasm_bg.wasm')
+  run(bin('wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', bg, '-o', bg])
+}
+// The nodejs glue is CommonJS; the package is "type": "module".
+writeFileSync(join(dist, 'wasm/node/package.json'), '{ "type": "commonjs" }\n')
+
+// 4. The default entry's inlined module.
+const b64 = readFileSync(join(dist, 'wasm/web/mcp_identity_wasm_bg.wasm')).toString('base64')
+writeFileSync(join(dist, 'wasm/web-inline.js'), `export default ${JSON.stringify(b64)}\n`)
+writeFileSync(join(dist, 'wasm/web-inline.d.ts'), 'declare const base64: string\nexport default base64\n')
+
+// 5. Declarations.
+run(process.execPath, [join(here, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.json')])
+
+// 6. Bundles of the TS layer; the glue stays a separate, untouched file.
+const alias = {
+  '#wasm/node': './wasm/node/mcp_identity_wasm.js',
+  '#wasm/web': './wasm/web/mcp_identity_wasm.js',
+  '#wasm/inline': './wasm/web-inline.js',
+}
+const wasmAlias = {
+  name: 'wasm-alias',
+  setup(build) {
+    build.onResolve({ filter: /^#wasm\// }, (a) => ({ path: alias[a.path], external: true }))
+  },
+}
+const common = { bundle: true, target: 'es2022', plugins: [wasmAlias], logLevel: 'warning', legalComments: 'none' }
+await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/node.ts')], outfile: join(dist, 'node.js'), format: 'esm', platform: 'node' })
+await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/node.ts')], outfile: join(dist, 'node.cjs'), format: 'cjs', platform: 'node' })
+await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/web.ts')], outfile: join(dist, 'web.js'), format: 'esm', platform: 'neutral' })
+await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/slim.ts')], outfile: join(dist, 'slim.js'), format: 'esm', platform: 'neutral' })
+console.log('built', dist)

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Gzipped size of what a browser downloads for the default entry: the .wasm and the JS
+// (web glue + the TS layer). Fails over the budget.
+import { readFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+// Budget (gzip -9 bytes). Goal: the whole module ≤ 100 KB; the current build is not there
+// (see README "Size"), so the budget guards against regressions from today's figure.
+const BUDGET = { wasm: 245_000, js: 25_000, total: 265_000 }
+
+const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
+const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length
+const raw = (p) => readFileSync(join(dist, p)).length
+const wasm = 'wasm/web/mcp_identity_wasm_bg.wasm'
+const jsFiles = ['wasm/web/mcp_identity_wasm.js', 'slim.js']
+const sizes = { wasm: gz(wasm), js: jsFiles.reduce((n, f) => n + gz(f), 0) }
+sizes.total = sizes.wasm + sizes.js
+console.log(`wasm  ${raw(wasm)} B raw, ${sizes.wasm} B gzip (budget ${BUDGET.wasm})`)
+console.log(`js    ${jsFiles.reduce((n, f) => n + raw(f), 0)} B raw, ${sizes.js} B gzip (budget ${BUDGET.js}) [${jsFiles.join(', ')}]`)
+console.log(`total ${sizes.total} B gzip (budget ${BUDGET.total}; goal 100000)`)
+const over = Object.keys(BUDGET).filter((k) => sizes[k] > BUDGET[k])
+if (over.length) {
+  console.error(`over budget: ${over.join(', ')}`)
+  process.exit(1)
+}

@@ -1,0 +1,35 @@
+// `mcp-identity/slim`: no top-level await and no inlined wasm. Call `await initialize()` once
+// before anything else; until then every call throws McpIdentityError `not_initialized`.
+import * as glue from '#wasm/web'
+import { isInitialized, setNative } from '../native.js'
+
+export * from '../index.js'
+
+/** What {@link initialize} accepts: the `.wasm` URL, its bytes, a compiled module, or a fetch Response. */
+export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module | Promise<Response>
+
+let pending: Promise<void> | undefined
+
+/**
+ * Loads the WebAssembly module. Without an argument it fetches `mcp_identity_wasm_bg.wasm`
+ * next to this file (`new URL(…, import.meta.url)`, which bundlers understand); pass the
+ * bytes, a `WebAssembly.Module` or a URL to load it yourself. Idempotent.
+ *
+ * @example
+ * ```ts
+ * import { initialize, verifyPassport } from 'mcp-identity/slim'
+ * await initialize()
+ * verifyPassport(token)
+ * ```
+ */
+export function initialize(input?: InitInput): Promise<void> {
+  if (isInitialized()) return Promise.resolve()
+  pending ??= glue
+    .default({ module_or_path: input ?? new URL('./wasm/web/mcp_identity_wasm_bg.wasm', import.meta.url) })
+    .then(() => setNative(glue))
+    .catch((e: unknown) => {
+      pending = undefined
+      throw e
+    })
+  return pending
+}
