@@ -11,8 +11,9 @@ demo:
     cargo run --quiet -p mcp-identity --features getrandom --example walkthrough
 
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
-# smoke; the npm package in Node, Chromium and packaging projects.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js
+# smoke; the npm package in Node, Chromium and packaging projects; the Python package and
+# its wheel in a fresh virtualenv.
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-py
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
@@ -80,6 +81,15 @@ wasm-size:
 # The npm package against jose, node:crypto and @noble/ed25519 (after build-js).
 bench-js:
     bash bench/js/run.sh
+
+# The Python package: maturin develop into .venv, pytest over every vector file, stubtest,
+# mypy, then the wheel installed into a fresh virtualenv and smoke-tested.
+test-py:
+    bash bindings/python/scripts/test.sh
+
+# The Python package against PyJWT, joserfc, cryptography and PyNaCl, and its import time.
+bench-py:
+    bash bench/python/run.sh
 
 # Formatting and lints.
 lint:

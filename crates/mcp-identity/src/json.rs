@@ -4,8 +4,12 @@
 //! Signatures over tool definitions are computed over canonical bytes, so two parties
 //! must agree exactly on which texts are JSON and what they mean. The parser therefore
 //! rejects everything that other parsers resolve differently: duplicate member names,
-//! lone surrogates, numbers that are not finite or are integers beyond what an IEEE-754
-//! double holds exactly, a byte order mark, non-JSON whitespace, and trailing data.
+//! lone surrogates, numbers that are not finite, integer literals an IEEE-754 double would
+//! round (such as 9007199254740993), a byte order mark, non-JSON whitespace, and trailing
+//! data. Integer literals beyond 2^53 that a double holds exactly, or that are exactly how
+//! ECMAScript prints a double (`18446744073709552000`, what `JSON.stringify` writes for
+//! 2^64), are accepted as that double: JSON numbers are doubles here, as in I-JSON, and this
+//! keeps every canonical output of this parser parseable again.
 //! Input size and nesting depth are bounded by [`Limits`], checked before the work they
 //! bound, and parsing runs in linear time without recursion.
 //!
@@ -439,7 +443,8 @@ impl From<Vec<Value>> for Value {
 /// [`DuplicateKey`](crate::ErrorCode::DuplicateKey),
 /// [`InvalidUnicode`](crate::ErrorCode::InvalidUnicode) for an escaped lone surrogate,
 /// [`NumberOutOfRange`](crate::ErrorCode::NumberOutOfRange) for a number that overflows a
-/// double or an integer literal beyond ±(2^53 − 1), and the limit errors.
+/// double, or an integer literal beyond ±(2^53 − 1) that a double would round (see the
+/// module docs), and the limit errors.
 ///
 /// ```
 /// use mcp_identity::json::{parse, Value};
@@ -994,7 +999,7 @@ impl Parser<'_> {
             if !exact && !canonical() {
                 return Err(err!(
                     NumberOutOfRange,
-                    "integer {} at byte {} cannot be held exactly by a double (beyond ±(2^53 - 1))",
+                    "integer {} at byte {} is beyond ±(2^53 - 1) and a double would round it",
                     excerpt(literal),
                     start
                 ));

@@ -1,0 +1,342 @@
+"""The project's own cross-language vectors (tests/vectors/*.json), with the verdicts the
+Rust runner (crates/mcp-identity/tests/project_vectors.rs) requires."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import mcp_identity as mi
+from mcp_identity import errors
+
+from conftest import project_json
+
+
+def expected_error(case: dict[str, Any]) -> str | None:
+    e = case["expect"]
+    if "ok" in e:
+        return None
+    code = e["error"]
+    assert code in errors._CLASS_BY_CODE, f"unknown code {code}"
+    return str(code)
+
+
+def outcome(case: dict[str, Any], fn: Any) -> Any:
+    """Runs fn(); returns its value when the case expects ok, checks the code otherwise."""
+    want = expected_error(case)
+    try:
+        got = fn()
+    except mi.McpIdentityError as e:
+        assert want is not None, f"{case['id']}: expected ok, got {e!r}"
+        assert e.code == want, f"{case['id']}: {e!r}"
+        assert isinstance(e, errors._CLASS_BY_CODE[e.code])
+        return None
+    assert want is None, f"{case['id']}: expected {want}, got ok"
+    return got
+
+
+def test_error_codes_file_lists_exactly_our_codes() -> None:
+    listed = [c["code"] for c in project_json("error_codes.json")["codes"]]
+    assert [c for c, _ in mi.error_codes()] == listed
+    assert list(errors.ErrorCode.__args__) == listed  # type: ignore[attr-defined]
+    assert list(errors._CLASS_BY_CODE) == listed
+
+
+def test_keys() -> None:
+    file = project_json("keys.json")
+    positive = file["positive"]
+    assert len(positive) == 4
+    for case in positive:
+        ok = case["expect"]["ok"]
+        sk = mi.SigningKey.from_bytes(bytes.fromhex(case["seed_hex"]))
+        vk = sk.verifying_key()
+        assert vk.to_bytes().hex() == ok["public_key_hex"]
+        assert sk.to_keypair_bytes().hex() == ok["keypair_hex"]
+        assert vk.to_multibase() == ok["multibase"]
+        assert vk.to_did_key() == ok["did"] == sk.to_did_key()
+        assert vk.to_did_key_url() == ok["did_url"]
+        assert vk.x25519_multibase() == ok["x25519_multibase"]
+        assert vk.to_jwk() == ok["jwk_public"]
+        assert sk.to_jwk() == ok["jwk_private"]
+        assert vk.jwk_thumbprint() == ok["jwk_thumbprint"]
+        assert vk.kid() == ok["kid"]
+        assert vk.fingerprint() == ok["fingerprint"]
+        assert sk.to_pkcs8_pem() == ok["pkcs8_v1_pem"]
+        assert sk.to_pkcs8_pem(v2=True) == ok["pkcs8_v2_pem"]
+        assert vk.to_spki_pem() == ok["spki_pem"]
+        assert sk.sign(b"").hex() == ok["signature_over_empty_hex"]
+        assert sk.sign(b"abc").hex() == ok["signature_over_abc_hex"]
+        for imported in [
+            mi.VerifyingKey.from_did_key(ok["did"]),
+            mi.VerifyingKey.from_multibase(ok["multibase"]),
+            mi.VerifyingKey.from_jwk(ok["jwk_public"]),
+            mi.VerifyingKey.from_jwk(json.loads(ok["jwk_public"])),
+            mi.VerifyingKey.from_spki_pem(ok["spki_pem"]),
+            mi.SigningKey.from_jwk(ok["jwk_private"]).verifying_key(),
+            mi.SigningKey.from_pkcs8_pem(ok["pkcs8_v1_pem"]).verifying_key(),
+            mi.SigningKey.from_pkcs8_pem(ok["pkcs8_v2_pem"]).verifying_key(),
+            mi.SigningKey.from_bytes(bytes.fromhex(ok["keypair_hex"])).verifying_key(),
+        ]:
+            assert imported == vk
+    imports = file["imports"]
+    assert len(imports) >= 10
+    for case in imports:
+        inp = case["input"]
+        kind = case["input_kind"]
+        fns = {
+            "secret_hex": lambda: mi.SigningKey.from_bytes(bytes.fromhex(inp)).verifying_key(),
+            "public_hex": lambda: mi.VerifyingKey.from_bytes(bytes.fromhex(inp)),
+            "jwk_public": lambda: mi.VerifyingKey.from_jwk(inp),
+            "pkcs8_pem": lambda: mi.SigningKey.from_pkcs8_pem(inp).verifying_key(),
+            "spki_pem": lambda: mi.VerifyingKey.from_spki_pem(inp),
+        }
+        vk = outcome(case, fns[kind])
+        if vk is not None:
+            assert vk.to_bytes().hex() == case["expect"]["ok"]["public_key_hex"]
+
+
+def test_did_key_documents_urls_and_refusals() -> None:
+    file = project_json("did_key.json")
+    vk = mi.VerifyingKey.from_did_key(file["did"])
+    for name in ["multikey", "ed25519_verification_key_2020", "json_web_key"]:
+        want = mi.canonicalize(file["documents"][name])
+        assert mi.did_document(vk, format=name) == want, name  # type: ignore[arg-type]
+    for case in file["did_urls"]:
+        url = mi.parse_did_url(case["input"])
+        assert (url.key, url.fragment) == (vk, case["expect"]["ok"]["fragment"]), case["id"]
+    negative = file["negative"]
+    assert len(negative) >= 7
+    for case in negative:
+        if case["input_kind"] == "did":
+            outcome(case, lambda: mi.VerifyingKey.from_did_key(case["input"]))
+        else:
+            outcome(case, lambda: mi.parse_did_url(case["input"]))
+
+
+def test_records() -> None:
+    file = project_json("records.json")
+    vk = mi.VerifyingKey.from_bytes(bytes.fromhex(file["public_key_hex"]))
+    assert mi.dns_record(vk) == file["dns_record"]
+    assert mi.registry_record(vk) == file["registry_record"]
+    assert mi.dns_record_name("example.com") == file["dns_name_for_example_com"]
+    for case in file["dns"]:
+        outcome(case, lambda: mi.DnsRecord.parse(case["input"]).verify(vk))
+    for case in file["registry"]:
+        outcome(case, lambda: mi.RegistryRecord.parse(case["input"]).verify(vk))
+
+
+def test_jcs() -> None:
+    cases = project_json("jcs.json")["cases"]
+    assert len(cases) >= 15
+    for case in cases:
+        out = outcome(case, lambda: mi.canonicalize(case["input"]))
+        if out is not None:
+            ok = case["expect"]["ok"]
+            assert out == ok["canonical"]
+            assert out.encode().hex() == ok["canonical_hex"]
+            # The same text as UTF-8 bytes gives the same canonical form.
+            assert mi.canonicalize(case["input"].encode()) == out
+
+
+def _check_list(case: dict[str, Any], vk: mi.VerifyingKey, field: str, policy: str) -> None:
+    ident = f"{case['id']} ({field})"
+    expect = case[field]
+    try:
+        report = mi.verify_tools_list(
+            case["result"],
+            vk,
+            now=case["now"],
+            audience=case.get("audience"),
+            tool_signatures=policy,  # type: ignore[arg-type]
+        )
+    except mi.McpIdentityError as e:
+        assert expect.get("error") == e.code, f"{ident}: {e!r}"
+        return
+    assert "error" not in expect, f"{ident}: expected {expect['error']}, got a report"
+    ok = expect["ok"]
+    assert report.verified == ok["verified"], ident
+    if report.manifest_status == "invalid":
+        manifest: Any = {"invalid": report.manifest_error_code}
+    else:
+        manifest = report.manifest_status
+    assert manifest == ok["manifest"], ident
+    assert len(report.tools) == len(ok["tools"]), ident
+    for t, w in zip(report.tools, ok["tools"]):
+        assert t.name == w["name"], ident
+        assert t.status == w["status"], f"{ident}: {t.name}"
+        assert t.error_code == w["error"], f"{ident}: {t.name}"
+        if t.error_code is not None:
+            assert isinstance(t.error, mi.McpIdentityError) and t.error.code == t.error_code
+    # The report's JSON agrees with the objects.
+    as_json = json.loads(report.to_json())
+    assert as_json["verified"] == report.verified
+
+
+def test_tools() -> None:
+    file = project_json("tools.json")
+    server = file["server"]
+    vk = mi.VerifyingKey.from_did_key(server["did"])
+    assert vk.kid() == server["kid"]
+    for case in file["per_tool"]:
+        ok = case["expect"]["ok"]
+        tool = case["tool"]
+        signing_input = mi.ext_auth_signing_input(tool)
+        assert signing_input == ok["signing_input"]
+        vk.verify(signing_input.encode(), bytes.fromhex(ok["signature_hex"]))
+        assert mi.content_hash(tool) == ok["content_hash"]
+        assert mi.content_hash(json.loads(tool)) == ok["content_hash"]
+        mi.verify_tool(ok["signed_tool"], vk)
+        mi.verify_tool(json.loads(ok["signed_tool"]), vk)
+    lists = file["lists"]
+    assert len(lists) >= 20
+    for case in lists:
+        _check_list(case, vk, "expect", "if_no_manifest")
+        _check_list(case, vk, "expect_all_tool_signatures", "always")
+
+
+def _trusted_registry(file: dict[str, Any]) -> list[mi.TrustedIssuer]:
+    return [mi.TrustedIssuer.from_jwks(i["id"], i["jwks"]) for i in file["trusted_issuers"]]
+
+
+def test_passports_and_revocation_lists() -> None:
+    file = project_json("passports.json")
+    issuers = _trusted_registry(file)
+    token = file["revocation_list"]
+    for case in file["revocation_list_checks"]:
+        trusted = issuers if case["trusted"] else []
+        now = case.get("now")
+        lst = outcome(
+            case,
+            lambda: mi.RevocationList.verify(token, trusted, now=now, check_time=now is not None),
+        )
+        if lst is not None:
+            assert len(lst.entries) == case["expect"]["ok"]["entries"] == len(lst)
+    lists = [mi.RevocationList.verify(token, issuers, check_time=False)]
+    cases = file["cases"]
+    assert len(cases) >= 20
+    for case in cases:
+        subject = case.get("expected_subject")
+        p = outcome(
+            case,
+            lambda: mi.verify_passport(
+                case["token"],
+                now=case["now"],
+                audience=case.get("audience"),
+                issuers=issuers,
+                allow_self_issued=case.get("allow_self_issued", True),
+                max_age=case.get("max_age"),
+                revocations=lists if case.get("use_revocations") else [],
+                subject=mi.VerifyingKey.from_did_key(subject) if subject else None,
+            ),
+        )
+        if p is not None:
+            ok = case["expect"]["ok"]
+            assert p.issuer == ok["issuer"]
+            assert p.subject == ok["subject"]
+            assert p.self_issued == ok["self_issued"]
+            assert p.expires_at == ok["expires_at"]
+            assert p.jti == ok.get("jti")
+            assert (p.mcp.name if p.mcp else None) == ok.get("mcp_name")
+
+
+def test_identity_documents() -> None:
+    file = project_json("identity.json")
+    trusted = [mi.VerifyingKey.from_did_key(d) for d in file["trusted_publishers"]]
+    for case in file["cases"]:
+        prev = case.get("previous_key_did")
+        v = outcome(
+            case,
+            lambda: mi.verify_identity_document(
+                case["document"],
+                now=case["now"],
+                trusted_publishers=trusted,
+                require_trusted_publisher=case["require_trusted_publisher"],
+                previous_key=mi.VerifyingKey.from_did_key(prev) if prev else None,
+            ),
+        )
+        if v is not None:
+            ok = case["expect"]["ok"]
+            assert v.key.to_did_key() == ok["did"]
+            assert v.kid == ok["kid"]
+            pubs = [{"name": p.name, "trusted": p.trusted, "bound": p.bound} for p in v.publishers]
+            assert pubs == ok["publishers"]
+            rots = [
+                {"revoked_kid": r.revoked_kid, "replacement_kid": r.replacement_kid, "verified": r.verified}
+                for r in v.rotations
+            ]
+            assert rots == ok["rotations"]
+
+
+def test_trust_store_ops_and_persistence() -> None:
+    file = project_json("trust_store.json")
+    passports = project_json("passports.json")
+    store = mi.TrustStore()
+    for i in _trusted_registry(passports):
+        store.add_issuer(i)
+    assert store.add_revocation_list(passports["revocation_list"], now=file["ops"][0]["now"])
+    for case in file["ops"]:
+        key = mi.VerifyingKey.from_did_key(case["did"])
+        try:
+            if case["op"] == "check_pin":
+                got: Any = store.check_pin(case["server"], key, now=case["now"])
+            elif case["op"] == "check_revoked":
+                store.check_revoked(key)
+                got = {}
+            else:
+                raise AssertionError(f"unknown op {case['op']}")
+        except mi.McpIdentityError as e:
+            assert case["expect"].get("error") == e.code, case
+            continue
+        assert "ok" in case["expect"], case
+        assert got == case["expect"]["ok"], case
+    assert store.to_json() == file["saved"]
+    assert mi.TrustStore.from_json(file["saved"]) == store
+    for case in file["loads"]:
+        outcome(case, lambda: mi.TrustStore.from_json(case["input"]))
+
+
+def test_challenges() -> None:
+    file = project_json("challenge.json")
+    vk = mi.VerifyingKey.from_did_key(file["server_did"])
+    req = mi.ChallengeRequest(bytes.fromhex(file["random_hex"]), now=file["signed_at"])
+    assert req.to_json() == file["request"]
+    assert req.signing_input().hex() == file["signing_input_hex"]
+    keys = project_json("keys.json")
+    server = mi.SigningKey.from_bytes(bytes.fromhex(keys["positive"][0]["seed_hex"]))
+    assert server.verifying_key() == vk
+    shared = mi.ChallengeResponder(file["kid"], cache_capacity=16)
+    for case in file["server"]:
+        ident, params, now = case["id"], case["params"], case["now"]
+        try:
+            if ident == "challenge/replayed":
+                resp = shared.respond(server, params, now=now)
+            else:
+                if ident == "challenge/ok":
+                    shared.respond(server, params, now=now)
+                resp = mi.ChallengeResponder(file["kid"], cache_capacity=16).respond(server, params, now=now)
+        except mi.McpIdentityError as e:
+            want = case["expect"]
+            assert want.get("error") == e.code, ident
+            assert mi.jsonrpc_error(e) == (want["jsonrpc_code"], want["reason"]), ident
+            err_obj = json.loads(mi.jsonrpc_error_json(e))
+            assert err_obj["code"] == want["jsonrpc_code"]
+            assert err_obj["data"]["reason"] == want["reason"]
+            continue
+        ok = case["expect"]["ok"]
+        assert (resp.signature, resp.kid) == (ok["signature"], ok["kid"]), ident
+        mi.verify_challenge_response(req, resp, vk)
+    for case in file["client"]:
+        resp = mi.ChallengeResponse.from_json(case["result"])
+        outcome(case, lambda: mi.verify_challenge_response(req, resp, vk))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["challenge.json", "did_key.json", "error_codes.json", "identity.json", "jcs.json", "keys.json",
+     "passports.json", "records.json", "tools.json", "trust_store.json"],
+)
+def test_every_project_vector_file_is_run(name: str) -> None:
+    # The runners above read each of these; this guards against a file silently going away.
+    assert project_json(name)
