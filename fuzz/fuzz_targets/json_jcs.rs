@@ -1,7 +1,7 @@
 //! Strict JSON parsing and RFC 8785 (JCS) serialisation.
 //!
 //! Property: JCS output is valid JSON under the same parser, and JCS is idempotent
-//! (parse(jcs(v)) serialises to the same bytes) and value-preserving.
+//! (parse(jcs(v)) serialises to the same bytes).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,7 +22,8 @@ fuzz_target!(|data: &[u8]| {
         let jcs = v.to_jcs();
         let again = json::parse(&jcs).unwrap_or_else(|e| panic!("JCS output does not parse: {e:?}\n{jcs}"));
         assert_eq!(again.to_jcs(), jcs, "JCS is not idempotent");
-        assert_eq!(again, v, "JCS round trip changed the value");
+        // (No `again == v`: `Value`'s PartialEq compares object members in insertion order,
+        // and JCS sorts them; JCS byte equality is the order-insensitive comparison.)
         assert_eq!(json::canonicalize(s).as_deref(), Ok(jcs.as_str()));
     }
 });

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Builds every cargo-fuzz target and runs each one for a short, fixed time with its
+# committed seeds. Exits non-zero if any target crashes, hangs, leaks or runs out of memory.
+#
+# Usage: fuzz/smoke.sh [SECONDS] [TARGET...]
+#   SECONDS  per-target run time (default 20)
+#   TARGET   targets to run (default: all of them, one after another)
+# Needs: a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+# Crash inputs are written to fuzz/artifacts/<target>/; logs to $FUZZ_LOG_DIR (default: a
+# fresh temporary directory); for a failing target the panic or sanitizer report is printed.
+set -euo pipefail
+
+secs="${1:-20}"
+if [[ $# -gt 0 ]]; then shift; fi
+if ! [[ "$secs" =~ ^[1-9][0-9]*$ ]]; then
+    echo "usage: $0 [SECONDS] [TARGET...]  (SECONDS must be a positive integer, got '$secs')" >&2
+    exit 2
+fi
+
+fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_dir="$(dirname "$fuzz_dir")"
+cd "$repo_dir"
+
+# Largest input libFuzzer generates, per target: small for keys/DIDs/records (the parsers
+# refuse more than 4 KiB anyway), larger for JSON, tools lists and JWS.
+declare -A max_len=(
+    [did_key]=4096
+    [key_import]=4096
+    [records]=4096
+    [json_jcs]=65536
+    [tools_list]=65536
+    [jws]=16384
+)
+all_targets=(did_key key_import json_jcs tools_list jws records)
+if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
+for t in "${targets[@]}"; do
+    if [[ -z "${max_len[$t]:-}" ]]; then
+        echo "unknown fuzz target '$t' (known: ${all_targets[*]})" >&2
+        exit 2
+    fi
+done
+
+log_dir="${FUZZ_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mcp-identity-fuzz.XXXXXX")}"
+mkdir -p "$log_dir"
+
+# Same flags for build and run, so `run` does not rebuild. No -jobs/-workers: without them
+# libFuzzer runs one in-process worker; -jobs=1 would fork a child logging to ./fuzz-0.log.
+build_flags=(--fuzz-dir "$fuzz_dir" --release --debug-assertions)
+
+echo "== building fuzz targets"
+cargo +nightly fuzz build "${build_flags[@]}"
+
+failed=()
+for t in "${targets[@]}"; do
+    corpus="$fuzz_dir/corpus/$t"
+    seeds="$fuzz_dir/seeds/$t"
+    artifacts="$fuzz_dir/artifacts/$t"
+    mkdir -p "$corpus" "$artifacts"
+    inputs=("$corpus")
+    if [[ -d "$seeds" ]]; then inputs+=("$seeds"); fi
+    # Committed reproducers of past crashes run first, as part of the seed set.
+    if compgen -G "$fuzz_dir/regressions/$t-*" >/dev/null; then
+        reg="$log_dir/regressions-$t"
+        mkdir -p "$reg"
+        cp "$fuzz_dir"/regressions/"$t"-* "$reg"/
+        inputs+=("$reg")
+    fi
+    log="$log_dir/$t.log"
+    echo "== $t: ${secs}s (log: $log)"
+    if cargo +nightly fuzz run "${build_flags[@]}" "$t" "${inputs[@]}" -- \
+        -max_total_time="$secs" \
+        -max_len="${max_len[$t]}" \
+        -rss_limit_mb=2048 \
+        -timeout=10 \
+        -artifact_prefix="$artifacts/" \
+        -print_final_stats=1 \
+        >"$log" 2>&1; then
+        grep -E '^#[0-9]+' "$log" | tail -n 1 || true
+    else
+        echo "!! $t FAILED (full log: $log):" >&2
+        grep -E -A4 'panicked at|ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer)|^SUMMARY' "$log" | head -n 30 >&2 || true
+        grep -E -A2 '^Failing input:' "$log" >&2 || tail -n 20 "$log" >&2
+        failed+=("$t")
+    fi
+done
+
+if [[ ${#failed[@]} -gt 0 ]]; then
+    echo "fuzz smoke run failed: ${failed[*]} (inputs in $fuzz_dir/artifacts/)" >&2
+    exit 1
+fi
+echo "fuzz smoke run passed: ${targets[*]} (${secs}s each)"
