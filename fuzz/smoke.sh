@@ -30,8 +30,11 @@ declare -A max_len=(
     [json_jcs]=65536
     [tools_list]=65536
     [jws]=16384
+    [passport]=16384
+    [trust_store]=65536
+    [identity_challenge]=65536
 )
-all_targets=(did_key key_import json_jcs tools_list jws records)
+all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 for t in "${targets[@]}"; do
     if [[ -z "${max_len[$t]:-}" ]]; then
@@ -39,6 +42,17 @@ for t in "${targets[@]}"; do
         exit 2
     fi
 done
+
+# libFuzzer needs the nightly toolchain, which rustup here cannot install on demand: a
+# machine without one skips the smoke run, loudly, rather than failing every other test.
+if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    echo "SKIPPED fuzz smoke run: no nightly toolchain on this machine (rustup toolchain list)"
+    exit 0
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "cargo-fuzz is missing: cargo install cargo-fuzz --locked" >&2
+    exit 1
+fi
 
 log_dir="${FUZZ_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mcp-identity-fuzz.XXXXXX")}"
 mkdir -p "$log_dir"
