@@ -45,6 +45,31 @@ pub enum DocumentFormat {
     JsonWebKey,
 }
 
+impl DocumentFormat {
+    /// The stable snake_case name bindings use: `multikey`, `ed25519_verification_key_2020`,
+    /// `json_web_key`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DocumentFormat::Multikey => "multikey",
+            DocumentFormat::Ed25519VerificationKey2020 => "ed25519_verification_key_2020",
+            DocumentFormat::JsonWebKey => "json_web_key",
+        }
+    }
+
+    /// The format named `name` (see [`DocumentFormat::as_str`]).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<DocumentFormat> {
+        [
+            DocumentFormat::Multikey,
+            DocumentFormat::Ed25519VerificationKey2020,
+            DocumentFormat::JsonWebKey,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == name)
+    }
+}
+
 /// What a DID URL's fragment names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DidUrlFragment {
@@ -54,6 +79,18 @@ pub enum DidUrlFragment {
     VerificationMethod,
     /// `#z6LS…`: the derived X25519 key-agreement method.
     KeyAgreement,
+}
+
+impl DidUrlFragment {
+    /// The stable snake_case name: `none`, `verification_method`, `key_agreement`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DidUrlFragment::None => "none",
+            DidUrlFragment::VerificationMethod => "verification_method",
+            DidUrlFragment::KeyAgreement => "key_agreement",
+        }
+    }
 }
 
 /// A parsed did:key DID URL.

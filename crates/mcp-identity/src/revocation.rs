@@ -42,6 +42,16 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// The kind whose wire name is `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<EntryKind> {
+        [EntryKind::Key, EntryKind::Did, EntryKind::Jti]
+            .into_iter()
+            .find(|k| k.as_str() == name)
+    }
+}
+
+impl EntryKind {
     /// The wire name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

@@ -135,6 +135,25 @@ pub enum ToolSignatures {
     Always,
 }
 
+impl ToolSignatures {
+    /// The stable snake_case name: `if_no_manifest`, `always`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ToolSignatures::IfNoManifest => "if_no_manifest",
+            ToolSignatures::Always => "always",
+        }
+    }
+
+    /// The policy named `name`.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<ToolSignatures> {
+        [ToolSignatures::IfNoManifest, ToolSignatures::Always]
+            .into_iter()
+            .find(|p| p.as_str() == name)
+    }
+}
+
 impl Default for VerifyOptions<'_> {
     fn default() -> Self {
         VerifyOptions {
@@ -223,6 +242,18 @@ pub enum ManifestStatus {
     Absent,
     /// Present but unusable.
     Invalid(Error),
+}
+
+impl ManifestStatus {
+    /// The stable snake_case name: `verified`, `absent`, `invalid`.
+    #[must_use]
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            ManifestStatus::Verified { .. } => "verified",
+            ManifestStatus::Absent => "absent",
+            ManifestStatus::Invalid(_) => "invalid",
+        }
+    }
 }
 
 /// The verdict on a whole `tools/list` result.
@@ -1083,6 +1114,23 @@ mod tests {
             },
         )
         .unwrap()
+    }
+
+    #[test]
+    fn policy_and_status_names_round_trip() {
+        for p in [ToolSignatures::IfNoManifest, ToolSignatures::Always] {
+            assert_eq!(ToolSignatures::from_name(p.as_str()), Some(p));
+        }
+        assert_eq!(ToolSignatures::from_name("sometimes"), None);
+        assert_eq!(ManifestStatus::Absent.as_str(), "absent");
+        assert_eq!(
+            crate::did_key::DocumentFormat::from_name("json_web_key"),
+            Some(crate::did_key::DocumentFormat::JsonWebKey)
+        );
+        assert_eq!(
+            crate::revocation::EntryKind::from_name("jti"),
+            Some(crate::revocation::EntryKind::Jti)
+        );
     }
 
     #[test]

@@ -38,6 +38,17 @@ pub enum PinStatus {
     Match,
 }
 
+impl PinStatus {
+    /// The stable snake_case name: `first_use`, `match`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PinStatus::FirstUse => "first_use",
+            PinStatus::Match => "match",
+        }
+    }
+}
+
 /// One pinned server identity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pin {
