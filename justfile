@@ -13,7 +13,7 @@ demo:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-py
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-py test-py-mcp
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
@@ -86,6 +86,12 @@ bench-js:
 # mypy, then the wheel installed into a fresh virtualenv and smoke-tested.
 test-py:
     bash bindings/python/scripts/test.sh
+
+# The Python MCP adapter (mcp_identity.mcp) with real `mcp` 2.x servers and clients over
+# stdio and Streamable HTTP on 127.0.0.1: honest, tampered, unsigned, rug pull, pin change,
+# expired and revoked passports, replayed challenges, malformed identity data.
+test-py-mcp:
+    bash bindings/python/scripts/test-mcp.sh
 
 # The Python package against PyJWT, joserfc, cryptography and PyNaCl, and its import time.
 bench-py:
