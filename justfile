@@ -13,7 +13,7 @@ demo:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-py test-py-mcp
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-py test-py-mcp
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
@@ -73,6 +73,12 @@ build-js:
 # tests, packaging tests (node-esm, node-cjs, vite) and the size budget.
 test-js:
     bash bindings/js/scripts/test.sh
+
+# The TypeScript MCP adapter (mcp-identity/mcp) with real @modelcontextprotocol/sdk 1.x
+# servers and clients over stdio and Streamable HTTP on 127.0.0.1 (same scenarios as the
+# Python adapter, plus hostile-server rewrites).
+test-js-mcp:
+    bash bindings/js/scripts/test-mcp.sh
 
 # Gzipped size of the wasm module and JS; fails over the budget (after build-js).
 wasm-size:

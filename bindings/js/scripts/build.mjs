@@ -62,4 +62,15 @@ await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/node.ts')], 
 await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/node.ts')], outfile: join(dist, 'node.cjs'), format: 'cjs', platform: 'node' })
 await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/web.ts')], outfile: join(dist, 'web.js'), format: 'esm', platform: 'neutral' })
 await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/slim.ts')], outfile: join(dist, 'slim.js'), format: 'esm', platform: 'neutral' })
+// 7. `mcp-identity/mcp` (the MCP SDK adapter): the core is imported from the package itself
+//    (one wasm instance per program); the SDK and zod are the user's (optional peers).
+const selfImport = {
+  name: 'self-import',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: 'mcp-identity', external: true }))
+  },
+}
+const mcpCommon = { ...common, plugins: [selfImport], external: ['zod', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'], platform: 'neutral' }
+await esbuild.build({ ...mcpCommon, entryPoints: [join(here, 'ts/mcp/index.ts')], outfile: join(dist, 'mcp.js'), format: 'esm' })
+await esbuild.build({ ...mcpCommon, entryPoints: [join(here, 'ts/mcp/index.ts')], outfile: join(dist, 'mcp.cjs'), format: 'cjs' })
 console.log('built', dist)

@@ -272,16 +272,29 @@ impl ToolsReport {
     /// True when every tool is verified and the manifest is (or need not be) verified.
     #[must_use]
     pub fn is_fully_verified(&self) -> bool {
-        let manifest_ok = match self.manifest {
+        self.manifest_ok() && self.tools.iter().all(|t| t.status == ToolStatus::Verified)
+    }
+
+    /// Whether the manifest is verified, or not required.
+    #[must_use]
+    pub fn manifest_ok(&self) -> bool {
+        match self.manifest {
             ManifestStatus::Verified { .. } => true,
             ManifestStatus::Absent | ManifestStatus::Invalid(_) => !self.require_manifest,
-        };
-        manifest_ok && self.tools.iter().all(|t| t.status == ToolStatus::Verified)
+        }
     }
 
     /// The names of the tools that verified — the only ones a client should expose to a model.
+    ///
+    /// Empty when a required manifest is missing or invalid: a tool's own signature says the
+    /// server key signed it once, not that it belongs to this list, for this audience, now
+    /// (an expired or foreign manifest is exactly a replayed list). Per-tool statuses stay in
+    /// [`ToolsReport::tools`] for display.
     #[must_use]
     pub fn verified_names(&self) -> Vec<&str> {
+        if !self.manifest_ok() {
+            return Vec::new();
+        }
         self.tools
             .iter()
             .filter(|t| t.status == ToolStatus::Verified)
@@ -1223,6 +1236,21 @@ mod tests {
             },
         )
         .unwrap();
+        assert!(
+            r.verified_names().is_empty(),
+            "an expired manifest exposes no tool"
+        );
+        let lenient = VerifyOptions {
+            now: NOW + 4000,
+            require_manifest: false,
+            ..Default::default()
+        };
+        let r2 = verify_tools_list(&s, &key().verifying_key(), &lenient).unwrap();
+        assert_eq!(
+            r2.verified_names().len(),
+            2,
+            "without a required manifest, signed tools stand"
+        );
         assert!(
             matches!(&r.manifest, ManifestStatus::Invalid(e) if e.code() == ErrorCode::TokenExpired)
         );
