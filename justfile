@@ -6,8 +6,17 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list --unsorted
 
-# The main job: a walk-through of what works (keys, did:key, records, signed tools, attacks caught).
+# The main job: a real Python MCP server (mcp SDK + mcp_identity.mcp) verified by a real
+# TypeScript MCP client (@modelcontextprotocol/sdk + mcp-identity/mcp) over stdio; then a
+# tampered tool, a rug pull and an impostor key, each refused.
 demo:
+    bash bindings/js/scripts/setup.sh
+    bash bindings/js/scripts/build-if-stale.sh
+    bash bindings/python/scripts/build.sh
+    node bindings/js/demo/demo.mjs
+
+# The core alone, in Rust: keys, did:key, records, a signed tools list and attacks caught.
+walkthrough:
     cargo run --quiet -p mcp-identity --features getrandom --example walkthrough
 
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz

@@ -7,24 +7,8 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# The SDK (and zod) come from package-lock.json; re-install when node_modules is older than it.
-if [ ! -d node_modules/@modelcontextprotocol/sdk ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "==> npm ci (with @modelcontextprotocol/sdk)"
-    npm ci --no-audit --no-fund
-fi
+bash scripts/build-if-stale.sh
 node -p "'@modelcontextprotocol/sdk ' + JSON.parse(require('fs').readFileSync('node_modules/@modelcontextprotocol/sdk/package.json', 'utf8')).version"
-
-# Build when dist is missing or older than any source it is made from.
-needs_build=0
-[ -f dist/mcp.js ] && [ -f dist/node.js ] || needs_build=1
-if [ "$needs_build" = 0 ]; then
-    newer=$(find ts src Cargo.toml scripts/build.mjs ../../crates/mcp-identity/src -newer dist/mcp.js -type f 2>/dev/null | head -1)
-    [ -z "$newer" ] || needs_build=1
-fi
-if [ "$needs_build" = 1 ]; then
-    echo "==> build"
-    node scripts/build.mjs
-fi
 
 echo "==> node --test test-mcp/ (SDK 1.x server ↔ client, stdio + Streamable HTTP)"
 node --test test-mcp/

@@ -11,18 +11,7 @@ root="$(cd "$here/../.." && pwd)"
 venv="$root/.venv"
 py="$venv/bin/python"
 
-bash "$here/scripts/setup.sh"
-
-so=$(ls "$here"/python/mcp_identity/_native*.so 2>/dev/null | head -n1 || true)
-stale=1
-if [ -n "$so" ] && "$py" -c 'import mcp_identity' 2>/dev/null; then
-    newer=$(find "$root/crates/mcp-identity/src" "$here/src" "$here/Cargo.toml" -newer "$so" -print -quit 2>/dev/null || true)
-    [ -z "$newer" ] && stale=0
-fi
-if [ "$stale" = 1 ]; then
-    echo "test-mcp.sh: maturin develop --release"
-    (cd "$here" && "$venv/bin/maturin" develop --release --quiet)
-fi
+bash "$here/scripts/build.sh"
 
 echo "test-mcp.sh: mcp $("$py" -c 'import importlib.metadata as m; print(m.version("mcp"))') (supported: >=2,<3)"
 "$py" -m pytest -q -p no:cacheprovider "$here/tests_mcp" "$@"
