@@ -22,7 +22,7 @@ walkthrough:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-py test-py-mcp
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-py test-py-mcp test-cross
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
@@ -107,6 +107,11 @@ test-py:
 # expired and revoked passports, replayed challenges, malformed identity data.
 test-py-mcp:
     bash bindings/python/scripts/test-mcp.sh
+
+# The cross-language half of the MCP end-to-end matrix: the TypeScript client against the
+# Python server and the Python client against the TypeScript server, stdio and HTTP.
+test-cross:
+    bash bindings/js/scripts/test-cross.sh
 
 # The Python package against PyJWT, joserfc, cryptography and PyNaCl, and its import time.
 bench-py:
