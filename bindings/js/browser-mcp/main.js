@@ -1,0 +1,67 @@
+// A browser MCP client: connects to the Streamable HTTP server given by ?server=…, verifies it
+// with mcp-identity/mcp and renders the result (also as JSON in window.__result).
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { verifyServer } from 'mcp-identity/mcp'
+
+const out = document.getElementById('out')
+const el = (tag, attrs = {}, ...children) => {
+  const e = document.createElement(tag)
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v)
+  for (const c of children) e.append(c)
+  return e
+}
+const iso = (d) => (d instanceof Date ? d.toISOString() : d ?? null)
+
+/** The verification as plain JSON (what the page shows). */
+function summarize(url, v) {
+  const p = v.passport
+  return {
+    url,
+    verified: v.verified,
+    serverDid: v.serverDid,
+    error: v.error,
+    challenge: v.challenge,
+    passport: p ? { issuer: p.issuer, selfIssued: p.selfIssued, issuedAt: iso(p.issuedAt), expiresAt: iso(p.expiresAt) } : null,
+    tools: v.tools.map((t) => ({ name: t.name, status: 'verified' })),
+    rejected: v.rejected.map((r) => ({ name: r.name, status: r.status, code: r.code, message: r.message })),
+  }
+}
+
+function render(r) {
+  const rows = [
+    ...r.tools.map((t) => el('tr', { 'data-tool': t.name, 'data-status': 'verified' }, el('td', {}, el('code', {}, t.name)), el('td', { class: 'ok' }, '✔ verified'), el('td', {}, ''))),
+    ...r.rejected.map((t) => el('tr', { 'data-tool': t.name ?? '', 'data-status': 'rejected' }, el('td', {}, el('code', {}, t.name ?? '(unnamed)')), el('td', { class: 'bad' }, `✘ rejected (${t.status})`), el('td', {}, `${t.code}: ${t.message}`))),
+  ]
+  out.replaceChildren(
+    el('p', { id: 'verdict', class: `verdict ${r.verified ? 'ok' : 'bad'}` }, r.verified ? 'Server verified: every tool is signed by its identity' : 'Server NOT fully verified'),
+    el('dl', {},
+      el('dt', {}, 'Server DID'), el('dd', { id: 'did' }, el('code', {}, r.serverDid ?? '(not established)')),
+      el('dt', {}, 'Passport'), el('dd', { id: 'passport' }, r.passport ? `issuer ${r.passport.issuer}${r.passport.selfIssued ? ' (self-issued)' : ''}, expires ${r.passport.expiresAt}` : 'none'),
+      el('dt', {}, 'Challenge'), el('dd', { id: 'challenge' }, r.challenge === null ? 'not asked' : r.challenge ? 'answered (key possession proven)' : 'failed'),
+      ...(r.error ? [el('dt', {}, 'Error'), el('dd', { id: 'error' }, `${r.error.code}: ${r.error.message}`)] : []),
+    ),
+    el('table', { id: 'tools' }, el('tr', {}, el('th', {}, 'Tool'), el('th', {}, 'Status'), el('th', {}, 'Reason')), ...rows),
+  )
+}
+
+async function main() {
+  const url = new URLSearchParams(location.search).get('server')
+  if (!url) throw new Error('no ?server= URL given')
+  document.getElementById('url').textContent = url
+  const client = new Client({ name: 'mcp-identity-browser-client', version: '0.0.0' })
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)))
+  try {
+    const r = summarize(url, await verifyServer(client))
+    render(r)
+    window.__result = r
+  } finally {
+    await client.close()
+  }
+}
+
+main().catch((e) => {
+  const msg = String((e && e.stack) || e)
+  out.replaceChildren(el('p', { id: 'verdict', class: 'verdict bad' }, `Error: ${msg}`))
+  window.__result = { error: { code: 'client_error', message: msg } }
+})
