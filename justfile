@@ -22,7 +22,7 @@ walkthrough:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-browser-mcp test-py test-py-mcp test-cross
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-browser-mcp test-py test-py-mcp test-cross test-guides
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
@@ -117,6 +117,14 @@ test-py-mcp:
 # Python server and the Python client against the TypeScript server, stdio and HTTP.
 test-cross:
     bash bindings/js/scripts/test-cross.sh
+
+# Every example in docs/guide-typescript.md and docs/guide-python.md, run.
+test-guides:
+    bash docs/examples/run.sh
+
+# What identity adds to connect + tools/list for a 100-tool SDK server, as a ratio.
+bench-mcp:
+    bash bench/mcp/run.sh
 
 # The Python package against PyJWT, joserfc, cryptography and PyNaCl, and its import time.
 bench-py:

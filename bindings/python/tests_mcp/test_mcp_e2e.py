@@ -180,9 +180,12 @@ async def test_manifest_for_other_tools(connect: Any) -> None:
 
 
 async def test_challenge_response_for_another_nonce(connect: Any) -> None:
+    store = mi.TrustStore()
     async with connect(tamper="wrong-nonce") as client:
-        r = await verify_server(client, policy())
+        r = await verify_server(client, policy(store))
         assert not r.verified and r.challenge == "failed" and r.code == "invalid_signature" and r.tools == ()
+    # A server that cannot prove possession of its key gets no first-use pin.
+    assert store.pinned("test-server") is None
 
 
 async def test_malformed_challenge_response(connect: Any) -> None:

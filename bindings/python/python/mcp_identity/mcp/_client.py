@@ -209,12 +209,14 @@ async def verify_server(
         did = key.to_did_key()
         if store is not None:
             store.check_revoked(key)
-            if policy.pin and policy.server_id is not None:
-                store.check_pin(policy.server_id, key)
         if policy.require_challenge:
             challenge_state = "failed"
             await challenge_server(client, key, kid=kid)
             challenge_state = "verified"
+        # Pinned only after the challenge: a server that cannot prove possession of the key
+        # must not get a first-use pin (the TypeScript adapter does the same).
+        if store is not None and policy.pin and policy.server_id is not None:
+            store.check_pin(policy.server_id, key)
         report = mi.verify_tools_list(
             wire,
             key,
