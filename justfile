@@ -22,7 +22,7 @@ walkthrough:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-browser-mcp test-py test-py-mcp test-cross test-guides
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
@@ -88,6 +88,11 @@ test-js:
 # Python adapter, plus hostile-server rewrites).
 test-js-mcp:
     bash bindings/js/scripts/test-mcp.sh
+
+# The TypeScript adapter for the split SDK 2.x packages (mcp-identity/mcp/v2) with real
+# @modelcontextprotocol/server and /client 2.4.0 over stdio, Streamable HTTP and in-memory.
+test-js-mcp-v2:
+    bash bindings/js/scripts/test-mcp-v2.sh
 
 # A browser MCP client: a Vite page bundling the SDK client and mcp-identity, in headless
 # Chromium, verifying a local Streamable HTTP server (honest, then tampered).

@@ -73,4 +73,8 @@ const selfImport = {
 const mcpCommon = { ...common, plugins: [selfImport], external: ['zod', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'], platform: 'neutral' }
 await esbuild.build({ ...mcpCommon, entryPoints: [join(here, 'ts/mcp/index.ts')], outfile: join(dist, 'mcp.js'), format: 'esm' })
 await esbuild.build({ ...mcpCommon, entryPoints: [join(here, 'ts/mcp/index.ts')], outfile: join(dist, 'mcp.cjs'), format: 'cjs' })
+// 8. `mcp-identity/mcp/v2` (the split SDK 2.x packages): built like `mcp`, sharing its logic.
+const mcpV2Common = { ...mcpCommon, external: ['zod', '@modelcontextprotocol/server', '@modelcontextprotocol/server/*', '@modelcontextprotocol/client', '@modelcontextprotocol/client/*'] }
+await esbuild.build({ ...mcpV2Common, entryPoints: [join(here, 'ts/mcp-v2/index.ts')], outfile: join(dist, 'mcp-v2.js'), format: 'esm' })
+await esbuild.build({ ...mcpV2Common, entryPoints: [join(here, 'ts/mcp-v2/index.ts')], outfile: join(dist, 'mcp-v2.cjs'), format: 'cjs' })
 console.log('built', dist)
