@@ -1,4 +1,4 @@
-# mcp-identity — every task runs through a recipe here; CI (.ci/run) calls `just ci`.
+# mcp-attest — every task runs through a recipe here; CI (.ci/run) calls `just ci`.
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
@@ -6,8 +6,8 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list --unsorted
 
-# The main job: a real Python MCP server (mcp SDK + mcp_identity.mcp) verified by a real
-# TypeScript MCP client (@modelcontextprotocol/sdk + mcp-identity/mcp) over stdio; then a
+# The main job: a real Python MCP server (mcp SDK + mcp_attest.mcp) verified by a real
+# TypeScript MCP client (@modelcontextprotocol/sdk + mcp-attest/mcp) over stdio; then a
 # tampered tool, a rug pull and an impostor key, each refused.
 demo:
     bash bindings/js/scripts/setup.sh
@@ -17,7 +17,7 @@ demo:
 
 # The core alone, in Rust: keys, did:key, records, a signed tools list and attacks caught.
 walkthrough:
-    cargo run --quiet -p mcp-identity --features getrandom --example walkthrough
+    cargo run --quiet -p mcp-attest --features getrandom --example walkthrough
 
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
@@ -36,12 +36,12 @@ setup:
 # Rust tests of the whole workspace, with default and all features.
 test-rust:
     cargo test --workspace --no-default-features
-    cargo test -p mcp-identity --all-features
+    cargo test -p mcp-attest --all-features
 
 # The core builds without std for wasm32 and for a bare-metal target.
 check-nostd:
-    cargo build -p mcp-identity --no-default-features --target wasm32-unknown-unknown
-    cargo build -p mcp-identity --no-default-features --target thumbv7em-none-eabi
+    cargo build -p mcp-attest --no-default-features --target wasm32-unknown-unknown
+    cargo build -p mcp-attest --no-default-features --target thumbv7em-none-eabi
 
 # Regenerate tests/vectors from fixed seeds.
 vectors:
@@ -67,11 +67,11 @@ fuzz target seconds="600":
 
 # Benchmarks: the core's costs as ratios to raw ed25519-dalek verify_strict.
 bench:
-    cargo run --release --quiet -p mcp-identity-bench
+    cargo run --release --quiet -p mcp-attest-bench
 
 # The benchmark harness in a few seconds (checks it runs; figures indicative only).
 bench-smoke:
-    BENCH_QUICK=1 cargo run --release --quiet -p mcp-identity-bench
+    BENCH_QUICK=1 cargo run --release --quiet -p mcp-attest-bench
 
 # Build the npm package (cargo → wasm-bindgen → wasm-opt → tsc/esbuild) into bindings/js/dist.
 build-js:
@@ -83,18 +83,18 @@ build-js:
 test-js:
     bash bindings/js/scripts/test.sh
 
-# The TypeScript MCP adapter (mcp-identity/mcp) with real @modelcontextprotocol/sdk 1.x
+# The TypeScript MCP adapter (mcp-attest/mcp) with real @modelcontextprotocol/sdk 1.x
 # servers and clients over stdio and Streamable HTTP on 127.0.0.1 (same scenarios as the
 # Python adapter, plus hostile-server rewrites).
 test-js-mcp:
     bash bindings/js/scripts/test-mcp.sh
 
-# The TypeScript adapter for the split SDK 2.x packages (mcp-identity/mcp/v2) with real
+# The TypeScript adapter for the split SDK 2.x packages (mcp-attest/mcp/v2) with real
 # @modelcontextprotocol/server and /client 2.4.0 over stdio, Streamable HTTP and in-memory.
 test-js-mcp-v2:
     bash bindings/js/scripts/test-mcp-v2.sh
 
-# A browser MCP client: a Vite page bundling the SDK client and mcp-identity, in headless
+# A browser MCP client: a Vite page bundling the SDK client and mcp-attest, in headless
 # Chromium, verifying a local Streamable HTTP server (honest, then tampered).
 test-browser-mcp:
     bash bindings/js/scripts/test-browser-mcp.sh
@@ -112,7 +112,7 @@ bench-js:
 test-py:
     bash bindings/python/scripts/test.sh
 
-# The Python MCP adapter (mcp_identity.mcp) with real `mcp` 2.x servers and clients over
+# The Python MCP adapter (mcp_attest.mcp) with real `mcp` 2.x servers and clients over
 # stdio and Streamable HTTP on 127.0.0.1: honest, tampered, unsigned, rug pull, pin change,
 # expired and revoked passports, replayed challenges, malformed identity data.
 test-py-mcp:
@@ -142,7 +142,7 @@ lint:
 
 # API docs with warnings as errors.
 docs:
-    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p mcp-identity --all-features
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p mcp-attest --all-features
 
 # What CI runs.
 ci: lint test docs

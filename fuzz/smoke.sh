@@ -54,7 +54,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     exit 1
 fi
 
-log_dir="${FUZZ_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mcp-identity-fuzz.XXXXXX")}"
+log_dir="${FUZZ_LOG_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mcp-attest-fuzz.XXXXXX")}"
 mkdir -p "$log_dir"
 
 # Same flags for build and run, so `run` does not rebuild. No -jobs/-workers: without them

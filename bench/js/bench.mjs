@@ -1,4 +1,4 @@
-// mcp-identity (Rust → wasm) against what a Node user would pick instead, in one run:
+// mcp-attest (Rust → wasm) against what a Node user would pick instead, in one run:
 // jose (passport/JWT verify), node:crypto and @noble/ed25519 (Ed25519 verify), and a
 // 100-tool list (ours: manifest path and per-tool batch path; theirs: one jose JWS per tool),
 // plus start-up (import + first verify, fresh process). Printed as ratios (>1: ours faster).
@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import * as ed from '@noble/ed25519'
 import * as jose from 'jose'
-import * as mi from 'mcp-identity'
+import * as mi from 'mcp-attest'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const ROUNDS = QUICK ? 3 : 9
@@ -63,11 +63,11 @@ const rawPub = vk.toBytes()
 // ---- 1. Ed25519 verify -----------------------------------------------------------------
 {
   const res = await race({
-    'mcp-identity vk.verify (wasm)': () => vk.verify(msg, sig),
+    'mcp-attest vk.verify (wasm)': () => vk.verify(msg, sig),
     'node:crypto verify (KeyObject)': () => { if (!crypto.verify(null, msg, nodePub, sig)) throw new Error('x') },
     '@noble/ed25519 verify (sync)': () => { if (!ed.verify(sig, msg, rawPub)) throw new Error('x') },
   })
-  report('Ed25519 verify (256-byte message)', res, 'mcp-identity vk.verify (wasm)', ['node:crypto verify (KeyObject)', '@noble/ed25519 verify (sync)'])
+  report('Ed25519 verify (256-byte message)', res, 'mcp-attest vk.verify (wasm)', ['node:crypto verify (KeyObject)', '@noble/ed25519 verify (sync)'])
 }
 
 // ---- 2. passport / JWT verify ----------------------------------------------------------
@@ -99,12 +99,12 @@ async function josePinned() {
 }
 {
   const res = await race({
-    'mcp-identity verifyPassport (key from did:key)': () => { mi.verifyPassport(token, { currentDate: now }) },
-    'mcp-identity verifyPassport (pinned subject)': () => { mi.verifyPassport(token, { currentDate: now, subject: vk }) },
+    'mcp-attest verifyPassport (key from did:key)': () => { mi.verifyPassport(token, { currentDate: now }) },
+    'mcp-attest verifyPassport (pinned subject)': () => { mi.verifyPassport(token, { currentDate: now, subject: vk }) },
     'jose jwtVerify + did:key decode + import': joseSelfIssued,
     'jose jwtVerify (pre-imported KeyObject)': josePinned,
   })
-  report('Passport (self-issued JWT) verify', res, 'mcp-identity verifyPassport (key from did:key)', ['jose jwtVerify + did:key decode + import', 'jose jwtVerify (pre-imported KeyObject)'], 1.5)
+  report('Passport (self-issued JWT) verify', res, 'mcp-attest verifyPassport (key from did:key)', ['jose jwtVerify + did:key decode + import', 'jose jwtVerify (pre-imported KeyObject)'], 1.5)
 }
 
 // ---- 3. 100-tool list ------------------------------------------------------------------
@@ -123,8 +123,8 @@ for (const t of tools) {
 }
 {
   const res = await race({
-    'mcp-identity verifyToolsList (manifest)': () => { if (!mi.verifyToolsList(signedList, vk, { currentDate: now }).verified) throw new Error('x') },
-    'mcp-identity verifyToolsList (every tool, batch)': () => { if (!mi.verifyToolsList(signedList, vk, { currentDate: now, toolSignatures: 'always' }).verified) throw new Error('x') },
+    'mcp-attest verifyToolsList (manifest)': () => { if (!mi.verifyToolsList(signedList, vk, { currentDate: now }).verified) throw new Error('x') },
+    'mcp-attest verifyToolsList (every tool, batch)': () => { if (!mi.verifyToolsList(signedList, vk, { currentDate: now, toolSignatures: 'always' }).verified) throw new Error('x') },
     'jose compactVerify per tool (100 JWS)': async () => {
       for (let i = 0; i < perToolJws.length; i++) {
         const { payload } = await jose.compactVerify(perToolJws[i], nodePub, { algorithms: ['EdDSA'] })
@@ -132,15 +132,15 @@ for (const t of tools) {
       }
     },
   })
-  report('100-tool tools/list verify', res, 'mcp-identity verifyToolsList (manifest)', ['jose compactVerify per tool (100 JWS)'], 20)
-  const batchRatio = res['jose compactVerify per tool (100 JWS)'] / res['mcp-identity verifyToolsList (every tool, batch)']
-  console.log(`  ratio jose per tool / mcp-identity per-tool batch path: ${batchRatio.toFixed(2)}×`)
+  report('100-tool tools/list verify', res, 'mcp-attest verifyToolsList (manifest)', ['jose compactVerify per tool (100 JWS)'], 20)
+  const batchRatio = res['jose compactVerify per tool (100 JWS)'] / res['mcp-attest verifyToolsList (every tool, batch)']
+  console.log(`  ratio jose per tool / mcp-attest per-tool batch path: ${batchRatio.toFixed(2)}×`)
 }
 
 // ---- 4. start-up: import + first verify (fresh process each) ---------------------------
 {
   const runs = QUICK ? 3 : 7
-  const oursSrc = `const t0=performance.now();const m=await import('mcp-identity');m.verifyPassport(${JSON.stringify(token)},{currentDate:new Date(${now.getTime()})});console.log(performance.now()-t0)`
+  const oursSrc = `const t0=performance.now();const m=await import('mcp-attest');m.verifyPassport(${JSON.stringify(token)},{currentDate:new Date(${now.getTime()})});console.log(performance.now()-t0)`
   const joseSrc = `const t0=performance.now();const jose=await import('jose');const c=await import('node:crypto');const k=c.createPublicKey({key:${JSON.stringify(jwkPub)},format:'jwk'});await jose.jwtVerify(${JSON.stringify(token)},k,{currentDate:new Date(${now.getTime()})});console.log(performance.now()-t0)`
   const time = (src) => {
     const xs = []
@@ -149,5 +149,5 @@ for (const t of tools) {
   }
   const o = time(oursSrc); const j = time(joseSrc)
   console.log('\nStart-up (fresh process: import + first passport verify, median)')
-  console.log(`  mcp-identity ${o.toFixed(1)} ms, jose ${j.toFixed(1)} ms; ratio jose / ours ${(j / o).toFixed(2)}×`)
+  console.log(`  mcp-attest ${o.toFixed(1)} ms, jose ${j.toFixed(1)} ms; ratio jose / ours ${(j / o).toFixed(2)}×`)
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JS benchmark: mcp-identity (wasm) vs jose, node:crypto, @noble/ed25519. BENCH_QUICK=1 for a smoke run.
+# JS benchmark: mcp-attest (wasm) vs jose, node:crypto, @noble/ed25519. BENCH_QUICK=1 for a smoke run.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 js="$here/../../bindings/js"

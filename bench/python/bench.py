@@ -1,4 +1,4 @@
-"""mcp-identity (Python package) against the libraries a Python user would pick instead.
+"""mcp-attest (Python package) against the libraries a Python user would pick instead.
 
 One run measures, on the same machine and interpreter:
   1. passport (EdDSA JWT) verification: ours vs PyJWT and joserfc;
@@ -75,12 +75,12 @@ def main() -> int:
     from joserfc import jwt as jose_jwt
     from joserfc.jwk import OKPKey
 
-    import mcp_identity as mi
+    import mcp_attest as mi
 
     import cryptography
     import joserfc
 
-    print(f"Python {sys.version.split()[0]}; mcp-identity {mi.__version__}, PyJWT {pyjwt.__version__}, "
+    print(f"Python {sys.version.split()[0]}; mcp-attest {mi.__version__}, PyJWT {pyjwt.__version__}, "
           f"joserfc {joserfc.__version__}, cryptography {cryptography.__version__}, PyNaCl {nacl.__version__}"
           + ("  [BENCH_QUICK: indicative only]" if QUICK else ""))
     print("  ratio = their time / our time (> 1: ours is faster)\n")
@@ -121,8 +121,8 @@ def main() -> int:
     results["passport_ours_pinned"] = t_pin = per_op(ours_passport_pinned)
     results["passport_pyjwt"] = t_pyjwt = per_op(pyjwt_decode)
     results["passport_joserfc"] = t_jose = per_op(joserfc_decode)
-    row("mcp_identity.verify_passport (key from the did:key)", t_ours)
-    row("mcp_identity.verify_passport (subject= pinned key)", t_pin)
+    row("mcp_attest.verify_passport (key from the did:key)", t_ours)
+    row("mcp_attest.verify_passport (subject= pinned key)", t_pin)
     row("PyJWT jwt.decode (key object preloaded)", t_pyjwt, t_ours, "vs ours (did:key)")
     row("joserfc jwt.decode + JWTClaimsRegistry.validate", t_jose, t_ours, "vs ours (did:key)")
 
@@ -135,8 +135,8 @@ def main() -> int:
     results["ed25519_pynacl"] = t_nacl = per_op(lambda: nacl_vk.verify(msg, sig))
     batch = [(msg, sig)] * 100
     results["ed25519_ours_batch_per_sig"] = t_batch = per_op(lambda: vk.verify_batch(batch)) / 100
-    row("mcp_identity VerifyingKey.verify (strict)", t_ours)
-    row("mcp_identity VerifyingKey.verify_batch, per signature", t_batch)
+    row("mcp_attest VerifyingKey.verify (strict)", t_ours)
+    row("mcp_attest VerifyingKey.verify_batch, per signature", t_batch)
     row("cryptography Ed25519PublicKey.verify (OpenSSL)", t_crypto, t_ours)
     row("PyNaCl VerifyKey.verify (libsodium)", t_nacl, t_ours)
 
@@ -187,7 +187,7 @@ def main() -> int:
     print(f"  {'':<52} {'':>11}  {t_theirs / t_per:6.2f}x  vs ours per-tool")
 
     # 4. Import + first verify --------------------------------------------------------------
-    code = ("import mcp_identity as m; "
+    code = ("import mcp_attest as m; "
             f"m.verify_passport({token!r}, audience={AUD!r})")
 
     def spawn(args: list[str]) -> float:
@@ -204,7 +204,7 @@ def main() -> int:
     results["import_bare"], results["import_ours"] = b, o
     print(f"\n4. import + first verify in a fresh interpreter (median of {IMPORT_RUNS})")
     row("bare interpreter: python -c pass", b)
-    row("python -c 'import mcp_identity; verify_passport(...)'", o)
+    row("python -c 'import mcp_attest; verify_passport(...)'", o)
     print(f"  {'difference':<52} {fmt(o - b)}")
 
     # Goals ----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // Runs every JavaScript example of docs/guide-typescript.md (node --test docs/examples/).
 // An example is the ```js block after a `<!-- example: name -->` marker. Each runs in a
-// subprocess from a temporary file inside bindings/js, so `mcp-identity`, `mcp-identity/mcp`,
+// subprocess from a temporary file inside bindings/js, so `mcp-attest`, `mcp-attest/mcp`,
 // the SDK and zod resolve as they would for a user of the package. It must exit 0 within 60 s,
 // and each `// expect: <text>` line must match a line of its stdout exactly (in order).
 import { test } from 'node:test'
@@ -47,7 +47,7 @@ for (const guide of GUIDES) {
       writeFileSync(file, ex.code)
       let r
       try {
-        r = spawnSync(process.execPath, [file], { cwd: jsDir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MCP_IDENTITY_KEY_PEM: '' } })
+        r = spawnSync(process.execPath, [file], { cwd: jsDir, encoding: 'utf8', timeout: 60_000, env: { ...process.env, MCP_ATTEST_KEY_PEM: '' } })
       } finally {
         rmSync(file, { force: true })
       }

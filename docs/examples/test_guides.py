@@ -1,7 +1,7 @@
 """Runs every Python example of docs/guide-python.md (pytest docs/examples/test_guides.py).
 
 An example is the ```python block right after a ``<!-- example: name -->`` marker. Each runs in a
-subprocess with the interpreter running pytest (the repo's .venv, where mcp-identity and mcp
+subprocess with the interpreter running pytest (the repo's .venv, where mcp-attest and mcp
 are installed), from a temporary directory; it must exit 0 within 60 s and each
 ``# expect: <text>`` line must match a line of its stdout exactly, in order.
 """
@@ -64,7 +64,7 @@ def test_every_python_block_is_a_marked_example(guide: str) -> None:
 def test_example_runs(guide: str, name: str, code: str, tmp_path: Path) -> None:
     script = tmp_path / f"{name}.py"
     script.write_text(code, encoding="utf-8")
-    env = {**os.environ, "MCP_IDENTITY_KEY_PEM": "", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "MCP_ATTEST_KEY_PEM": "", "PYTHONDONTWRITEBYTECODE": "1"}
     r = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
     assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
     got = r.stdout.split("\n")

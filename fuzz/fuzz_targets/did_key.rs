@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::did_key::{self, DidUrlFragment};
-use mcp_identity::VerifyingKey;
+use mcp_attest::did_key::{self, DidUrlFragment};
+use mcp_attest::VerifyingKey;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = core::str::from_utf8(data) else {

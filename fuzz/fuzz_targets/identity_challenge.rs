@@ -2,9 +2,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
-use mcp_identity::identity::{self, VerifyOptions};
-use mcp_identity::SigningKey;
+use mcp_attest::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
+use mcp_attest::identity::{self, VerifyOptions};
+use mcp_attest::SigningKey;
 
 /// tests/vectors signed_at + 60 s.
 const NOW: u64 = 1_799_992_860;

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::json::{self, Limits};
+use mcp_attest::json::{self, Limits};
 
 fuzz_target!(|data: &[u8]| {
     let from_bytes = json::parse_bytes(data, Limits::default());

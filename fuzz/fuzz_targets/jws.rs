@@ -4,8 +4,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::jws::{self, ClaimRules};
-use mcp_identity::{SigningKey, VerifyingKey};
+use mcp_attest::jws::{self, ClaimRules};
+use mcp_attest::{SigningKey, VerifyingKey};
 
 fn keys() -> &'static [VerifyingKey; 2] {
     static KEYS: OnceLock<[VerifyingKey; 2]> = OnceLock::new();

@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::{SigningKey, VerifyingKey};
+use mcp_attest::{SigningKey, VerifyingKey};
 
 fn check_signing(sk: &SigningKey) {
     let vk = sk.verifying_key();

@@ -3,12 +3,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::issuer::TrustedIssuer;
-use mcp_identity::passport::{self, VerifyOptions};
-use mcp_identity::revocation::{self, Entry, RevocationList};
+use mcp_attest::issuer::TrustedIssuer;
+use mcp_attest::passport::{self, VerifyOptions};
+use mcp_attest::revocation::{self, Entry, RevocationList};
 use std::sync::OnceLock;
 
-use mcp_identity::{SigningKey, VerifyingKey};
+use mcp_attest::{SigningKey, VerifyingKey};
 
 /// tests/vectors signed_at + 60 s.
 const NOW: u64 = 1_799_992_860;

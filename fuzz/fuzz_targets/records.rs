@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::records::{self, DnsRecord, RegistryRecord};
-use mcp_identity::time;
+use mcp_attest::records::{self, DnsRecord, RegistryRecord};
+use mcp_attest::time;
 
 /// 9999-12-31T23:59:59Z.
 const MAX_FORMATTABLE: u64 = 253_402_300_799;

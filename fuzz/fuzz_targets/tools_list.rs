@@ -5,9 +5,9 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::json;
-use mcp_identity::tool::{self, VerifyOptions};
-use mcp_identity::{SigningKey, VerifyingKey};
+use mcp_attest::json;
+use mcp_attest::tool::{self, VerifyOptions};
+use mcp_attest::{SigningKey, VerifyingKey};
 
 const NOW: u64 = 1_800_000_000;
 

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_identity::trust::TrustStore;
+use mcp_attest::trust::TrustStore;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(s) = core::str::from_utf8(data) else {

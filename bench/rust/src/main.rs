@@ -1,7 +1,7 @@
-//! Costs of the mcp-identity core as ratios to one raw ed25519-dalek `verify_strict`,
+//! Costs of the mcp-attest core as ratios to one raw ed25519-dalek `verify_strict`,
 //! measured in the same run, interleaved round by round, so machine noise mostly cancels.
 //!
-//! `cargo run --release -p mcp-identity-bench`; `BENCH_QUICK=1` for a smoke run (< 5 s).
+//! `cargo run --release -p mcp-attest-bench`; `BENCH_QUICK=1` for a smoke run (< 5 s).
 //! Optional overrides: `BENCH_ROUNDS=<n>`, `BENCH_SLICE_MS=<ms per timed slice>`.
 
 // A benchmark binary, not library code: a failed setup or a wrong verdict must stop the run
@@ -20,14 +20,14 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use mcp_identity::batch::{self, BatchVerifier};
-use mcp_identity::issuer::TrustedIssuer;
-use mcp_identity::json::{self, Number, Object, Value};
-use mcp_identity::passport;
-use mcp_identity::revocation::{self, Entry, RevocationList};
-use mcp_identity::tool::{self, ManifestStatus, SignOptions, ToolStatus, VerifyOptions};
-use mcp_identity::trust::TrustStore;
-use mcp_identity::{Signature, SigningKey, VerifyingKey};
+use mcp_attest::batch::{self, BatchVerifier};
+use mcp_attest::issuer::TrustedIssuer;
+use mcp_attest::json::{self, Number, Object, Value};
+use mcp_attest::passport;
+use mcp_attest::revocation::{self, Entry, RevocationList};
+use mcp_attest::tool::{self, ManifestStatus, SignOptions, ToolStatus, VerifyOptions};
+use mcp_attest::trust::TrustStore;
+use mcp_attest::{Signature, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 /// The signing and verifying clock (2027-01-15).
@@ -952,7 +952,7 @@ fn main() {
 
     // ---- Header ------------------------------------------------------------------------------
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get);
-    println!("mcp-identity bench: core costs as ratios to raw ed25519-dalek verify_strict (same run, interleaved)");
+    println!("mcp-attest bench: core costs as ratios to raw ed25519-dalek verify_strict (same run, interleaved)");
     println!(
         "machine: {} | {cores} core(s) available (std::thread::available_parallelism) | {}/{}",
         cpu_model().unwrap_or_else(|| "unknown CPU".into()),
@@ -960,7 +960,7 @@ fn main() {
         std::env::consts::ARCH
     );
     if cfg!(debug_assertions) {
-        println!("WARNING: debug build: numbers are meaningless; use `cargo run --release -p mcp-identity-bench`");
+        println!("WARNING: debug build: numbers are meaningless; use `cargo run --release -p mcp-attest-bench`");
     }
     println!(
         "inputs: {N_TOOLS}-tool list = {} B signed JCS text (avg tool {avg_tool_jcs} B, avg ext-auth signing input {avg_input} B)",

@@ -1,8 +1,8 @@
 // A browser MCP client: connects to the Streamable HTTP server given by ?server=…, verifies it
-// with mcp-identity/mcp and renders the result (also as JSON in window.__result).
+// with mcp-attest/mcp and renders the result (also as JSON in window.__result).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { verifyServer } from 'mcp-identity/mcp'
+import { verifyServer } from 'mcp-attest/mcp'
 
 const out = document.getElementById('out')
 const el = (tag, attrs = {}, ...children) => {
@@ -49,7 +49,7 @@ async function main() {
   const url = new URLSearchParams(location.search).get('server')
   if (!url) throw new Error('no ?server= URL given')
   document.getElementById('url').textContent = url
-  const client = new Client({ name: 'mcp-identity-browser-client', version: '0.0.0' })
+  const client = new Client({ name: 'mcp-attest-browser-client', version: '0.0.0' })
   await client.connect(new StreamableHTTPClientTransport(new URL(url)))
   try {
     const r = summarize(url, await verifyServer(client))

@@ -1,13 +1,13 @@
 // The README's main job (`just demo`): a real Python MCP server (the `mcp` SDK with
-// mcp_identity.mcp) and a real TypeScript MCP client (@modelcontextprotocol/sdk with
-// mcp-identity/mcp) over stdio. The client verifies the server and prints what it found, then
+// mcp_attest.mcp) and a real TypeScript MCP client (@modelcontextprotocol/sdk with
+// mcp-attest/mcp) over stdio. The client verifies the server and prints what it found, then
 // meets a tampered tool, a rug pull and an impostor key, and refuses each.
 import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { TrustStore } from 'mcp-identity'
-import { verifyServer, watchServer } from 'mcp-identity/mcp'
+import { TrustStore } from 'mcp-attest'
+import { verifyServer, watchServer } from 'mcp-attest/mcp'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const python = `${root}.venv/bin/python`

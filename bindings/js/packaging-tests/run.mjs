@@ -12,7 +12,7 @@ import { CHROMIUM_ARGS, serve } from '../browser/server.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const pkgDir = resolve(here, '..')
-const work = mkdtempSync(join(tmpdir(), 'mcp-identity-pack-'))
+const work = mkdtempSync(join(tmpdir(), 'mcp-attest-pack-'))
 const sh = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] }).toString()
 const npmQuiet = ['--no-audit', '--no-fund', '--loglevel=error']
 
@@ -30,7 +30,7 @@ try {
   }
 
   const esm = project('node-esm', [['node-esm/test.mjs', 'test.mjs'], ['check.js', 'check.js']])
-  writeFileSync(join(esm, 'package.json'), JSON.stringify({ name: 'pt-node-esm', private: true, type: 'module', dependencies: { 'mcp-identity': `file:${tgz}` } }))
+  writeFileSync(join(esm, 'package.json'), JSON.stringify({ name: 'pt-node-esm', private: true, type: 'module', dependencies: { 'mcp-attest': `file:${tgz}` } }))
   process.stdout.write(sh('node', ['test.mjs'], esm))
 
   const cjs = project('node-cjs', [['node-cjs/test.cjs', 'test.cjs'], ['check.js', 'check.mjs']])

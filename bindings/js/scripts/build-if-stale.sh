@@ -13,7 +13,7 @@ fi
 needs_build=0
 [ -f dist/mcp.js ] && [ -f dist/node.js ] || needs_build=1
 if [ "$needs_build" = 0 ]; then
-    newer=$(find ts src Cargo.toml scripts/build.mjs ../../crates/mcp-identity/src -newer dist/mcp.js -type f 2>/dev/null | head -1)
+    newer=$(find ts src Cargo.toml scripts/build.mjs ../../crates/mcp-attest/src -newer dist/mcp.js -type f 2>/dev/null | head -1)
     [ -z "$newer" ] || needs_build=1
 fi
 if [ "$needs_build" = 1 ]; then

@@ -19,26 +19,26 @@ const run = (cmd, args, opts = {}) => {
 
 // 1. The wasm. Fat LTO for this build only (smaller and faster than the workspace's thin LTO);
 //    no `strip` (wasm-opt needs the target_features section).
-run('cargo', ['build', '--release', '-p', 'mcp-identity-wasm', '--target', 'wasm32-unknown-unknown'], {
+run('cargo', ['build', '--release', '-p', 'mcp-attest-wasm', '--target', 'wasm32-unknown-unknown'], {
   cwd: root,
   env: { ...process.env, CARGO_PROFILE_RELEASE_LTO: 'fat', CARGO_PROFILE_RELEASE_CODEGEN_UNITS: '1' },
 })
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target')
-const wasm = join(targetDir, 'wasm32-unknown-unknown/release/mcp_identity_wasm.wasm')
+const wasm = join(targetDir, 'wasm32-unknown-unknown/release/mcp_attest_wasm.wasm')
 
 // 2. wasm-bindgen, 3. wasm-opt.
 rmSync(dist, { recursive: true, force: true })
 for (const [target, out] of [['nodejs', 'node'], ['web', 'web']]) {
   const dir = join(dist, 'wasm', out)
   run('wasm-bindgen', ['--target', target, '--typescript', '--weak-refs', '--out-dir', dir, wasm])
-  const bg = join(dir, 'mcp_identity_wasm_bg.wasm')
+  const bg = join(dir, 'mcp_attest_wasm_bg.wasm')
   run(bin('wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', bg, '-o', bg])
 }
 // The nodejs glue is CommonJS; the package is "type": "module".
 writeFileSync(join(dist, 'wasm/node/package.json'), '{ "type": "commonjs" }\n')
 
 // 4. The default entry's inlined module.
-const b64 = readFileSync(join(dist, 'wasm/web/mcp_identity_wasm_bg.wasm')).toString('base64')
+const b64 = readFileSync(join(dist, 'wasm/web/mcp_attest_wasm_bg.wasm')).toString('base64')
 writeFileSync(join(dist, 'wasm/web-inline.js'), `export default ${JSON.stringify(b64)}\n`)
 writeFileSync(join(dist, 'wasm/web-inline.d.ts'), 'declare const base64: string\nexport default base64\n')
 
@@ -47,8 +47,8 @@ run(process.execPath, [join(here, 'node_modules/typescript/bin/tsc'), '-p', join
 
 // 6. Bundles of the TS layer; the glue stays a separate, untouched file.
 const alias = {
-  '#wasm/node': './wasm/node/mcp_identity_wasm.js',
-  '#wasm/web': './wasm/web/mcp_identity_wasm.js',
+  '#wasm/node': './wasm/node/mcp_attest_wasm.js',
+  '#wasm/web': './wasm/web/mcp_attest_wasm.js',
   '#wasm/inline': './wasm/web-inline.js',
 }
 const wasmAlias = {
@@ -62,18 +62,18 @@ await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/node.ts')], 
 await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/node.ts')], outfile: join(dist, 'node.cjs'), format: 'cjs', platform: 'node' })
 await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/web.ts')], outfile: join(dist, 'web.js'), format: 'esm', platform: 'neutral' })
 await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/slim.ts')], outfile: join(dist, 'slim.js'), format: 'esm', platform: 'neutral' })
-// 7. `mcp-identity/mcp` (the MCP SDK adapter): the core is imported from the package itself
+// 7. `mcp-attest/mcp` (the MCP SDK adapter): the core is imported from the package itself
 //    (one wasm instance per program); the SDK and zod are the user's (optional peers).
 const selfImport = {
   name: 'self-import',
   setup(build) {
-    build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: 'mcp-identity', external: true }))
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: 'mcp-attest', external: true }))
   },
 }
 const mcpCommon = { ...common, plugins: [selfImport], external: ['zod', '@modelcontextprotocol/sdk', '@modelcontextprotocol/sdk/*'], platform: 'neutral' }
 await esbuild.build({ ...mcpCommon, entryPoints: [join(here, 'ts/mcp/index.ts')], outfile: join(dist, 'mcp.js'), format: 'esm' })
 await esbuild.build({ ...mcpCommon, entryPoints: [join(here, 'ts/mcp/index.ts')], outfile: join(dist, 'mcp.cjs'), format: 'cjs' })
-// 8. `mcp-identity/mcp/v2` (the split SDK 2.x packages): built like `mcp`, sharing its logic.
+// 8. `mcp-attest/mcp/v2` (the split SDK 2.x packages): built like `mcp`, sharing its logic.
 const mcpV2Common = { ...mcpCommon, external: ['zod', '@modelcontextprotocol/server', '@modelcontextprotocol/server/*', '@modelcontextprotocol/client', '@modelcontextprotocol/client/*'] }
 await esbuild.build({ ...mcpV2Common, entryPoints: [join(here, 'ts/mcp-v2/index.ts')], outfile: join(dist, 'mcp-v2.js'), format: 'esm' })
 await esbuild.build({ ...mcpV2Common, entryPoints: [join(here, 'ts/mcp-v2/index.ts')], outfile: join(dist, 'mcp-v2.cjs'), format: 'cjs' })

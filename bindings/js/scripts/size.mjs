@@ -13,8 +13,8 @@ const BUDGET = { wasm: 245_000, js: 25_000, total: 265_000 }
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length
 const raw = (p) => readFileSync(join(dist, p)).length
-const wasm = 'wasm/web/mcp_identity_wasm_bg.wasm'
-const jsFiles = ['wasm/web/mcp_identity_wasm.js', 'slim.js']
+const wasm = 'wasm/web/mcp_attest_wasm_bg.wasm'
+const jsFiles = ['wasm/web/mcp_attest_wasm.js', 'slim.js']
 const sizes = { wasm: gz(wasm), js: jsFiles.reduce((n, f) => n + gz(f), 0) }
 sizes.total = sizes.wasm + sizes.js
 console.log(`wasm  ${raw(wasm)} B raw, ${sizes.wasm} B gzip (budget ${BUDGET.wasm})`)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The MCP SDK 2.x adapter (`mcp-identity/mcp/v2`): installs the dev dependencies from the lockfile
+# The MCP SDK 2.x adapter (`mcp-attest/mcp/v2`): installs the dev dependencies from the lockfile
 # when it is newer than node_modules (or the 2.x SDK packages are missing), builds the package when
 # the adapter or the core changed since the last build, and runs the end-to-end tests with real
 # SDK 2.x servers and clients (`@modelcontextprotocol/server` / `client`; stdio in both protocol

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The MCP SDK adapter (`mcp-identity/mcp`): installs the SDK dev dependency from the lockfile,
+# The MCP SDK adapter (`mcp-attest/mcp`): installs the SDK dev dependency from the lockfile,
 # builds the package when the adapter or the core changed since the last build, and runs the
 # end-to-end tests with real SDK 1.x servers and clients (stdio and Streamable HTTP on 127.0.0.1).
 set -euo pipefail

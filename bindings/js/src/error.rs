@@ -1,13 +1,13 @@
 //! The only place a core error becomes a JS value.
 
-use mcp_identity::{Error, ErrorCode};
+use mcp_attest::{Error, ErrorCode};
 use wasm_bindgen::JsValue;
 
-/// A JS `Error` named `McpIdentityError` carrying the core's `code`; the TS layer picks the
+/// A JS `Error` named `McpAttestError` carrying the core's `code`; the TS layer picks the
 /// subclass from the code.
 pub(crate) fn to_js(err: Error) -> JsValue {
     let e = js_sys::Error::new(err.message());
-    e.set_name("McpIdentityError");
+    e.set_name("McpAttestError");
     // Reflect::set on a fresh Error object cannot fail; a failure would only lose the code,
     // which the TS layer reports as an unknown error rather than trapping.
     let _ = js_sys::Reflect::set(
@@ -22,7 +22,7 @@ pub(crate) fn to_js(err: Error) -> JsValue {
 pub(crate) type JsResult<T> = Result<T, JsValue>;
 
 /// Maps a core result into a JS one.
-pub(crate) fn js<T>(r: mcp_identity::Result<T>) -> JsResult<T> {
+pub(crate) fn js<T>(r: mcp_attest::Result<T>) -> JsResult<T> {
     r.map_err(to_js)
 }
 

@@ -1,15 +1,15 @@
 //! The exports. Names are snake_case here and camelCase in JS (`js_name`); see `ts/` for docs.
 
-use mcp_identity::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
-use mcp_identity::did_key::{self, DidUrlFragment, DocumentFormat};
-use mcp_identity::identity::{self, Publisher};
-use mcp_identity::issuer::TrustedIssuer;
-use mcp_identity::json::{self, Number, Object, Value};
-use mcp_identity::passport::{self, McpInfo};
-use mcp_identity::records::{self, DnsRecord, RegistryRecord};
-use mcp_identity::revocation::{self, Entry, EntryKind, RevocationList};
-use mcp_identity::trust::{PinStatus, TrustStore};
-use mcp_identity::{
+use mcp_attest::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
+use mcp_attest::did_key::{self, DidUrlFragment, DocumentFormat};
+use mcp_attest::identity::{self, Publisher};
+use mcp_attest::issuer::TrustedIssuer;
+use mcp_attest::json::{self, Number, Object, Value};
+use mcp_attest::passport::{self, McpInfo};
+use mcp_attest::records::{self, DnsRecord, RegistryRecord};
+use mcp_attest::revocation::{self, Entry, EntryKind, RevocationList};
+use mcp_attest::trust::{PinStatus, TrustStore};
+use mcp_attest::{
     encoding, jws, time, tool, Error, ErrorCode, Signature, SigningKey, VerifyingKey,
 };
 use wasm_bindgen::prelude::*;

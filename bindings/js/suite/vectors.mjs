@@ -10,7 +10,7 @@
 
 export function defineSuite({ lib, project, shared, test }) {
   const {
-    SigningKey, VerifyingKey, McpIdentityError, TrustStore, TrustedIssuer, PassportVerifier, ChallengeResponder,
+    SigningKey, VerifyingKey, McpAttestError, TrustStore, TrustedIssuer, PassportVerifier, ChallengeResponder,
   } = lib
   const enc = new TextEncoder()
 
@@ -35,13 +35,13 @@ export function defineSuite({ lib, project, shared, test }) {
   function toHex(b) { return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('') }
   function bytesEq(a, b) { return a.length === b.length && a.every((x, i) => x === b[i]) }
   const at = (secs) => new Date(secs * 1000)
-  /** Runs f; returns { value } or { code } (a thrown McpIdentityError that is a real Error). */
+  /** Runs f; returns { value } or { code } (a thrown McpAttestError that is a real Error). */
   function attempt(f) {
     try {
       return { value: f() }
     } catch (e) {
-      if (!(e instanceof Error) || !(e instanceof McpIdentityError) || typeof e.code !== 'string') {
-        throw new Error(`non-McpIdentityError thrown: ${e && e.stack ? e.stack : e}`)
+      if (!(e instanceof Error) || !(e instanceof McpAttestError) || typeof e.code !== 'string') {
+        throw new Error(`non-McpAttestError thrown: ${e && e.stack ? e.stack : e}`)
       }
       return { code: e.code, error: e }
     }
@@ -69,7 +69,7 @@ export function defineSuite({ lib, project, shared, test }) {
     for (const code of lib.ERROR_CODES) {
       const Class = lib.CLASS_BY_CODE[code]
       const e = new Class(code, 'm')
-      ok(e instanceof Error && e instanceof McpIdentityError, code)
+      ok(e instanceof Error && e instanceof McpAttestError, code)
       eq(e.code, code)
       eq(e.name, Class.name)
     }

@@ -1,5 +1,5 @@
-// Cross-language: the TypeScript client (SDK 1.x + mcp-identity/mcp) against the Python server
-// (mcp 2.x + mcp_identity.mcp, bindings/python/tests_mcp/server.py), over stdio and Streamable
+// Cross-language: the TypeScript client (SDK 1.x + mcp-attest/mcp) against the Python server
+// (mcp 2.x + mcp_attest.mcp, bindings/python/tests_mcp/server.py), over stdio and Streamable
 // HTTP on 127.0.0.1. The same scenarios as each adapter's own suite; servers always stopped.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,8 +10,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { z } from 'zod'
-import { TrustStore, createChallenge } from 'mcp-identity'
-import { verifyServer, watchServer, METHOD_CHALLENGE } from 'mcp-identity/mcp'
+import { TrustStore, createChallenge } from 'mcp-attest'
+import { verifyServer, watchServer, METHOD_CHALLENGE } from 'mcp-attest/mcp'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const PYTHON = `${root}.venv/bin/python`

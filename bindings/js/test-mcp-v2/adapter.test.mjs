@@ -1,17 +1,17 @@
 // The 2.x adapter's own checks: loud failures when the SDK changes shape, the entry's module
-// formats, and that the shared logic is the one `mcp-identity/mcp` uses.
+// formats, and that the shared logic is the one `mcp-attest/mcp` uses.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { McpServer, Server } from '@modelcontextprotocol/server'
-import { SigningKey } from 'mcp-identity'
-import * as v2 from 'mcp-identity/mcp/v2'
-import * as v1 from 'mcp-identity/mcp'
+import { SigningKey } from 'mcp-attest'
+import * as v2 from 'mcp-attest/mcp/v2'
+import * as v1 from 'mcp-attest/mcp'
 
 const { attachIdentity, verifyServer, SdkShapeError } = v2
 const key = SigningKey.fromBytes(new Uint8Array(32).fill(1))
 
-describe('mcp-identity/mcp/v2', () => {
+describe('mcp-attest/mcp/v2', () => {
   it('attaches to a McpServer and to a low-level Server', () => {
     const a = attachIdentity(new McpServer({ name: 's', version: '1' }), { key })
     assert.equal(a.did, key.verifyingKey().toDidKey())
@@ -34,13 +34,13 @@ describe('mcp-identity/mcp/v2', () => {
     await assert.rejects(verifyServer({}, {}), SdkShapeError)
   })
 
-  it('shares its constants with mcp-identity/mcp', () => {
+  it('shares its constants with mcp-attest/mcp', () => {
     for (const k of ['IDENTITY_KEY', 'SERVER_IDENTITY_KEY', 'METHOD_GET', 'METHOD_CHALLENGE', 'IDENTITY_HEADER']) assert.equal(v2[k], v1[k], k)
     assert.deepEqual(v2.identityHeaders(key), v1.identityHeaders(key))
   })
 
   it('loads as CommonJS too', () => {
-    const cjs = createRequire(import.meta.url)('mcp-identity/mcp/v2')
+    const cjs = createRequire(import.meta.url)('mcp-attest/mcp/v2')
     for (const k of ['attachIdentity', 'verifyServer', 'verifiedTools', 'watchServer']) assert.equal(typeof cjs[k], 'function', k)
   })
 })

@@ -1,11 +1,11 @@
 // End-to-end: a real SDK 2.x server (`@modelcontextprotocol/server`, identity by
-// mcp-identity/mcp/v2's attachIdentity) and a real SDK 2.x client (`@modelcontextprotocol/client`,
+// mcp-attest/mcp/v2's attachIdentity) and a real SDK 2.x client (`@modelcontextprotocol/client`,
 // verifyServer), over stdio (serveStdio; client negotiation legacy and auto → 2026 era) and over
 // the SDK's in-memory transport. No mocks.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { SigningKey, TrustStore, createChallenge } from 'mcp-identity'
-import { verifyServer, verifiedTools, METHOD_CHALLENGE, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-identity/mcp/v2'
+import { SigningKey, TrustStore, createChallenge } from 'mcp-attest'
+import { verifyServer, verifiedTools, METHOD_CHALLENGE, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-attest/mcp/v2'
 import { z } from 'zod'
 import { connectStdio, connectInMemory, withClient } from './helpers.mjs'
 import { makeServer } from './fixture.mjs'

@@ -1,9 +1,9 @@
-// The SDK 2.x test server's tools, with an identity attached by mcp-identity/mcp/v2 (shared by
+// The SDK 2.x test server's tools, with an identity attached by mcp-attest/mcp/v2 (shared by
 // server.mjs and the in-process tests).
 import { McpServer } from '@modelcontextprotocol/server'
 import { z } from 'zod'
-import { SigningKey } from 'mcp-identity'
-import { attachIdentity } from 'mcp-identity/mcp/v2'
+import { SigningKey } from 'mcp-attest'
+import { attachIdentity } from 'mcp-attest/mcp/v2'
 
 // One SigningKey object per seed: the adapter keeps one challenge responder (the replay cache)
 // per key object, and createMcpHandler calls the factory once per HTTP request.

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // A real MCP SDK 2.x server (`@modelcontextprotocol/server`, served by `serveStdio`, which
-// answers both protocol eras) with an identity attached by mcp-identity/mcp/v2. Flags:
+// answers both protocol eras) with an identity attached by mcp-attest/mcp/v2. Flags:
 //   --seed N           server key: 32 bytes of value N (default 1)
 //   --tamper MODE      none (default) | description: a signed tool's description is changed in
 //                      the server's output path, after the adapter signed it
 // Logs go to stderr (stdout is the stdio channel).
 import { serveStdio } from '@modelcontextprotocol/server/stdio'
-import { SigningKey } from 'mcp-identity'
+import { SigningKey } from 'mcp-attest'
 import { makeServer } from './fixture.mjs'
 
 const args = process.argv.slice(2)

@@ -9,8 +9,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { SigningKey, issueSelfPassport, toolsHash } from 'mcp-identity'
-import { attachIdentity, verifyServer, verifiedTools, SdkShapeError, IDENTITY_KEY } from 'mcp-identity/mcp'
+import { SigningKey, issueSelfPassport, toolsHash } from 'mcp-attest'
+import { attachIdentity, verifyServer, verifiedTools, SdkShapeError, IDENTITY_KEY } from 'mcp-attest/mcp'
 
 const key = SigningKey.fromBytes(new Uint8Array(32).fill(3))
 const DID = key.verifyingKey().toDidKey()

@@ -2,8 +2,8 @@
 // 1.x client (verifyServer), over stdio and over Streamable HTTP on 127.0.0.1. No mocks.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { SigningKey, TrustStore, TrustedIssuer, issueRevocationList, createChallenge } from 'mcp-identity'
-import { verifyServer, verifiedTools, watchServer, METHOD_CHALLENGE } from 'mcp-identity/mcp'
+import { SigningKey, TrustStore, TrustedIssuer, issueRevocationList, createChallenge } from 'mcp-attest'
+import { verifyServer, verifiedTools, watchServer, METHOD_CHALLENGE } from 'mcp-attest/mcp'
 import { z } from 'zod'
 import { TRANSPORTS, withServer, connect } from './helpers.mjs'
 
@@ -31,7 +31,7 @@ for (const transport of TRANSPORTS) {
         assert.deepEqual(names(await verifiedTools(client, { expectedDid: DID1 })), ['add', 'echo'])
         // The capability is advertised.
         const caps = client.getServerCapabilities()
-        assert.equal(caps.experimental['org.mcp-identity/identity'].did, DID1)
+        assert.equal(caps.experimental['org.mcp-attest/identity'].did, DID1)
         assert.equal(caps.extensions?.['io.modelcontextprotocol/server-identity']?.version, '1.0.0')
       })
       // The same key again: the pin matches.

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
-import { SigningKey } from 'mcp-identity'
-import { attachIdentity, verifyServer, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-identity/mcp'
+import { SigningKey } from 'mcp-attest'
+import { attachIdentity, verifyServer, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-attest/mcp'
 
 const key = SigningKey.fromBytes(new Uint8Array(32).fill(5))
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A real MCP SDK 1.x server with an identity attached by mcp-identity/mcp, for the tests (and
+// A real MCP SDK 1.x server with an identity attached by mcp-attest/mcp, for the tests (and
 // for clients in other languages). Flags:
 //   --transport stdio|http      (default stdio)
 //   --port N                    (http; 0 = ephemeral; prints "LISTENING http://127.0.0.1:N/mcp <did>" on stdout;
@@ -14,7 +14,7 @@
 //     rugpull           calling tool "rug_pull" re-registers "echo" with a new description (re-signed
 //                       by the adapter) and sends notifications/tools/list_changed
 //     bad-meta          a tool's attestation replaced by a string
-//     bad-result-meta   the result _meta["org.mcp-identity/identity"] replaced by an array
+//     bad-result-meta   the result _meta["org.mcp-attest/identity"] replaced by an array
 //     oversized-sig     a tool's signature replaced by 200 000 characters
 //     foreign-manifest  the manifest replaced by one (same key) for other tools
 //     other-nonce       identity/challenge answered with a signature over another nonce
@@ -26,8 +26,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { SigningKey, ChallengeResponder, createChallenge, issuePassport, issueSelfPassport, signToolsList } from 'mcp-identity'
-import { attachIdentity, identityHeaders, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-identity/mcp'
+import { SigningKey, ChallengeResponder, createChallenge, issuePassport, issueSelfPassport, signToolsList } from 'mcp-attest'
+import { attachIdentity, identityHeaders, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-attest/mcp'
 
 const args = process.argv.slice(2)
 const flag = (name, dflt) => {

@@ -1,4 +1,4 @@
-// The declarations of `mcp-identity/mcp` accept the real SDK 1.x McpServer, Server and Client
+// The declarations of `mcp-attest/mcp` accept the real SDK 1.x McpServer, Server and Client
 // (structural types that must not name the SDK's private members).
 import { it } from 'node:test'
 import assert from 'node:assert/strict'

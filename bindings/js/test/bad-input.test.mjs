@@ -1,10 +1,10 @@
 // Wrong JS types, undefined, huge strings and detached buffers: every call throws an
-// McpIdentityError with a code (never a WebAssembly trap), and the module keeps working.
+// McpAttestError with a code (never a WebAssembly trap), and the module keeps working.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import * as lib from 'mcp-identity'
+import * as lib from 'mcp-attest'
 
-const { SigningKey, VerifyingKey, McpIdentityError } = lib
+const { SigningKey, VerifyingKey, McpAttestError } = lib
 const sk = SigningKey.fromBytes(new Uint8Array(32).fill(7))
 const vk = sk.verifyingKey()
 const msg = new TextEncoder().encode('hello')
@@ -65,7 +65,7 @@ for (const [name, f] of Object.entries(calls)) {
         thrown = e
       }
       if (thrown === undefined) continue // some inputs are valid for some calls (e.g. {} as a JWK string? no: checked below)
-      assert.ok(thrown instanceof McpIdentityError, `${name}(${describe(x)}): ${thrown && thrown.stack}`)
+      assert.ok(thrown instanceof McpAttestError, `${name}(${describe(x)}): ${thrown && thrown.stack}`)
       assert.ok(thrown instanceof Error)
       assert.equal(typeof thrown.code, 'string')
       assert.ok(!(thrown instanceof WebAssembly.RuntimeError))
@@ -82,7 +82,7 @@ test('huge inputs are refused with input_too_large before reaching the wasm', ()
 })
 
 test('a detached buffer is refused with a code', () => {
-  assert.throws(() => SigningKey.fromBytes(detached()), (e) => e instanceof McpIdentityError && e.code === 'invalid_key_length')
+  assert.throws(() => SigningKey.fromBytes(detached()), (e) => e instanceof McpAttestError && e.code === 'invalid_key_length')
   stillWorks()
 })
 

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import * as lib from 'mcp-identity'
+import * as lib from 'mcp-attest'
 import { defineSuite } from '../suite/vectors.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))

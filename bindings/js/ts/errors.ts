@@ -1,5 +1,5 @@
 /**
- * Errors. Every error this package throws is an {@link McpIdentityError} (a real `Error`)
+ * Errors. Every error this package throws is an {@link McpAttestError} (a real `Error`)
  * whose `.code` is one of the core's stable snake_case codes, the same in Rust, JavaScript
  * and Python. The subclass tells the family; switch on `.code` for the detail.
  *
@@ -20,7 +20,7 @@ export type ErrorCode =
   | 'subject_mismatch' | 'invalid_timestamp' | 'untrusted_issuer' | 'revoked' | 'pinned_key_changed'
   | 'malformed_trust_store' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full'
-  /** JS only: a `mcp-identity/slim` call before `await initialize()`. */
+  /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
 
 /**
@@ -29,11 +29,11 @@ export type ErrorCode =
  * @example
  * ```ts
  * try { VerifyingKey.fromDidKey(did) } catch (e) {
- *   if (e instanceof McpIdentityError) console.log(e.code) // e.g. 'malformed_did'
+ *   if (e instanceof McpAttestError) console.log(e.code) // e.g. 'malformed_did'
  * }
  * ```
  */
-export class McpIdentityError extends Error {
+export class McpAttestError extends Error {
   /** The stable machine-readable code. */
   readonly code: ErrorCode
   /** @param code - the error code. @param message - text for humans (may change between releases). */
@@ -45,13 +45,13 @@ export class McpIdentityError extends Error {
 }
 
 /** A key could not be imported or exported (length, encoding, weak key, PEM/DER/JWK). */
-export class InvalidKeyError extends McpIdentityError {}
+export class InvalidKeyError extends McpAttestError {}
 /** A signature did not verify. Deliberately opaque about why. */
-export class InvalidSignatureError extends McpIdentityError {}
+export class InvalidSignatureError extends McpAttestError {}
 /** Input is malformed: encodings, JSON, DIDs, records, tool definitions, sizes, timestamps. */
-export class MalformedInputError extends McpIdentityError {}
+export class MalformedInputError extends McpAttestError {}
 /** A JWS/JWT (passport, manifest, revocation list) failed a structural or claim check. */
-export class TokenError extends McpIdentityError {}
+export class TokenError extends McpAttestError {}
 /** The token's `exp` has passed. */
 export class TokenExpiredError extends TokenError {}
 /** The token's `nbf` (or `iat`) is in the future. */
@@ -59,17 +59,17 @@ export class TokenNotYetValidError extends TokenError {}
 /** The token's `aud`, `iss` or `sub` is not the expected one. */
 export class ClaimMismatchError extends TokenError {}
 /** A tool or tools list is unsigned, names another key, or disagrees with its manifest. */
-export class ToolVerificationError extends McpIdentityError {}
+export class ToolVerificationError extends McpAttestError {}
 /** Trust decisions: revoked keys, changed pins, records naming another key. */
-export class TrustError extends McpIdentityError {}
+export class TrustError extends McpAttestError {}
 /** identity/challenge errors (carry a JSON-RPC mapping, see `challengeErrorToJsonRpc`). */
-export class ChallengeError extends McpIdentityError {}
+export class ChallengeError extends McpAttestError {}
 /** Identity documents and attestations. */
-export class IdentityError extends McpIdentityError {}
-/** `mcp-identity/slim` was used before `await initialize()`. */
-export class NotInitializedError extends McpIdentityError {}
+export class IdentityError extends McpAttestError {}
+/** `mcp-attest/slim` was used before `await initialize()`. */
+export class NotInitializedError extends McpAttestError {}
 
-type ErrorClass = new (code: ErrorCode, message: string, options?: ErrorOptions) => McpIdentityError
+type ErrorClass = new (code: ErrorCode, message: string, options?: ErrorOptions) => McpAttestError
 
 /** The class for each code. `Record<ErrorCode, …>` makes tsc fail when a code lacks a class. */
 export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.freeze({
@@ -133,14 +133,14 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
 export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(CLASS_BY_CODE) as ErrorCode[])
 
 /** An error of the class for `code`. */
-export function errorFor(code: ErrorCode, message: string, options?: ErrorOptions): McpIdentityError {
-  const Class = CLASS_BY_CODE[code] ?? McpIdentityError
+export function errorFor(code: ErrorCode, message: string, options?: ErrorOptions): McpAttestError {
+  const Class = CLASS_BY_CODE[code] ?? McpAttestError
   return new Class(code, message, options)
 }
 
 /** Turns an error thrown by the wasm glue into the class for its code; anything else passes through. */
 export function fromNative(e: unknown): unknown {
-  if (e instanceof Error && e.name === 'McpIdentityError' && !(e instanceof McpIdentityError)) {
+  if (e instanceof Error && e.name === 'McpAttestError' && !(e instanceof McpAttestError)) {
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string' && Object.prototype.hasOwnProperty.call(CLASS_BY_CODE, code)) {
       return errorFor(code as ErrorCode, e.message)
@@ -150,7 +150,7 @@ export function fromNative(e: unknown): unknown {
 }
 
 /** A union of every error class, for `switch (err.code)` narrowing. */
-export type AnyMcpIdentityError =
+export type AnyMcpAttestError =
   | InvalidKeyError | InvalidSignatureError | MalformedInputError | TokenError | TokenExpiredError
   | TokenNotYetValidError | ClaimMismatchError | ToolVerificationError | TrustError | ChallengeError
   | IdentityError | NotInitializedError

@@ -4,7 +4,7 @@
  * @module
  */
 import type { WasmChallengeResponder } from '#wasm/types'
-import { errorFor, McpIdentityError } from './errors.js'
+import { errorFor, McpAttestError } from './errors.js'
 import { signingKeyArg, verifyingKeyArg, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { bytes, date, jsonText, optDuration, optText, opts, seconds, text } from './util.js'
@@ -143,8 +143,8 @@ export function verifyChallengeResponse(
 }
 
 /** The JSON-RPC error object for a failed challenge (`{code, message, data: {code, reason}}`). */
-export function challengeErrorToJsonRpc(error: McpIdentityError): { code: number; message: string; data: { code: string; reason: string } } {
-  const code = error instanceof McpIdentityError ? error.code : 'invalid_challenge'
+export function challengeErrorToJsonRpc(error: McpAttestError): { code: number; message: string; data: { code: string; reason: string } } {
+  const code = error instanceof McpAttestError ? error.code : 'invalid_challenge'
   const message = error instanceof Error ? error.message : 'invalid challenge'
   return JSON.parse(call((g) => g.challengeErrorJson(code, message)))
 }

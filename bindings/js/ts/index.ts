@@ -1,13 +1,13 @@
 /**
- * mcp-identity: MCP server identity and tool attestation. Ed25519 keys, did:key, signed tools
+ * mcp-attest: MCP server identity and tool attestation. Ed25519 keys, did:key, signed tools
  * lists, passports, identity documents, challenges and a trust store — one Rust core compiled
  * to WebAssembly, the same bytes in Node.js, browsers, bundlers and Python.
  *
- * Every call is synchronous. Errors are {@link McpIdentityError} subclasses with a stable `.code`.
+ * Every call is synchronous. Errors are {@link McpAttestError} subclasses with a stable `.code`.
  *
  * @example
  * ```ts
- * import { SigningKey, signToolsList, verifyToolsList, issueSelfPassport, verifyPassport } from 'mcp-identity'
+ * import { SigningKey, signToolsList, verifyToolsList, issueSelfPassport, verifyPassport } from 'mcp-attest'
  *
  * const sk = SigningKey.generate()
  * const passport = issueSelfPassport(sk, { name: 'weather' })

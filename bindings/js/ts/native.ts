@@ -21,7 +21,7 @@ export function isInitialized(): boolean {
 /** @internal */
 export function native(): GlueModule {
   if (glue === undefined) {
-    throw errorFor('not_initialized', 'mcp-identity/slim: call `await initialize()` before using the library')
+    throw errorFor('not_initialized', 'mcp-attest/slim: call `await initialize()` before using the library')
   }
   return glue
 }

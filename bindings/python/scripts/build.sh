@@ -9,10 +9,10 @@ py="$venv/bin/python"
 
 bash "$here/scripts/setup.sh"
 
-so=$(ls "$here"/python/mcp_identity/_native*.so 2>/dev/null | head -n1 || true)
+so=$(ls "$here"/python/mcp_attest/_native*.so 2>/dev/null | head -n1 || true)
 stale=1
-if [ -n "$so" ] && "$py" -c 'import mcp_identity' 2>/dev/null; then
-    newer=$(find "$root/crates/mcp-identity/src" "$here/src" "$here/Cargo.toml" -newer "$so" -print -quit 2>/dev/null || true)
+if [ -n "$so" ] && "$py" -c 'import mcp_attest' 2>/dev/null; then
+    newer=$(find "$root/crates/mcp-attest/src" "$here/src" "$here/Cargo.toml" -newer "$so" -print -quit 2>/dev/null || true)
     [ -z "$newer" ] && stale=0
 fi
 if [ "$stale" = 1 ]; then

@@ -15,11 +15,11 @@ fi
 
 # A stamp named after the requirements' hash: the install runs again only when the pins change.
 sum=$("$venv/bin/python" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest()[:16])' "$req")
-stamp="$venv/.mcp-identity-py-dev-$sum"
+stamp="$venv/.mcp-attest-py-dev-$sum"
 if [ ! -f "$stamp" ]; then
     echo "setup.sh: installing pinned dev tools into $venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
-    rm -f "$venv"/.mcp-identity-py-dev-*
+    rm -f "$venv"/.mcp-attest-py-dev-*
     touch "$stamp"
 else
     echo "setup.sh: dev tools already installed in $venv"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
-import mcp_identity as mi
+import mcp_attest as mi
 
 location = mi.__file__ or ""
 assert "site-packages" in location, f"not the installed wheel: {location}"
@@ -38,4 +38,4 @@ else:
     raise AssertionError("an expired passport verified")
 
 print(f"wheel smoke test: {len(mi.__all__)} public names, tools list and passport OK "
-      f"(mcp-identity {mi.__version__}, Python {sys.version.split()[0]}, {location})")
+      f"(mcp-attest {mi.__version__}, Python {sys.version.split()[0]}, {location})")

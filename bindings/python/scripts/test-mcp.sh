@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests the MCP SDK adapter (mcp_identity.mcp) with real MCP servers and clients: a Python
+# Tests the MCP SDK adapter (mcp_attest.mcp) with real MCP servers and clients: a Python
 # server and client over stdio and Streamable HTTP on 127.0.0.1 (tests_mcp/). Uses .venv from
 # setup.sh (which installs the pinned `mcp`); builds the extension with maturin develop if the
 # installed one is missing or older than the Rust sources. Run from anywhere; extra arguments go

@@ -21,7 +21,7 @@ step "pytest"
 "$py" -m pytest -q -p no:cacheprovider "$here/tests"
 
 step "stubtest and mypy"
-(cd "$here/python" && "$py" -m mypy.stubtest mcp_identity._native)
+(cd "$here/python" && "$py" -m mypy.stubtest mcp_attest._native)
 "$py" -m mypy --cache-dir "$root/target/mypy-cache"
 
 step "wheel: maturin build --release, install into a fresh venv, smoke test"

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mcp_identity::json::{Number, Object, Value};
-use mcp_identity::ErrorCode;
+use mcp_attest::json::{Number, Object, Value};
+use mcp_attest::ErrorCode;
 use pyo3::exceptions::{PyRecursionError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -96,7 +96,7 @@ pub(crate) fn json_text<'a>(ob: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Co
     kwargs.set_item("allow_nan", false)?;
     kwargs.set_item(
         "default",
-        JSON_DEFAULT.import(py, "mcp_identity._json", "_default")?,
+        JSON_DEFAULT.import(py, "mcp_attest._json", "_default")?,
     )?;
     let out = dumps.call((ob,), Some(&kwargs)).map_err(|e| {
         if e.is_instance_of::<PyRecursionError>(py) {
@@ -142,7 +142,7 @@ fn utf8(bytes: Cow<'_, [u8]>) -> PyResult<Cow<'_, str>> {
 /// The core's JSON value of a JSON input (see [`json_text`]), parsed by the core.
 pub(crate) fn json_value(ob: &Bound<'_, PyAny>, what: &str) -> PyResult<Value> {
     let t = json_text(ob, what)?;
-    mcp_identity::json::parse(&t).py()
+    mcp_attest::json::parse(&t).py()
 }
 
 /// A JSON object input, as the core's object.

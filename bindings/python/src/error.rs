@@ -1,15 +1,15 @@
-//! The one place a core [`mcp_identity::Error`] becomes a Python exception.
+//! The one place a core [`mcp_attest::Error`] becomes a Python exception.
 //!
 //! Rust passes `(code, message)`; the class is chosen in Python by
-//! `mcp_identity.errors._from_code`, so no exception class is defined here.
+//! `mcp_attest.errors._from_code`, so no exception class is defined here.
 
-use mcp_identity::{Error, ErrorCode};
+use mcp_attest::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
 static FROM_CODE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// The Python exception for a core error: `mcp_identity.errors._from_code(code, message)`.
+/// The Python exception for a core error: `mcp_attest.errors._from_code(code, message)`.
 pub(crate) fn to_py_err(err: &Error) -> PyErr {
     Python::attach(|py| exception(py, err.code().as_str(), err.message()))
 }
@@ -17,7 +17,7 @@ pub(crate) fn to_py_err(err: &Error) -> PyErr {
 /// The exception object for `code` and `message` (an import failure is returned as is).
 pub(crate) fn exception(py: Python<'_>, code: &str, message: &str) -> PyErr {
     let made = FROM_CODE
-        .import(py, "mcp_identity.errors", "_from_code")
+        .import(py, "mcp_attest.errors", "_from_code")
         .and_then(|f| f.call1((code, message)));
     match made {
         Ok(exc) => PyErr::from_value(exc),

@@ -1,7 +1,7 @@
 //! Keys, signatures, did:key, encodings and records.
 
-use mcp_identity::did_key::{self, DidUrlFragment, DocumentFormat};
-use mcp_identity::{batch, encoding, records, ErrorCode, Signature};
+use mcp_attest::did_key::{self, DidUrlFragment, DocumentFormat};
+use mcp_attest::{batch, encoding, records, ErrorCode, Signature};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
@@ -11,26 +11,26 @@ use crate::error::{glue_error, CoreResult};
 
 /// A secret Ed25519 key (the 32-byte seed). Its repr shows only the did:key; it refuses
 /// pickling (``to_bytes()`` is the one explicit export).
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct SigningKey {
-    pub(crate) inner: mcp_identity::SigningKey,
+    pub(crate) inner: mcp_attest::SigningKey,
 }
 
 /// A validated Ed25519 public key (canonical, not of small order).
-#[pyclass(frozen, eq, hash, module = "mcp_identity")]
+#[pyclass(frozen, eq, hash, module = "mcp_attest")]
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct VerifyingKey {
-    pub(crate) inner: mcp_identity::VerifyingKey,
+    pub(crate) inner: mcp_attest::VerifyingKey,
 }
 
 impl VerifyingKey {
-    pub(crate) fn new(inner: mcp_identity::VerifyingKey) -> Self {
+    pub(crate) fn new(inner: mcp_attest::VerifyingKey) -> Self {
         VerifyingKey { inner }
     }
 }
 
 /// A `VerifyingKey` argument.
-pub(crate) fn vk_arg(ob: &Bound<'_, PyAny>, what: &str) -> PyResult<mcp_identity::VerifyingKey> {
+pub(crate) fn vk_arg(ob: &Bound<'_, PyAny>, what: &str) -> PyResult<mcp_attest::VerifyingKey> {
     match ob.cast::<VerifyingKey>() {
         Ok(k) => Ok(k.get().inner),
         Err(_) => Err(PyTypeError::new_err(format!(
@@ -49,7 +49,7 @@ impl SigningKey {
     #[staticmethod]
     fn generate() -> PyResult<Self> {
         Ok(SigningKey {
-            inner: mcp_identity::SigningKey::generate().py()?,
+            inner: mcp_attest::SigningKey::generate().py()?,
         })
     }
 
@@ -58,7 +58,7 @@ impl SigningKey {
     fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let b = bytes_like(data, "data")?;
         Ok(SigningKey {
-            inner: mcp_identity::SigningKey::from_slice(&b).py()?,
+            inner: mcp_attest::SigningKey::from_slice(&b).py()?,
         })
     }
 
@@ -67,7 +67,7 @@ impl SigningKey {
     fn from_pkcs8_der(der: &Bound<'_, PyAny>) -> PyResult<Self> {
         let b = bytes_like(der, "der")?;
         Ok(SigningKey {
-            inner: mcp_identity::SigningKey::from_pkcs8_der(&b).py()?,
+            inner: mcp_attest::SigningKey::from_pkcs8_der(&b).py()?,
         })
     }
 
@@ -76,7 +76,7 @@ impl SigningKey {
     fn from_pkcs8_pem(pem: &Bound<'_, PyAny>) -> PyResult<Self> {
         let t = text(pem, "pem")?;
         Ok(SigningKey {
-            inner: mcp_identity::SigningKey::from_pkcs8_pem(t).py()?,
+            inner: mcp_attest::SigningKey::from_pkcs8_pem(t).py()?,
         })
     }
 
@@ -85,7 +85,7 @@ impl SigningKey {
     fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<Self> {
         let t = json_text(jwk, "jwk")?;
         Ok(SigningKey {
-            inner: mcp_identity::SigningKey::from_jwk(&t).py()?,
+            inner: mcp_attest::SigningKey::from_jwk(&t).py()?,
         })
     }
 
@@ -176,7 +176,7 @@ impl VerifyingKey {
     #[staticmethod]
     fn from_bytes(data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let b = bytes_like(data, "data")?;
-        Ok(Self::new(mcp_identity::VerifyingKey::from_slice(&b).py()?))
+        Ok(Self::new(mcp_attest::VerifyingKey::from_slice(&b).py()?))
     }
 
     /// A public key from SubjectPublicKeyInfo DER.
@@ -184,7 +184,7 @@ impl VerifyingKey {
     fn from_spki_der(der: &Bound<'_, PyAny>) -> PyResult<Self> {
         let b = bytes_like(der, "der")?;
         Ok(Self::new(
-            mcp_identity::VerifyingKey::from_spki_der(&b).py()?,
+            mcp_attest::VerifyingKey::from_spki_der(&b).py()?,
         ))
     }
 
@@ -192,7 +192,7 @@ impl VerifyingKey {
     #[staticmethod]
     fn from_spki_pem(pem: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(Self::new(
-            mcp_identity::VerifyingKey::from_spki_pem(text(pem, "pem")?).py()?,
+            mcp_attest::VerifyingKey::from_spki_pem(text(pem, "pem")?).py()?,
         ))
     }
 
@@ -200,7 +200,7 @@ impl VerifyingKey {
     #[staticmethod]
     fn from_multibase(text: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(Self::new(
-            mcp_identity::VerifyingKey::from_multibase(crate::convert::text(text, "multibase")?)
+            mcp_attest::VerifyingKey::from_multibase(crate::convert::text(text, "multibase")?)
                 .py()?,
         ))
     }
@@ -209,7 +209,7 @@ impl VerifyingKey {
     #[staticmethod]
     fn from_did_key(did: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(Self::new(
-            mcp_identity::VerifyingKey::from_did_key(text(did, "did")?).py()?,
+            mcp_attest::VerifyingKey::from_did_key(text(did, "did")?).py()?,
         ))
     }
 
@@ -217,7 +217,7 @@ impl VerifyingKey {
     #[staticmethod]
     fn from_jwk(jwk: &Bound<'_, PyAny>) -> PyResult<Self> {
         let t = json_text(jwk, "jwk")?;
-        Ok(Self::new(mcp_identity::VerifyingKey::from_jwk(&t).py()?))
+        Ok(Self::new(mcp_attest::VerifyingKey::from_jwk(&t).py()?))
     }
 
     /// The 32-byte encoding.
@@ -343,7 +343,7 @@ impl VerifyingKey {
 }
 
 /// A parsed did:key DID URL.
-#[pyclass(frozen, module = "mcp_identity", get_all)]
+#[pyclass(frozen, module = "mcp_attest", get_all)]
 pub(crate) struct DidUrl {
     /// The key the DID encodes.
     key: VerifyingKey,
@@ -476,7 +476,7 @@ pub(crate) fn registry_record(key: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 /// A parsed ext-auth DNS record.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct DnsRecord {
     inner: records::DnsRecord,
 }
@@ -519,7 +519,7 @@ impl DnsRecord {
 }
 
 /// A parsed MCP Registry proof record.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct RegistryRecord {
     inner: records::RegistryRecord,
 }

@@ -1,10 +1,10 @@
-//! PyO3 glue of the `mcp_identity` Python package: converts Python values to the core's
+//! PyO3 glue of the `mcp_attest` Python package: converts Python values to the core's
 //! types and back, maps core errors to the Python exception classes of
-//! `mcp_identity.errors`, and supplies the host services the core leaves to its caller
+//! `mcp_attest.errors`, and supplies the host services the core leaves to its caller
 //! (the clock and the OS random number generator). Every decision is the core's.
 //!
 //! Build with maturin (`bindings/python/scripts/test.sh`); the module is
-//! `mcp_identity._native`.
+//! `mcp_attest._native`.
 
 // PyO3's #[pymodule]/#[pyclass]/#[pymethods] macros expand to `unsafe` FFI code (house-style
 // §9.2). This crate writes no `unsafe` block of its own.
@@ -21,7 +21,7 @@ mod trust;
 
 use pyo3::prelude::*;
 
-/// The native module `mcp_identity._native`.
+/// The native module `mcp_attest._native`.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
@@ -91,7 +91,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// Every error code of the core, in declaration order, with its one-line meaning.
 #[pyfunction]
 fn error_codes() -> Vec<(&'static str, &'static str)> {
-    mcp_identity::ErrorCode::ALL
+    mcp_attest::ErrorCode::ALL
         .iter()
         .map(|c| (c.as_str(), c.description()))
         .collect()

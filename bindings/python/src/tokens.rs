@@ -1,10 +1,10 @@
 //! Compact JWS, passports, trusted issuers and revocation lists.
 
-use mcp_identity::issuer::TrustedIssuer as CoreIssuer;
-use mcp_identity::json::Object;
-use mcp_identity::jws;
-use mcp_identity::passport::{self, McpInfo as CoreMcpInfo};
-use mcp_identity::revocation::{self, Entry, EntryKind, RevocationList as CoreList};
+use mcp_attest::issuer::TrustedIssuer as CoreIssuer;
+use mcp_attest::json::Object;
+use mcp_attest::jws;
+use mcp_attest::passport::{self, McpInfo as CoreMcpInfo};
+use mcp_attest::revocation::{self, Entry, EntryKind, RevocationList as CoreList};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -45,7 +45,7 @@ pub(crate) fn sign_jws(
 }
 
 /// A compact JWS whose structure, ``alg`` and ``crit`` were checked, but not its signature.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct UnverifiedJws {
     token: String,
     max_bytes: usize,
@@ -145,13 +145,13 @@ impl UnverifiedJws {
     fn __repr__(&self) -> String {
         format!(
             "UnverifiedJws(header={})",
-            mcp_identity::json::Value::Object(self.header.clone()).to_jcs()
+            mcp_attest::json::Value::Object(self.header.clone()).to_jcs()
         )
     }
 }
 
 /// A JWS whose signature verified under the caller's key.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct VerifiedJws {
     header: Object,
     claims: Object,
@@ -191,7 +191,7 @@ impl VerifiedJws {
     fn __repr__(&self) -> String {
         format!(
             "VerifiedJws(header={})",
-            mcp_identity::json::Value::Object(self.header.clone()).to_jcs()
+            mcp_attest::json::Value::Object(self.header.clone()).to_jcs()
         )
     }
 }
@@ -261,7 +261,7 @@ pub(crate) fn verify_jws(
 // ---------------------------------------------------------------------------------------
 
 /// The MCP server a passport describes.
-#[pyclass(frozen, eq, module = "mcp_identity")]
+#[pyclass(frozen, eq, module = "mcp_attest")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct McpInfo {
     inner: CoreMcpInfo,
@@ -409,7 +409,7 @@ pub(crate) fn issue_passport(
 }
 
 /// A verified passport.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct Passport {
     inner: passport::Passport,
 }
@@ -553,7 +553,7 @@ pub(crate) fn verify_passport(
 // ---------------------------------------------------------------------------------------
 
 /// A publisher or registry: the ``iss`` it signs with and its keys.
-#[pyclass(frozen, eq, module = "mcp_identity")]
+#[pyclass(frozen, eq, module = "mcp_attest")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct TrustedIssuer {
     pub(crate) inner: CoreIssuer,
@@ -630,7 +630,7 @@ impl TrustedIssuer {
 // ---------------------------------------------------------------------------------------
 
 /// One revocation: a key (by thumbprint), a DID or a passport id.
-#[pyclass(frozen, eq, module = "mcp_identity")]
+#[pyclass(frozen, eq, module = "mcp_attest")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct RevocationEntry {
     inner: Entry,
@@ -751,7 +751,7 @@ pub(crate) fn issue_revocation_list(
 }
 
 /// A verified revocation list.
-#[pyclass(frozen, eq, module = "mcp_identity")]
+#[pyclass(frozen, eq, module = "mcp_attest")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct RevocationList {
     pub(crate) inner: CoreList,

@@ -1,8 +1,8 @@
 //! JCS, time formatting, tool attestation and tools-list verification.
 
-use mcp_identity::json::{Number, Value};
-use mcp_identity::tool::{self, ManifestStatus, ToolSignatures};
-use mcp_identity::{time, Error, ErrorCode};
+use mcp_attest::json::{Number, Value};
+use mcp_attest::tool::{self, ManifestStatus, ToolSignatures};
+use mcp_attest::{time, Error, ErrorCode};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyFloat, PyTuple};
@@ -20,7 +20,7 @@ pub(crate) fn canonicalize(value: &Bound<'_, PyAny>) -> PyResult<String> {
         return Ok(Value::Number(n).to_jcs());
     }
     let t = json_text(value, "value")?;
-    mcp_identity::json::canonicalize(&t).py()
+    mcp_attest::json::canonicalize(&t).py()
 }
 
 /// Unix seconds as an RFC 3339 UTC date-time (``2027-01-15T08:00:00Z``).
@@ -117,7 +117,7 @@ pub(crate) fn sign_tools_list(
 /// Verifies a ``tools/list`` result under the server key into a per-tool report (the GIL is
 /// released while the core works). Raises only for input that is not a tools list at all.
 #[pyfunction]
-#[pyo3(signature = (result, key, *, now = None, leeway = mcp_identity::jws::DEFAULT_LEEWAY, audience = None, kid = None, require_manifest = true, tool_signatures = "if_no_manifest", revocations = None, max_bytes = tool::DEFAULT_MAX_LIST_BYTES))]
+#[pyo3(signature = (result, key, *, now = None, leeway = mcp_attest::jws::DEFAULT_LEEWAY, audience = None, kid = None, require_manifest = true, tool_signatures = "if_no_manifest", revocations = None, max_bytes = tool::DEFAULT_MAX_LIST_BYTES))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn verify_tools_list(
     py: Python<'_>,
@@ -162,7 +162,7 @@ pub(crate) fn verify_tools_list(
 }
 
 /// The verdict on one tool.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct ToolReport {
     inner: tool::ToolReport,
 }
@@ -230,7 +230,7 @@ impl ToolReport {
 }
 
 /// The verdict on a whole ``tools/list`` result.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct ToolsReport {
     inner: tool::ToolsReport,
 }

@@ -2,12 +2,12 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use mcp_identity::challenge::{
+use mcp_attest::challenge::{
     self, ChallengeRequest as CoreRequest, ChallengeResponse as CoreResponse,
 };
-use mcp_identity::identity::{self, Publisher};
-use mcp_identity::trust::{self, PinStatus};
-use mcp_identity::{Error, ErrorCode};
+use mcp_attest::identity::{self, Publisher};
+use mcp_attest::trust::{self, PinStatus};
+use mcp_attest::{Error, ErrorCode};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -28,7 +28,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 // ---------------------------------------------------------------------------------------
 
 /// One pinned server identity.
-#[pyclass(frozen, eq, module = "mcp_identity")]
+#[pyclass(frozen, eq, module = "mcp_attest")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct Pin {
     inner: trust::Pin,
@@ -63,7 +63,7 @@ impl Pin {
 
 /// Pinned server keys (trust on first use), trusted issuers and revocation lists; safe to
 /// share between threads (every method takes an internal lock).
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct TrustStore {
     inner: Mutex<trust::TrustStore>,
 }
@@ -275,7 +275,7 @@ pub(crate) fn identity_document(
 }
 
 /// A verified publisher attestation.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct PublisherInfo {
     inner: identity::PublisherInfo,
 }
@@ -333,7 +333,7 @@ impl PublisherInfo {
 }
 
 /// A revocation attestation in an identity document.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct Rotation {
     inner: identity::Rotation,
 }
@@ -371,7 +371,7 @@ impl Rotation {
 }
 
 /// A verified identity document.
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct VerifiedIdentity {
     inner: identity::VerifiedIdentity,
 }
@@ -459,7 +459,7 @@ pub(crate) fn verify_identity_document(
 // ---------------------------------------------------------------------------------------
 
 /// The params of an ``identity/challenge`` request.
-#[pyclass(frozen, eq, module = "mcp_identity")]
+#[pyclass(frozen, eq, module = "mcp_attest")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct ChallengeRequest {
     inner: CoreRequest,
@@ -517,7 +517,7 @@ impl ChallengeRequest {
 }
 
 /// The result of an ``identity/challenge`` request.
-#[pyclass(frozen, eq, module = "mcp_identity")]
+#[pyclass(frozen, eq, module = "mcp_attest")]
 #[derive(Clone, PartialEq)]
 pub(crate) struct ChallengeResponse {
     inner: CoreResponse,
@@ -563,7 +563,7 @@ impl ChallengeResponse {
 
 /// Answers ``identity/challenge`` (server side): checks params, remembers the nonce in a
 /// bounded replay cache, signs. Safe to share between threads (internal lock).
-#[pyclass(frozen, module = "mcp_identity")]
+#[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct ChallengeResponder {
     inner: Mutex<challenge::ChallengeResponder>,
     kid: String,
@@ -644,7 +644,7 @@ fn core_error(err: &Bound<'_, PyAny>) -> PyResult<Error> {
     let code: String = err
         .getattr("code")
         .and_then(|c| c.extract())
-        .map_err(|_| PyTypeError::new_err("error must be an McpIdentityError"))?;
+        .map_err(|_| PyTypeError::new_err("error must be an McpAttestError"))?;
     let code = ErrorCode::from_code(&code)
         .ok_or_else(|| PyValueError::new_err("error has an unknown code"))?;
     Ok(Error::with_message(code, err.str()?.to_string()))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import mcp_identity as mi
+import mcp_attest as mi
 
 NOW = 1_800_000_000
 TOOLS = {
@@ -205,13 +205,13 @@ BAD_VALUES: list[Any] = [None, 1, 1.5, "text", b"\xff\xfe", object(), ["a"], {"a
 def _call_never_crashes(fn: Any, *args: Any) -> None:
     try:
         fn(*args)
-    except (TypeError, mi.McpIdentityError):
+    except (TypeError, mi.McpAttestError):
         pass
     except BaseException as e:  # a PanicException derives from BaseException
         raise AssertionError(f"{fn.__name__}{args!r} raised {type(e).__name__}: {e}") from e
 
 
-def test_bad_input_gives_type_error_or_mcp_identity_error(sk: mi.SigningKey) -> None:
+def test_bad_input_gives_type_error_or_mcp_attest_error(sk: mi.SigningKey) -> None:
     vk = sk.verifying_key()
     one_arg = [
         mi.SigningKey.from_bytes, mi.SigningKey.from_pkcs8_der, mi.SigningKey.from_pkcs8_pem,
@@ -249,7 +249,7 @@ def test_bad_input_gives_type_error_or_mcp_identity_error(sk: mi.SigningKey) -> 
     with pytest.raises(mi.InvalidJsonError) as info:
         mi.canonicalize({"a": "\ud800"})
     assert info.value.code == "invalid_unicode"
-    with pytest.raises(mi.McpIdentityError) as did_info:
+    with pytest.raises(mi.McpAttestError) as did_info:
         mi.VerifyingKey.from_did_key("did:key:\ud800")
     assert did_info.value.code == "invalid_unicode"
     with pytest.raises(mi.InvalidJsonError) as info:
@@ -265,7 +265,7 @@ def test_huge_and_deep_inputs(sk: mi.SigningKey) -> None:
     huge = "a" * (20 << 20)
     for fn in (mi.VerifyingKey.from_did_key, mi.parse_jws, mi.verify_passport, mi.canonicalize,
                mi.VerifyingKey.from_spki_pem, mi.DnsRecord.parse, mi.VerifyingKey.from_multibase):
-        with pytest.raises(mi.McpIdentityError):
+        with pytest.raises(mi.McpAttestError):
             fn(huge)
     with pytest.raises(mi.InputTooLargeError):
         mi.verify_tools_list('{"tools":[' + '{"name":"x"},' * 400_000 + "{}]}", vk)

@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-import mcp_identity as mi
-from mcp_identity import errors
+import mcp_attest as mi
+from mcp_attest import errors
 
 from conftest import project_json
 
@@ -25,12 +25,12 @@ def test_codes_equal_error_codes_json() -> None:
 def test_every_class_is_catchable_and_pickles(code: errors.ErrorCode) -> None:
     e = errors._from_code(code, f"message for {code}")
     assert type(e) is errors._CLASS_BY_CODE[code]
-    assert isinstance(e, mi.McpIdentityError) and isinstance(e, Exception)
+    assert isinstance(e, mi.McpAttestError) and isinstance(e, Exception)
     assert not isinstance(e, (KeyboardInterrupt, SystemExit))
     assert e.code == code and str(e) == f"message for {code}" and e.message == str(e)
     again = pickle.loads(pickle.dumps(e))
     assert type(again) is type(e) and again.code == code and str(again) == str(e)
-    with pytest.raises(mi.McpIdentityError):
+    with pytest.raises(mi.McpAttestError):
         raise e
     assert code in repr(e)
 
@@ -43,9 +43,9 @@ def test_builtin_bases_where_natural() -> None:
         assert not isinstance(errors._from_code(code, "x"), ValueError), code
 
 
-def test_unknown_code_is_still_an_mcp_identity_error() -> None:
+def test_unknown_code_is_still_an_mcp_attest_error() -> None:
     e = errors._from_code("a_future_code", "m")
-    assert type(e) is mi.McpIdentityError and str(e.code) == "a_future_code"
+    assert type(e) is mi.McpAttestError and str(e.code) == "a_future_code"
 
 
 def test_native_errors_are_the_python_classes() -> None:

@@ -1,5 +1,5 @@
 """The project's own cross-language vectors (tests/vectors/*.json), with the verdicts the
-Rust runner (crates/mcp-identity/tests/project_vectors.rs) requires."""
+Rust runner (crates/mcp-attest/tests/project_vectors.rs) requires."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-import mcp_identity as mi
-from mcp_identity import errors
+import mcp_attest as mi
+from mcp_attest import errors
 
 from conftest import project_json
 
@@ -28,7 +28,7 @@ def outcome(case: dict[str, Any], fn: Any) -> Any:
     want = expected_error(case)
     try:
         got = fn()
-    except mi.McpIdentityError as e:
+    except mi.McpAttestError as e:
         assert want is not None, f"{case['id']}: expected ok, got {e!r}"
         assert e.code == want, f"{case['id']}: {e!r}"
         assert isinstance(e, errors._CLASS_BY_CODE[e.code])
@@ -151,7 +151,7 @@ def _check_list(case: dict[str, Any], vk: mi.VerifyingKey, field: str, policy: s
             audience=case.get("audience"),
             tool_signatures=policy,  # type: ignore[arg-type]
         )
-    except mi.McpIdentityError as e:
+    except mi.McpAttestError as e:
         assert expect.get("error") == e.code, f"{ident}: {e!r}"
         return
     assert "error" not in expect, f"{ident}: expected {expect['error']}, got a report"
@@ -168,7 +168,7 @@ def _check_list(case: dict[str, Any], vk: mi.VerifyingKey, field: str, policy: s
         assert t.status == w["status"], f"{ident}: {t.name}"
         assert t.error_code == w["error"], f"{ident}: {t.name}"
         if t.error_code is not None:
-            assert isinstance(t.error, mi.McpIdentityError) and t.error.code == t.error_code
+            assert isinstance(t.error, mi.McpAttestError) and t.error.code == t.error_code
     # The report's JSON agrees with the objects.
     as_json = json.loads(report.to_json())
     assert as_json["verified"] == report.verified
@@ -286,7 +286,7 @@ def test_trust_store_ops_and_persistence() -> None:
                 got = {}
             else:
                 raise AssertionError(f"unknown op {case['op']}")
-        except mi.McpIdentityError as e:
+        except mi.McpAttestError as e:
             assert case["expect"].get("error") == e.code, case
             continue
         assert "ok" in case["expect"], case
@@ -316,7 +316,7 @@ def test_challenges() -> None:
                 if ident == "challenge/ok":
                     shared.respond(server, params, now=now)
                 resp = mi.ChallengeResponder(file["kid"], cache_capacity=16).respond(server, params, now=now)
-        except mi.McpIdentityError as e:
+        except mi.McpAttestError as e:
             want = case["expect"]
             assert want.get("error") == e.code, ident
             assert mi.jsonrpc_error(e) == (want["jsonrpc_code"], want["reason"]), ident

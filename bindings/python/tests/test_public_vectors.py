@@ -1,7 +1,7 @@
 """The shared public vectors (../shared/vectors), with the verdicts of the Rust runners in
-crates/mcp-identity/tests/*.rs. json/base64/hex from the standard library only read the
+crates/mcp-attest/tests/*.rs. json/base64/hex from the standard library only read the
 files' structure; every key, signature, encoding and canonical byte compared comes from
-mcp_identity."""
+mcp_attest."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import mcp_identity as mi
+import mcp_attest as mi
 
 from conftest import SHARED_VECTORS, shared_bytes, shared_json, shared_path, shared_text
 
@@ -21,7 +21,7 @@ def verdict(pk: bytes, msg: bytes, sig: bytes) -> str:
     """'accept', 'reject_signature' or 'reject_key:<code>'; batch must agree with single."""
     try:
         vk = mi.VerifyingKey.from_bytes(pk)
-    except mi.McpIdentityError as e:
+    except mi.McpAttestError as e:
         return f"reject_key:{e.code}"
     try:
         vk.verify(msg, sig)
@@ -103,7 +103,7 @@ def test_wycheproof_eddsa_verify() -> None:
         pk = bytes.fromhex(group["publicKey"]["pk"])
         try:
             vk: mi.VerifyingKey | None = mi.VerifyingKey.from_bytes(pk)
-        except mi.McpIdentityError:
+        except mi.McpAttestError:
             vk = None
         if vk is not None:
             der = bytes.fromhex(group["publicKeyDer"])
@@ -321,7 +321,7 @@ def test_did_key_negative() -> None:
     ran_did = ran_url = 0
     for case in shared_json("did-key/did-key.json")["negative"]:
         allowed = DID_KIND_CODES[case["error_kind"]]
-        with pytest.raises(mi.McpIdentityError) as info:
+        with pytest.raises(mi.McpAttestError) as info:
             if "did" in case:
                 assert "did_url" not in case
                 ran_did += 1
@@ -429,7 +429,7 @@ def test_multibase_csv() -> None:
                 here += 1
             else:
                 assert not value.startswith("z")
-                with pytest.raises(mi.McpIdentityError) as info:
+                with pytest.raises(mi.McpAttestError) as info:
                     mi.multibase_decode(value)
                 assert info.value.code == "invalid_base58", (path, enc)
                 other_rows += 1
@@ -467,7 +467,7 @@ def test_es6_number_serialisation() -> None:
         if f == f and f not in (float("inf"), float("-inf")):
             assert mi.canonicalize(f) == expected, f"line {number}: {hexbits}"
         else:
-            with pytest.raises(mi.McpIdentityError) as info:
+            with pytest.raises(mi.McpAttestError) as info:
                 mi.canonicalize(f)
             assert info.value.code == "number_out_of_range"
         ran += 1
@@ -519,7 +519,7 @@ def test_tool_tamper_signatures_match_expectations() -> None:
         sig = bytes.fromhex(case["presented_signature_hex"])
         try:
             canonical = mi.canonicalize(case["presented_json"])
-        except mi.McpIdentityError:
+        except mi.McpAttestError:
             ok = False  # a presented tool we refuse to parse is never accepted
         else:
             try:
@@ -563,19 +563,19 @@ def _jws_run(case: dict[str, Any]) -> tuple[str, Any]:
     """The four steps in the policy's order; returns ('ok', verified) or (step, error)."""
     try:
         unverified = mi.parse_jws(case["token"])
-    except mi.McpIdentityError as e:
+    except mi.McpAttestError as e:
         return "parse", e
     try:
         key = mi.VerifyingKey.from_jwk(json.dumps(case["public_jwk"]))
-    except mi.McpIdentityError as e:
+    except mi.McpAttestError as e:
         return "key", e
     try:
         verified = unverified.verify(key)
-    except mi.McpIdentityError as e:
+    except mi.McpAttestError as e:
         return "signature", e
     try:
         verified.check_claims(now=case["now"], leeway=60, audience=case["expected_audience"])
-    except mi.McpIdentityError as e:
+    except mi.McpAttestError as e:
         return "claims", e
     return "ok", verified
 
@@ -649,7 +649,7 @@ def test_jws_check_claims_never_crashes_on_unverified_claims() -> None:
             continue
         try:
             unverified = mi.parse_jws(case["token"])
-        except mi.McpIdentityError:
+        except mi.McpAttestError:
             continue
         for kwargs in (
             {"now": case["now"], "audience": case["expected_audience"]},
@@ -659,7 +659,7 @@ def test_jws_check_claims_never_crashes_on_unverified_claims() -> None:
         ):
             try:
                 unverified.check_claims(**kwargs)
-            except mi.McpIdentityError:
+            except mi.McpAttestError:
                 pass
         checked += 1
     expected = sum(

@@ -1,4 +1,4 @@
-"""The TypeScript test server (bindings/js/test-mcp/server.mjs, SDK 1.x + mcp-identity/mcp) in a
+"""The TypeScript test server (bindings/js/test-mcp/server.mjs, SDK 1.x + mcp-attest/mcp) in a
 subprocess, over stdio and Streamable HTTP on 127.0.0.1, for the Python client."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Cross-language: the Python client (mcp 2.x + mcp_identity.mcp) against the TypeScript server
-(SDK 1.x + mcp-identity/mcp), over stdio and Streamable HTTP. Same scenarios as each adapter's
+"""Cross-language: the Python client (mcp 2.x + mcp_attest.mcp) against the TypeScript server
+(SDK 1.x + mcp-attest/mcp), over stdio and Streamable HTTP. Same scenarios as each adapter's
 own suite."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from mcp.shared.exceptions import MCPError
 
-import mcp_identity as mi
-from mcp_identity.mcp import ListChangedWatcher, Policy, challenge_server, verify_server
+import mcp_attest as mi
+from mcp_attest.mcp import ListChangedWatcher, Policy, challenge_server, verify_server
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""A signed MCP test server (mcp 2.x MCPServer + mcp_identity.mcp), runnable standalone.
+"""A signed MCP test server (mcp 2.x MCPServer + mcp_attest.mcp), runnable standalone.
 
     python server.py [--transport stdio|http] [--port N] [--seed HEX64] [--tamper MODE] [--passport MODE]
                      [--server mcpserver|lowlevel]
@@ -25,16 +25,16 @@ from pathlib import Path
 from typing import Any
 
 try:
-    import mcp_identity  # noqa: F401
+    import mcp_attest  # noqa: F401
 except ImportError:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
-import mcp_identity as mi
+import mcp_attest as mi
 from mcp import types
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import Context, MCPServer
-from mcp_identity.mcp import IDENTITY_KEY, METHOD_CHALLENGE, ServerIdentity, attach_identity, identity_header_app
+from mcp_attest.mcp import IDENTITY_KEY, METHOD_CHALLENGE, ServerIdentity, attach_identity, identity_header_app
 
 DEFAULT_SEED = "01" * 32
 TAMPER_MODES = (

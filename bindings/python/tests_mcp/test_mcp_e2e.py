@@ -8,8 +8,8 @@ import anyio
 import pytest
 from mcp.shared.exceptions import MCPError
 
-import mcp_identity as mi
-from mcp_identity.mcp import ListChangedWatcher, Policy, challenge_server, verified_tools, verify_server
+import mcp_attest as mi
+from mcp_attest.mcp import ListChangedWatcher, Policy, challenge_server, verified_tools, verify_server
 
 from conftest import SEED_A, SEED_B
 
@@ -35,7 +35,7 @@ async def test_honest_server_verifies(connect: Any, mode: str) -> None:
         assert [t.name for t in await verified_tools(client, policy())] == r.verified_names()
         # the hints survive too
         caps = client.server_capabilities
-        assert caps.experimental is not None and "org.mcp-identity/identity" in caps.experimental
+        assert caps.experimental is not None and "org.mcp-attest/identity" in caps.experimental
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])

@@ -9,8 +9,8 @@ from mcp import Client, types
 from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import MCPServer
 
-import mcp_identity as mi
-from mcp_identity.mcp import (
+import mcp_attest as mi
+from mcp_attest.mcp import (
     EXT_AUTH_KEY,
     IDENTITY_KEY,
     Policy,

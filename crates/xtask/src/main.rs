@@ -17,13 +17,13 @@
 
 use std::path::PathBuf;
 
-use mcp_identity::did_key::{self, DocumentFormat};
-use mcp_identity::issuer::TrustedIssuer;
-use mcp_identity::json;
-use mcp_identity::passport::{self, McpInfo};
-use mcp_identity::revocation::{self, Entry, RevocationList};
-use mcp_identity::trust::TrustStore;
-use mcp_identity::{encoding, identity, jws, records, tool, ErrorCode, SigningKey, VerifyingKey};
+use mcp_attest::did_key::{self, DocumentFormat};
+use mcp_attest::issuer::TrustedIssuer;
+use mcp_attest::json;
+use mcp_attest::passport::{self, McpInfo};
+use mcp_attest::revocation::{self, Entry, RevocationList};
+use mcp_attest::trust::TrustStore;
+use mcp_attest::{encoding, identity, jws, records, tool, ErrorCode, SigningKey, VerifyingKey};
 use serde_json::{json, Value};
 
 /// The signing time of every generated attestation: 2027-01-15T06:00:00Z.
@@ -74,7 +74,7 @@ fn seed(i: u8) -> [u8; 32] {
     s
 }
 
-fn code(r: Result<impl Sized, mcp_identity::Error>) -> Value {
+fn code(r: Result<impl Sized, mcp_attest::Error>) -> Value {
     match r {
         Ok(_) => panic!("expected an error"),
         Err(e) => json!({ "error": e.code().as_str() }),
@@ -91,7 +91,7 @@ fn error_codes() -> Value {
         .map(|c| json!({ "code": c.as_str(), "description": c.description() }))
         .collect();
     json!({
-        "description": "Every error code of mcp-identity, generated from ErrorCode::ALL. Codes are a public contract: never renamed or reused. The JavaScript and Python packages check their code sets against this file.",
+        "description": "Every error code of mcp-attest, generated from ErrorCode::ALL. Codes are a public contract: never renamed or reused. The JavaScript and Python packages check their code sets against this file.",
         "codes": codes,
     })
 }
@@ -551,7 +551,7 @@ fn tools() -> Value {
                 &sk,
                 &tv,
                 &vk.kid(),
-                &mcp_identity::time::format_rfc3339(NOW),
+                &mcp_attest::time::format_rfc3339(NOW),
             )
             .unwrap();
             json!({
@@ -618,7 +618,7 @@ fn tools() -> Value {
             &attacker,
             &tv,
             &attacker.verifying_key().kid(),
-            &mcp_identity::time::format_rfc3339(NOW),
+            &mcp_attest::time::format_rfc3339(NOW),
         )
         .unwrap();
         serde_json::from_str::<Value>(&s.to_jcs()).unwrap()
@@ -1202,8 +1202,8 @@ fn trust_store() -> Value {
     let mut ops = Vec::new();
     for (srv, key, now) in steps {
         let expect = match store.check_pin(srv, &key, now) {
-            Ok(mcp_identity::trust::PinStatus::FirstUse) => json!({ "ok": "first_use" }),
-            Ok(mcp_identity::trust::PinStatus::Match) => json!({ "ok": "match" }),
+            Ok(mcp_attest::trust::PinStatus::FirstUse) => json!({ "ok": "first_use" }),
+            Ok(mcp_attest::trust::PinStatus::Match) => json!({ "ok": "match" }),
             Err(e) => json!({ "error": e.code().as_str() }),
         };
         ops.push(json!({ "op": "check_pin", "server": srv, "did": key.to_did_key(), "now": now, "expect": expect }));
@@ -1247,7 +1247,7 @@ fn trust_store() -> Value {
 }
 
 fn challenge_vectors() -> Value {
-    use mcp_identity::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
+    use mcp_attest::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
     let server = SigningKey::from_bytes(&seed(1));
     let vk = server.verifying_key();
     let random: [u8; 32] =
@@ -1255,7 +1255,7 @@ fn challenge_vectors() -> Value {
     let req = ChallengeRequest::new(&random, NOW);
     let mut responder = ChallengeResponder::new(vk.kid(), 16);
     let resp = responder.respond(&server, &req.to_json(), NOW + 5).unwrap();
-    let err_of = |r: Result<ChallengeResponse, mcp_identity::Error>| -> Value {
+    let err_of = |r: Result<ChallengeResponse, mcp_attest::Error>| -> Value {
         match r {
             Ok(_) => panic!("expected an error"),
             Err(e) => {
@@ -1265,7 +1265,7 @@ fn challenge_vectors() -> Value {
         }
     };
     let b64 = |n: usize| encoding::base64url_encode(&vec![0x5a; n]);
-    let ts = mcp_identity::time::format_rfc3339(NOW);
+    let ts = mcp_attest::time::format_rfc3339(NOW);
     // Server cases, each against a fresh responder at NOW + 5, except the replay.
     let server_cases: Vec<(&str, &str, String, u64)> = vec![
         (

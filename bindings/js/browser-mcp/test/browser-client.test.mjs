@@ -1,8 +1,8 @@
 // The browser MCP client: `vite build` of this directory, served on 127.0.0.1, opened in headless
 // Chromium with ?server=<the TS test MCP server over Streamable HTTP>; the page verifies the server
-// with mcp-identity/mcp and the SDK's StreamableHTTPClientTransport (cross-origin: the server's
+// with mcp-attest/mcp and the SDK's StreamableHTTPClientTransport (cross-origin: the server's
 // CORS). Honest server → verified; `--tamper description` → the changed tool rejected.
-// Run through ../scripts/test-browser-mcp.sh (installs, packs mcp-identity into node_modules).
+// Run through ../scripts/test-browser-mcp.sh (installs, packs mcp-attest into node_modules).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
@@ -45,7 +45,7 @@ function stopServer(child) {
 let site, browser
 
 before(async () => {
-  assert.ok(existsSync(join(app, 'node_modules/mcp-identity/package.json')), 'mcp-identity is not installed in browser-mcp: run bindings/js/scripts/test-browser-mcp.sh')
+  assert.ok(existsSync(join(app, 'node_modules/mcp-attest/package.json')), 'mcp-attest is not installed in browser-mcp: run bindings/js/scripts/test-browser-mcp.sh')
   execFileSync(join(app, 'node_modules/.bin/vite'), ['build'], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'] })
   site = await serve({ '/': join(app, 'dist') })
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
@@ -81,7 +81,7 @@ async function runPage(flags, shot) {
 }
 
 test('honest server: verified in Chromium, tools shown', async () => {
-  const { result, dom, did, errors } = await runPage([], 'mcp-identity-browser-honest.png')
+  const { result, dom, did, errors } = await runPage([], 'mcp-attest-browser-honest.png')
   assert.deepEqual(errors, [])
   assert.equal(result.error, null, JSON.stringify(result))
   assert.equal(result.verified, true)
@@ -98,7 +98,7 @@ test('honest server: verified in Chromium, tools shown', async () => {
 })
 
 test('tampered description: the tool is rejected in Chromium', async () => {
-  const { result, dom, did, errors } = await runPage(['--tamper', 'description'], 'mcp-identity-browser-tampered.png')
+  const { result, dom, did, errors } = await runPage(['--tamper', 'description'], 'mcp-attest-browser-tampered.png')
   assert.deepEqual(errors, [])
   assert.equal(result.verified, false)
   assert.equal(result.serverDid, did)

@@ -1,2 +1,2 @@
-const lib = require('mcp-identity')
+const lib = require('mcp-attest')
 import('./check.mjs').then(({ check }) => console.log('node-cjs:', check(lib)))

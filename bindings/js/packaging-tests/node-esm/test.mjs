@@ -1,3 +1,3 @@
-import * as lib from 'mcp-identity'
+import * as lib from 'mcp-attest'
 import { check } from './check.js'
 console.log('node-esm:', check(lib))

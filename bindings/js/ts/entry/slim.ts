@@ -1,5 +1,5 @@
-// `mcp-identity/slim`: no top-level await and no inlined wasm. Call `await initialize()` once
-// before anything else; until then every call throws McpIdentityError `not_initialized`.
+// `mcp-attest/slim`: no top-level await and no inlined wasm. Call `await initialize()` once
+// before anything else; until then every call throws McpAttestError `not_initialized`.
 import * as glue from '#wasm/web'
 import { isInitialized, setNative } from '../native.js'
 
@@ -11,13 +11,13 @@ export type InitInput = string | URL | Request | Response | BufferSource | WebAs
 let pending: Promise<void> | undefined
 
 /**
- * Loads the WebAssembly module. Without an argument it fetches `mcp_identity_wasm_bg.wasm`
+ * Loads the WebAssembly module. Without an argument it fetches `mcp_attest_wasm_bg.wasm`
  * next to this file (`new URL(…, import.meta.url)`, which bundlers understand); pass the
  * bytes, a `WebAssembly.Module` or a URL to load it yourself. Idempotent.
  *
  * @example
  * ```ts
- * import { initialize, verifyPassport } from 'mcp-identity/slim'
+ * import { initialize, verifyPassport } from 'mcp-attest/slim'
  * await initialize()
  * verifyPassport(token)
  * ```
@@ -25,7 +25,7 @@ let pending: Promise<void> | undefined
 export function initialize(input?: InitInput): Promise<void> {
   if (isInitialized()) return Promise.resolve()
   pending ??= glue
-    .default({ module_or_path: input ?? new URL('./wasm/web/mcp_identity_wasm_bg.wasm', import.meta.url) })
+    .default({ module_or_path: input ?? new URL('./wasm/web/mcp_attest_wasm_bg.wasm', import.meta.url) })
     .then(() => setNative(glue))
     .catch((e: unknown) => {
       pending = undefined

@@ -1,7 +1,7 @@
 /**
- * `mcp-identity/mcp/v2`: identity for servers and clients of the split MCP TypeScript SDK 2.x
+ * `mcp-attest/mcp/v2`: identity for servers and clients of the split MCP TypeScript SDK 2.x
  * (`@modelcontextprotocol/server` and `@modelcontextprotocol/client`, optional peer
- * dependencies of this package). The SDK 1.x adapter is `mcp-identity/mcp`; both share their
+ * dependencies of this package). The SDK 1.x adapter is `mcp-attest/mcp`; both share their
  * logic (signing, the challenge, the whole client-side verification) in one module.
  *
  * Server: {@link attachIdentity} signs every `tools/list` result as it goes out (per-tool
@@ -19,8 +19,8 @@
  * ```ts
  * import { McpServer } from '@modelcontextprotocol/server'
  * import { serveStdio } from '@modelcontextprotocol/server/stdio'
- * import { SigningKey } from 'mcp-identity'
- * import { attachIdentity, verifyServer } from 'mcp-identity/mcp/v2'
+ * import { SigningKey } from 'mcp-attest'
+ * import { attachIdentity, verifyServer } from 'mcp-attest/mcp/v2'
  *
  * const key = SigningKey.generate()
  * serveStdio(() => {
@@ -69,7 +69,7 @@ export {
   type ServerWatch,
 } from '../mcp/shared.js'
 
-const ADAPTER = 'mcp-identity/mcp/v2'
+const ADAPTER = 'mcp-attest/mcp/v2'
 const SUPPORTS = '@modelcontextprotocol/server and @modelcontextprotocol/client 2.x'
 const shapeError = (message: string): SdkShapeError => new SdkShapeError(message, ADAPTER, SUPPORTS)
 
@@ -186,7 +186,7 @@ function checkClient(client: SdkClient): void {
 
 /**
  * Verifies a connected SDK 2.x client's server against `policy` — the same checks, codes and
- * result as `mcp-identity/mcp`'s `verifyServer`. Never throws for what the server sends.
+ * result as `mcp-attest/mcp`'s `verifyServer`. Never throws for what the server sends.
  *
  * @throws SdkShapeError for a client that is not an SDK 2.x `Client`.
  */

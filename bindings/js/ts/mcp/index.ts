@@ -1,5 +1,5 @@
 /**
- * `mcp-identity/mcp`: identity for servers and clients of the official MCP TypeScript SDK 1.x
+ * `mcp-attest/mcp`: identity for servers and clients of the official MCP TypeScript SDK 1.x
  * (`@modelcontextprotocol/sdk`, an optional peer dependency of this package).
  *
  * Server: {@link attachIdentity} signs every `tools/list` result as it goes out (per-tool
@@ -11,14 +11,14 @@
  * {@link verifiedTools} returns only the tools a model may see; {@link watchServer} re-verifies
  * after `notifications/tools/list_changed`.
  *
- * All cryptography, canonicalisation and verification happen in the core (`mcp-identity`); this
+ * All cryptography, canonicalisation and verification happen in the core (`mcp-attest`); this
  * module only moves JSON between SDK hooks and the core.
  *
  * @example
  * ```ts
  * import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
- * import { SigningKey } from 'mcp-identity'
- * import { attachIdentity, verifyServer } from 'mcp-identity/mcp'
+ * import { SigningKey } from 'mcp-attest'
+ * import { attachIdentity, verifyServer } from 'mcp-attest/mcp'
  *
  * const server = new McpServer({ name: 'weather', version: '1.0.0' })
  * attachIdentity(server, { key: SigningKey.generate() })
@@ -138,10 +138,10 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
     }
     const orig = handlers.get('tools/list')
     if (orig === undefined) return // a low-level Server without tools: nothing to sign
-    if ((orig as { __mcpIdentity?: boolean }).__mcpIdentity) return
+    if ((orig as { __mcpAttest?: boolean }).__mcpAttest) return
     if (typeof orig !== 'function') throw new SdkShapeError('the tools/list handler is not a function')
     const wrapped: Handler = async (request, extra) => id.sign(await orig(request, extra))
-    ;(wrapped as { __mcpIdentity?: boolean }).__mcpIdentity = true
+    ;(wrapped as { __mcpAttest?: boolean }).__mcpAttest = true
     handlers.set('tools/list', wrapped)
   }
   // The low-level Server's connect: McpServer.connect goes through it too, so does a caller who

@@ -1,6 +1,6 @@
 /**
- * Shared, SDK-independent parts of the MCP adapters: `mcp-identity/mcp` (SDK 1.x) and
- * `mcp-identity/mcp/v2` (the split 2.x packages) are thin layers over this module. Nothing here
+ * Shared, SDK-independent parts of the MCP adapters: `mcp-attest/mcp` (SDK 1.x) and
+ * `mcp-attest/mcp/v2` (the split 2.x packages) are thin layers over this module. Nothing here
  * imports an MCP SDK: custom requests go through the client's `request(req, schema)` (a zod
  * object is a Standard Schema, accepted by both SDK lines) and JSON-RPC errors are recognised by
  * shape (an `Error` with a numeric `code`).
@@ -11,7 +11,7 @@
 import { z } from 'zod'
 import {
   ChallengeResponder,
-  McpIdentityError,
+  McpAttestError,
   PassportVerifier,
   TrustStore,
   TrustedIssuer,
@@ -34,7 +34,7 @@ import {
 } from '../index.js'
 
 /** The `_meta` key of the `tools/list` result, and the capability key. */
-export const IDENTITY_KEY = 'org.mcp-identity/identity'
+export const IDENTITY_KEY = 'org.mcp-attest/identity'
 /** The ext-auth draft's key (per-tool `_meta` and `capabilities.extensions`). */
 export const SERVER_IDENTITY_KEY = 'io.modelcontextprotocol/server-identity'
 /** The custom JSON-RPC methods. */
@@ -52,7 +52,7 @@ export interface SdkClient {
 
 /** Raised when the SDK no longer has the shape an adapter relies on. */
 export class SdkShapeError extends Error {
-  constructor(message: string, adapter = 'mcp-identity/mcp', supports = '@modelcontextprotocol/sdk 1.x') {
+  constructor(message: string, adapter = 'mcp-attest/mcp', supports = '@modelcontextprotocol/sdk 1.x') {
     super(`${adapter}: the MCP SDK changed shape (${message}); this adapter supports ${supports}`)
     this.name = 'SdkShapeError'
   }
@@ -161,7 +161,7 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: () => {
       try {
         return resp.respond(key, params as never, { currentDate: now() }) as unknown as JsonObject
       } catch (e) {
-        const err = challengeErrorToJsonRpc(e as McpIdentityError)
+        const err = challengeErrorToJsonRpc(e as McpAttestError)
         throw toError(err.code, err.message, err.data)
       }
     },
@@ -274,7 +274,7 @@ const short = (m: unknown): string => {
 /** A failure as a stable code. Codes from the server (an error's `data.code` / `data.reason`) are taken only when well-formed. */
 function codeOf(e: unknown, fallback: string): Refusal {
   if (e instanceof Refusal) return e
-  if (e instanceof McpIdentityError) return new Refusal(e.code, short(e.message))
+  if (e instanceof McpAttestError) return new Refusal(e.code, short(e.message))
   // A JSON-RPC error of either SDK line (1.x McpError, 2.x ProtocolError): an Error with a numeric code.
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'number') {
     const data = asObject((e as { data?: unknown }).data)

@@ -1,0 +1,987 @@
+//! The ext-auth `identity/challenge` method: proof that the server holds its key, now.
+//!
+//! The client sends `{"challenge": <base64url of ≥ 32 random bytes>, "timestamp": <RFC 3339>}`;
+//! the server answers `{"signature": <base64url Ed25519>, "kid": …}` where the signature is over
+//! the *decoded* challenge bytes followed by the UTF-8 bytes of the timestamp string exactly as
+//! received. The wire format is the ext-auth draft's, byte for byte.
+//!
+//! What this module adds, as the draft's MUSTs leave room for:
+//!
+//! - **Strict params.** The challenge must be canonical unpadded base64url of 32..=512 bytes and
+//!   the timestamp the RFC 3339 *extended* form (`2027-01-15T06:00:00Z`, with colons). The draft
+//!   signs `nonce ‖ timestamp` with no domain-separation prefix and the nonce is chosen by the
+//!   client, so the timestamp's shape is what keeps this signing input apart from every other
+//!   payload the same key signs: those are JCS objects (which end in `}`, while a timestamp ends
+//!   in `Z` or a digit) or JWS signing inputs (base64url and `.` only, while a timestamp contains
+//!   `:`).
+//! - **A 5-minute window** ([`WINDOW_SECONDS`]) either side of the server's clock.
+//! - **A replay cache with a hard memory ceiling** ([`NonceCache`]): a nonce is refused while it
+//!   could still be fresh, and a full cache refuses new challenges rather than forgetting a live
+//!   nonce.
+//! - **JSON-RPC errors a client can act on** ([`jsonrpc_error`]): the draft's codes plus a
+//!   `data.reason`, because the MCP SDKs raise -32000/-32001 locally as well.
+//!
+//! The core has no clock and no randomness: `now` (Unix seconds) and the random challenge bytes
+//! are parameters.
+//!
+//! ```
+//! use mcp_attest::challenge::{verify_response, ChallengeRequest, ChallengeResponder};
+//! use mcp_attest::SigningKey;
+//!
+//! let now = 1_800_000_000;
+//! let server_key = SigningKey::from_bytes(&[7u8; 32]);
+//! let server_public = server_key.verifying_key();
+//! let mut responder = ChallengeResponder::new(server_public.kid(), 10_000);
+//!
+//! // Client: fresh random bytes (from the host's RNG) and the client's clock.
+//! let request = ChallengeRequest::new(&[0x5a; 32], now);
+//! let params = request.to_json(); // send as the params of `identity/challenge`
+//!
+//! // Server: check and sign.
+//! let response = responder.respond(&server_key, &params, now + 2)?;
+//!
+//! // Client: check the answer against the key it expects (pinned, or from identity/get).
+//! verify_response(&request, &response, &server_public, None)?;
+//!
+//! // The same challenge again is a replay.
+//! let replay = responder.respond(&server_key, &params, now + 3).unwrap_err();
+//! assert_eq!(replay.code(), mcp_attest::ErrorCode::ReplayedNonce);
+//! # Ok::<(), mcp_attest::Error>(())
+//! ```
+
+use alloc::collections::{BTreeMap, BinaryHeap};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Reverse;
+use core::fmt;
+use core::mem::size_of;
+
+use sha2::{Digest, Sha256};
+
+use crate::encoding::{base64url_decode, base64url_encode};
+use crate::error::{err, excerpt, Error, ErrorCode, Result};
+use crate::json::{parse_with_limits, Limits, Number, Object, Value};
+use crate::keys::{Signature, SigningKey, VerifyingKey};
+use crate::time::{format_rfc3339, parse_rfc3339};
+
+/// The JSON-RPC method name.
+pub const METHOD: &str = "identity/challenge";
+/// Fewest random bytes a challenge may carry (the draft's "≥ 32").
+pub const MIN_CHALLENGE_BYTES: usize = 32;
+/// Most bytes a challenge may carry; longer ones are refused before they are signed.
+pub const MAX_CHALLENGE_BYTES: usize = 512;
+/// Largest distance, in seconds, between the challenge timestamp and the server's clock.
+pub const WINDOW_SECONDS: u64 = 300;
+/// Default [`NonceCache`] capacity: 10 000 live nonces, under 1 MiB (see
+/// [`NonceCache::memory_ceiling_bytes`]).
+pub const DEFAULT_NONCE_CACHE_CAPACITY: usize = 10_000;
+/// Largest params (or result) text accepted, in bytes; checked before parsing.
+pub const MAX_PARAMS_BYTES: usize = 4096;
+/// JSON-RPC code for malformed params (JSON-RPC 2.0 "Invalid params", as the draft uses it).
+pub const JSONRPC_INVALID_PARAMS: i64 = -32602;
+/// JSON-RPC code the draft gives a stale timestamp.
+pub const JSONRPC_STALE_TIMESTAMP: i64 = -32001;
+/// JSON-RPC code the draft gives a replayed nonce.
+pub const JSONRPC_REPLAYED_NONCE: i64 = -32002;
+/// JSON-RPC "Internal error", used when the replay cache is full.
+pub const JSONRPC_INTERNAL_ERROR: i64 = -32603;
+
+/// Longest base64url text that can decode to [`MAX_CHALLENGE_BYTES`] (⌈512 · 4 / 3⌉).
+const MAX_CHALLENGE_CHARS: usize = (MAX_CHALLENGE_BYTES * 4).div_ceil(3);
+/// Nesting allowed in params (unknown members such as `_meta` are ignored, not refused).
+const PARAMS_MAX_DEPTH: usize = 16;
+
+/// The params of an `identity/challenge` request (client side, and what a server parses).
+///
+/// Both members are kept as the exact text sent, because the signature covers the timestamp
+/// string as received; the challenge has exactly one accepted spelling (canonical unpadded
+/// base64url) so its text and bytes correspond one to one.
+///
+/// ```
+/// use mcp_attest::challenge::ChallengeRequest;
+///
+/// let request = ChallengeRequest::new(&[1u8; 32], 1_800_000_000);
+/// assert_eq!(request.timestamp(), "2027-01-15T08:00:00Z");
+/// assert_eq!(request.challenge().len(), 43);
+/// assert_eq!(ChallengeRequest::from_json(&request.to_json())?, request);
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeRequest {
+    challenge: String,
+    timestamp: String,
+}
+
+impl ChallengeRequest {
+    /// A request for 32 fresh random bytes (from the host's RNG) at the client's time `now`
+    /// (Unix seconds), with the timestamp in the form `YYYY-MM-DDTHH:MM:SSZ`.
+    ///
+    /// ```
+    /// use mcp_attest::challenge::ChallengeRequest;
+    ///
+    /// let request = ChallengeRequest::new(&[0u8; 32], 0);
+    /// assert_eq!(request.to_json(),
+    ///     r#"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","timestamp":"1970-01-01T00:00:00Z"}"#);
+    /// ```
+    #[must_use]
+    pub fn new(random: &[u8; 32], now: u64) -> ChallengeRequest {
+        ChallengeRequest {
+            challenge: base64url_encode(random),
+            timestamp: format_rfc3339(now),
+        }
+    }
+
+    /// A request for [`MIN_CHALLENGE_BYTES`]..=[`MAX_CHALLENGE_BYTES`] random bytes.
+    ///
+    /// # Errors
+    /// `invalid_challenge` for any other length.
+    ///
+    /// ```
+    /// use mcp_attest::challenge::ChallengeRequest;
+    /// use mcp_attest::ErrorCode;
+    ///
+    /// assert!(ChallengeRequest::from_random(&[9u8; 64], 1_800_000_000).is_ok());
+    /// let short = ChallengeRequest::from_random(&[9u8; 31], 1_800_000_000).unwrap_err();
+    /// assert_eq!(short.code(), ErrorCode::InvalidChallenge);
+    /// ```
+    pub fn from_random(random: &[u8], now: u64) -> Result<ChallengeRequest> {
+        check_challenge_length(random.len())?;
+        Ok(ChallengeRequest {
+            challenge: base64url_encode(random),
+            timestamp: format_rfc3339(now),
+        })
+    }
+
+    /// The challenge as sent: canonical unpadded base64url.
+    #[must_use]
+    pub fn challenge(&self) -> &str {
+        &self.challenge
+    }
+
+    /// The timestamp as sent (an RFC 3339 date-time in the extended form).
+    #[must_use]
+    pub fn timestamp(&self) -> &str {
+        &self.timestamp
+    }
+
+    /// The params as JSON text, `{"challenge":…,"timestamp":…}` in JCS form.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut params = Object::new();
+        params.insert("challenge", Value::from(self.challenge.as_str()));
+        params.insert("timestamp", Value::from(self.timestamp.as_str()));
+        Value::from(params).to_jcs()
+    }
+
+    /// Parses `identity/challenge` params and checks their structure, in this order: size
+    /// (at most [`MAX_PARAMS_BYTES`], before parsing), JSON object, `challenge` and
+    /// `timestamp` present as strings, the challenge canonical unpadded base64url of
+    /// 32..=512 bytes, the timestamp an RFC 3339 date-time in the extended form. Other
+    /// members are ignored. Freshness and replay need a clock and state: see
+    /// [`ChallengeResponder::respond`].
+    ///
+    /// # Errors
+    /// `invalid_challenge`, with a message saying which check failed.
+    ///
+    /// ```
+    /// use mcp_attest::challenge::ChallengeRequest;
+    /// use mcp_attest::ErrorCode;
+    ///
+    /// let ok = r#"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","timestamp":"2027-01-15T06:00:00Z","_meta":{}}"#;
+    /// assert_eq!(ChallengeRequest::from_json(ok)?.timestamp(), "2027-01-15T06:00:00Z");
+    ///
+    /// let basic = r#"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","timestamp":"20270115T060000Z"}"#;
+    /// assert_eq!(ChallengeRequest::from_json(basic).unwrap_err().code(), ErrorCode::InvalidChallenge);
+    /// # Ok::<(), mcp_attest::Error>(())
+    /// ```
+    pub fn from_json(params: &str) -> Result<ChallengeRequest> {
+        parse_params(params).map(|parsed| parsed.request)
+    }
+
+    /// The bytes the server signs: the decoded challenge followed by the UTF-8 bytes of the
+    /// timestamp string.
+    ///
+    /// # Errors
+    /// `invalid_challenge` (not for a request built by this module, whose challenge is
+    /// always valid).
+    ///
+    /// ```
+    /// use mcp_attest::challenge::ChallengeRequest;
+    ///
+    /// let request = ChallengeRequest::new(&[0xff; 32], 1_800_000_000);
+    /// let input = request.signing_input()?;
+    /// assert_eq!(&input[..32], &[0xff; 32]);
+    /// assert_eq!(&input[32..], b"2027-01-15T08:00:00Z");
+    /// # Ok::<(), mcp_attest::Error>(())
+    /// ```
+    pub fn signing_input(&self) -> Result<Vec<u8>> {
+        let mut input = decode_challenge(&self.challenge)?;
+        input.extend_from_slice(self.timestamp.as_bytes());
+        Ok(input)
+    }
+}
+
+/// The result of an `identity/challenge` request.
+///
+/// Parsing checks only the shape; [`verify_response`] checks the content.
+///
+/// ```
+/// use mcp_attest::challenge::ChallengeResponse;
+///
+/// let response = ChallengeResponse { signature: "c2ln".into(), kid: "k1".into() };
+/// assert_eq!(response.to_json(), r#"{"kid":"k1","signature":"c2ln"}"#);
+/// assert_eq!(ChallengeResponse::from_json(&response.to_json())?, response);
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChallengeResponse {
+    /// The Ed25519 signature, unpadded base64url of 64 bytes.
+    pub signature: String,
+    /// The key id the server signed with.
+    pub kid: String,
+}
+
+impl ChallengeResponse {
+    /// The result as JSON text, `{"kid":…,"signature":…}` in JCS form.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut result = Object::new();
+        result.insert("kid", Value::from(self.kid.as_str()));
+        result.insert("signature", Value::from(self.signature.as_str()));
+        Value::from(result).to_jcs()
+    }
+
+    /// Parses a result: a JSON object of at most [`MAX_PARAMS_BYTES`] with string members
+    /// `signature` and `kid` (others are ignored). The signature text is not decoded here, so
+    /// that every bad signature fails the same way, in [`verify_response`].
+    ///
+    /// # Errors
+    /// `malformed_identity`.
+    ///
+    /// ```
+    /// use mcp_attest::challenge::ChallengeResponse;
+    /// use mcp_attest::ErrorCode;
+    ///
+    /// let missing = ChallengeResponse::from_json(r#"{"signature":"c2ln"}"#).unwrap_err();
+    /// assert_eq!(missing.code(), ErrorCode::MalformedIdentity);
+    /// ```
+    pub fn from_json(result: &str) -> Result<ChallengeResponse> {
+        if result.len() > MAX_PARAMS_BYTES {
+            return Err(err!(
+                MalformedIdentity,
+                "identity/challenge result is {} bytes, more than the limit of {}",
+                result.len(),
+                MAX_PARAMS_BYTES
+            ));
+        }
+        let limits = Limits {
+            max_bytes: MAX_PARAMS_BYTES,
+            max_depth: PARAMS_MAX_DEPTH,
+        };
+        let value = parse_with_limits(result, limits).map_err(|e| {
+            err!(
+                MalformedIdentity,
+                "identity/challenge result is not valid JSON: {}",
+                e.message()
+            )
+        })?;
+        let object = value.as_object().ok_or(err!(
+            MalformedIdentity,
+            "identity/challenge result must be a JSON object"
+        ))?;
+        let member = |name: &str| -> Result<String> {
+            match object.get(name) {
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err(err!(
+                    MalformedIdentity,
+                    "identity/challenge result member {:?} must be a string",
+                    name
+                )),
+                None => Err(err!(
+                    MalformedIdentity,
+                    "identity/challenge result lacks the member {:?}",
+                    name
+                )),
+            }
+        };
+        Ok(ChallengeResponse {
+            signature: member("signature")?,
+            kid: member("kid")?,
+        })
+    }
+}
+
+/// Checks the server's answer to `request` (client side).
+///
+/// The response's `kid` must equal `expected_kid`, by default [`VerifyingKey::kid`]; then the
+/// signature must verify strictly under `key` over [`ChallengeRequest::signing_input`]. Pass
+/// `expected_kid` when the server uses a kid of its own choosing (as the draft's examples do).
+/// Freshness is the client's own: it made the request and knows when.
+///
+/// # Errors
+/// `kid_mismatch`; `invalid_signature` for any signature that does not verify, including one
+/// that is not 64 bytes of canonical base64url (deliberately opaque).
+///
+/// ```
+/// use mcp_attest::challenge::{verify_response, ChallengeRequest, ChallengeResponder};
+/// use mcp_attest::{ErrorCode, SigningKey};
+///
+/// let sk = SigningKey::from_bytes(&[7u8; 32]);
+/// let mut server = ChallengeResponder::new("srv-1", 16);
+/// let request = ChallengeRequest::new(&[3u8; 32], 1_800_000_000);
+/// let response = server.respond(&sk, &request.to_json(), 1_800_000_000)?;
+///
+/// verify_response(&request, &response, &sk.verifying_key(), Some("srv-1"))?;
+/// let other = SigningKey::from_bytes(&[8u8; 32]).verifying_key();
+/// let err = verify_response(&request, &response, &other, Some("srv-1")).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::InvalidSignature);
+/// let err = verify_response(&request, &response, &sk.verifying_key(), None).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::KidMismatch); // "srv-1" is not the key's derived kid
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+pub fn verify_response(
+    request: &ChallengeRequest,
+    response: &ChallengeResponse,
+    key: &VerifyingKey,
+    expected_kid: Option<&str>,
+) -> Result<()> {
+    let derived;
+    let expected = match expected_kid {
+        Some(kid) => kid,
+        None => {
+            derived = key.kid();
+            derived.as_str()
+        }
+    };
+    if response.kid != expected {
+        return Err(err!(
+            KidMismatch,
+            "the challenge response names key id \"{}\", expected \"{}\"",
+            excerpt(&response.kid),
+            excerpt(expected)
+        ));
+    }
+    let signature =
+        Signature::from_base64url(&response.signature).map_err(|_| Error::invalid_signature())?;
+    key.verify(&request.signing_input()?, &signature)
+}
+
+/// A replay cache for challenge nonces with a hard memory ceiling (server side).
+///
+/// Each nonce is stored as the first 16 bytes of its SHA-256, so an entry has a fixed size
+/// whatever the nonce length, with its expiry time. Expired entries are evicted first on every
+/// call, earliest expiry first. When the cache holds `capacity` unexpired nonces it refuses new
+/// ones ([`NonceCacheFull`](ErrorCode::NonceCacheFull)) instead of evicting one: forgetting a
+/// live nonce would let it be replayed.
+///
+/// Sizing: a responder remembers a nonce until its timestamp + [`WINDOW_SECONDS`], and the
+/// timestamp may be up to [`WINDOW_SECONDS`] ahead of the server's clock, so an entry lives at
+/// most 600 s. The capacity should cover the peak challenge rate × 600 s
+/// ([`DEFAULT_NONCE_CACHE_CAPACITY`] sustains about 16 challenges a second); rate-limit
+/// challenges per client upstream so one client cannot fill it.
+///
+/// Data structure: a `BTreeMap<[u8; 16], u64>` (nonce hash → expiry) for lookups and a binary
+/// min-heap of `(expiry, hash)` for eviction order; every operation is O(log n), and nothing
+/// depends on a hash function an attacker could flood.
+///
+/// ```
+/// use mcp_attest::challenge::NonceCache;
+/// use mcp_attest::ErrorCode;
+///
+/// let mut cache = NonceCache::new(2);
+/// cache.check_and_insert(b"nonce-a", 1_300, 1_000)?;
+/// cache.check_and_insert(b"nonce-b", 1_100, 1_000)?;
+/// assert_eq!(cache.check_and_insert(b"nonce-a", 1_300, 1_050).unwrap_err().code(), ErrorCode::ReplayedNonce);
+/// assert_eq!(cache.check_and_insert(b"nonce-c", 1_300, 1_050).unwrap_err().code(), ErrorCode::NonceCacheFull);
+/// // At 1_101 nonce-b has expired and is evicted, which makes room.
+/// cache.check_and_insert(b"nonce-c", 1_300, 1_101)?;
+/// assert_eq!(cache.len(), 2);
+/// assert!(cache.memory_ceiling_bytes() < 1_000);
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+pub struct NonceCache {
+    capacity: usize,
+    /// Nonce hash → expiry: membership.
+    by_nonce: BTreeMap<NonceKey, u64>,
+    /// `(expiry, hash)`, earliest first: eviction order. Holds exactly the entries of
+    /// `by_nonce`; its buffer is grown by hand and never beyond `capacity`.
+    by_expiry: BinaryHeap<Reverse<(u64, NonceKey)>>,
+}
+
+/// The first 16 bytes of SHA-256(nonce).
+type NonceKey = [u8; 16];
+
+/// The bytes one eviction-heap slot takes: 24.
+const HEAP_SLOT_BYTES: usize = size_of::<Reverse<(u64, NonceKey)>>();
+
+/// An upper bound on the bytes of one node of the standard library's `BTreeMap<[u8; 16], u64>`
+/// (B = 6): 11 keys and 11 values (11 × 24), a parent pointer and 12 child-edge pointers
+/// (13 pointers; leaves have no edges, so this bounds both kinds), the parent index and length
+/// (2 × u16) and padding (8 covers both). 376 bytes on 64-bit targets, exactly an internal
+/// node; 324 on 32-bit ones (an internal node there is 320).
+const TREE_NODE_BYTES: usize =
+    11 * (size_of::<NonceKey>() + size_of::<u64>()) + 13 * size_of::<usize>() + 8;
+
+/// The fewest entries a non-root node of the standard `BTreeMap` holds (B − 1): insertion
+/// splits a full node of 11 into 5 and 6 around the median it moves up, and removal merges or
+/// refills any non-root node that falls below 5. So n entries occupy at most 1 + n / 5 nodes
+/// (the root, which may hold as few as 0, plus at most n / 5 others).
+const TREE_MIN_ENTRIES_PER_NODE: usize = 5;
+
+impl NonceCache {
+    /// An empty cache that holds at most `capacity` unexpired nonces (0 is treated as 1).
+    /// Nothing is allocated until the first nonce is recorded.
+    #[must_use]
+    pub fn new(capacity: usize) -> NonceCache {
+        NonceCache {
+            capacity: capacity.max(1),
+            by_nonce: BTreeMap::new(),
+            by_expiry: BinaryHeap::new(),
+        }
+    }
+
+    /// The most nonces the cache holds.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The number of nonces held (some may have expired since the last call that evicted).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.by_nonce.len()
+    }
+
+    /// Whether no nonce is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.by_nonce.is_empty()
+    }
+
+    /// An upper bound on the heap bytes the cache holds, whatever the calls made:
+    ///
+    /// `capacity × 24 + (1 + capacity / 5) × N`
+    ///
+    /// where 24 is one slot of the eviction heap (whose buffer is never grown past `capacity`
+    /// slots) and N bounds one node of the B-tree (376 bytes on 64-bit targets, 324 on 32-bit),
+    /// of which `capacity` entries occupy at most `1 + capacity / 5`. For the default 10 000
+    /// entries on a 64-bit target: 240 000 + 2 001 × 376 = 992 376 bytes (under 1 MiB).
+    ///
+    /// The B-tree part rests on how the standard library's `BTreeMap` lays out and rebalances
+    /// its nodes (B = 6, every non-root node at least 5 entries); the crate's tests measure it
+    /// with a counting allocator under fills in random, ascending and descending order and
+    /// under churn.
+    ///
+    /// ```
+    /// use mcp_attest::challenge::NonceCache;
+    ///
+    /// let ceiling = NonceCache::new(10_000).memory_ceiling_bytes();
+    /// assert!(ceiling < 1 << 20);
+    /// ```
+    #[must_use]
+    pub fn memory_ceiling_bytes(&self) -> usize {
+        let nodes = (self.capacity / TREE_MIN_ENTRIES_PER_NODE).saturating_add(1);
+        self.capacity
+            .saturating_mul(HEAP_SLOT_BYTES)
+            .saturating_add(nodes.saturating_mul(TREE_NODE_BYTES))
+    }
+
+    /// Records `nonce` as answered until `expires_at` (Unix seconds), after evicting every
+    /// entry with `expires_at < now`. An entry is unexpired while `now <= expires_at`.
+    ///
+    /// A nonce whose `expires_at` is already before `now` is not recorded (it would be evicted
+    /// on the next call): `Ok(())`.
+    ///
+    /// # Errors
+    /// `replayed_nonce` if the nonce is held and unexpired; `nonce_cache_full` if the cache
+    /// holds `capacity` unexpired nonces (nothing is evicted to make room).
+    ///
+    /// ```
+    /// use mcp_attest::challenge::NonceCache;
+    /// use mcp_attest::ErrorCode;
+    ///
+    /// let mut cache = NonceCache::new(100);
+    /// cache.check_and_insert(&[1u8; 32], 2_000, 1_700)?;
+    /// let again = cache.check_and_insert(&[1u8; 32], 2_000, 2_000).unwrap_err();
+    /// assert_eq!(again.code(), ErrorCode::ReplayedNonce);
+    /// cache.check_and_insert(&[1u8; 32], 2_301, 2_001)?; // expired at 2_001, so new again
+    /// # Ok::<(), mcp_attest::Error>(())
+    /// ```
+    pub fn check_and_insert(&mut self, nonce: &[u8], expires_at: u64, now: u64) -> Result<()> {
+        self.evict_expired(now);
+        let key = nonce_key(nonce);
+        if self.by_nonce.contains_key(&key) {
+            return Err(err!(
+                ReplayedNonce,
+                "this challenge nonce was already answered"
+            ));
+        }
+        if expires_at < now {
+            return Ok(());
+        }
+        if self.by_nonce.len() >= self.capacity {
+            return Err(err!(
+                NonceCacheFull,
+                "the challenge replay cache holds {} unexpired nonces; try again later",
+                self.capacity
+            ));
+        }
+        self.reserve_slot();
+        self.by_nonce.insert(key, expires_at);
+        self.by_expiry.push(Reverse((expires_at, key)));
+        Ok(())
+    }
+
+    /// Evicts every entry with `expires_at < now`, earliest first.
+    fn evict_expired(&mut self, now: u64) {
+        while let Some(&Reverse((expires_at, key))) = self.by_expiry.peek() {
+            if expires_at >= now {
+                break;
+            }
+            self.by_expiry.pop();
+            self.by_nonce.remove(&key);
+        }
+    }
+
+    /// Makes room for one more heap slot, doubling the buffer but never past `capacity`
+    /// slots (the default amortised growth could reach twice that). Called only when
+    /// `len < capacity`.
+    fn reserve_slot(&mut self) {
+        let (len, allocated) = (self.by_expiry.len(), self.by_expiry.capacity());
+        if len < allocated {
+            return;
+        }
+        let target = allocated.saturating_mul(2).max(16).min(self.capacity);
+        self.by_expiry.reserve_exact(target.saturating_sub(len));
+    }
+}
+
+impl fmt::Debug for NonceCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NonceCache")
+            .field("capacity", &self.capacity)
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
+/// Answers `identity/challenge` (server side): checks the params, remembers the nonce, signs.
+///
+/// Keep one responder per server key for the process (or per connection, which also keeps
+/// one client from filling another's cache), behind a lock if handlers run concurrently.
+///
+/// ```
+/// use mcp_attest::challenge::{jsonrpc_error_json, ChallengeResponder, DEFAULT_NONCE_CACHE_CAPACITY};
+/// use mcp_attest::SigningKey;
+///
+/// let sk = SigningKey::from_bytes(&[7u8; 32]);
+/// let mut responder = ChallengeResponder::new(sk.verifying_key().kid(), DEFAULT_NONCE_CACHE_CAPACITY);
+///
+/// // In the `identity/challenge` handler: params text in, result or error object out.
+/// let mut handle = |params: &str, now: u64| match responder.respond(&sk, params, now) {
+///     Ok(result) => Ok(result.to_json()),
+///     Err(e) => Err(jsonrpc_error_json(&e)),
+/// };
+/// let params = r#"{"challenge":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","timestamp":"2027-01-15T08:00:00Z"}"#;
+/// assert!(handle(params, 1_800_000_010).unwrap().contains(r#""signature":"#));
+/// assert!(handle(params, 1_800_000_011).unwrap_err().contains(r#""reason":"replayed_nonce""#));
+/// ```
+#[derive(Debug)]
+pub struct ChallengeResponder {
+    cache: NonceCache,
+    kid: String,
+}
+
+impl ChallengeResponder {
+    /// A responder that answers with key id `kid` and remembers up to `cache_capacity`
+    /// nonces (see [`NonceCache`]; [`DEFAULT_NONCE_CACHE_CAPACITY`] is a good start).
+    #[must_use]
+    pub fn new(kid: impl Into<String>, cache_capacity: usize) -> ChallengeResponder {
+        ChallengeResponder {
+            cache: NonceCache::new(cache_capacity),
+            kid: kid.into(),
+        }
+    }
+
+    /// The key id put in every response.
+    #[must_use]
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The replay cache (for metrics: [`NonceCache::len`], [`NonceCache::capacity`]).
+    #[must_use]
+    pub fn cache(&self) -> &NonceCache {
+        &self.cache
+    }
+
+    /// Checks `params_json` and signs it with `key` at server time `now` (Unix seconds).
+    ///
+    /// The checks run in this order and the first failure is returned: size, shape,
+    /// base64url, challenge length and timestamp form (as [`ChallengeRequest::from_json`]),
+    /// then the window (|now − timestamp| ≤ [`WINDOW_SECONDS`]), then replay. The nonce is
+    /// remembered until timestamp + [`WINDOW_SECONDS`]: exactly as long as the same params
+    /// could pass the window check again. Only then is the signature made, over the decoded
+    /// challenge followed by the timestamp text as received.
+    ///
+    /// Turn an error into the JSON-RPC error object with [`jsonrpc_error`] or
+    /// [`jsonrpc_error_json`].
+    ///
+    /// # Errors
+    /// `invalid_challenge`, `stale_timestamp`, `replayed_nonce`, `nonce_cache_full`.
+    ///
+    /// ```
+    /// use mcp_attest::challenge::{ChallengeRequest, ChallengeResponder};
+    /// use mcp_attest::{ErrorCode, SigningKey};
+    ///
+    /// let sk = SigningKey::from_bytes(&[7u8; 32]);
+    /// let mut responder = ChallengeResponder::new(sk.verifying_key().kid(), 100);
+    /// let params = ChallengeRequest::new(&[4u8; 32], 1_800_000_000).to_json();
+    ///
+    /// let stale = responder.respond(&sk, &params, 1_800_000_301).unwrap_err();
+    /// assert_eq!(stale.code(), ErrorCode::StaleTimestamp);
+    /// let response = responder.respond(&sk, &params, 1_800_000_300)?;
+    /// assert_eq!(response.signature.len(), 86);
+    /// # Ok::<(), mcp_attest::Error>(())
+    /// ```
+    pub fn respond(
+        &mut self,
+        key: &SigningKey,
+        params_json: &str,
+        now: u64,
+    ) -> Result<ChallengeResponse> {
+        let ParsedParams {
+            request,
+            challenge_bytes,
+            timestamp,
+        } = parse_params(params_json)?;
+        let skew = now.abs_diff(timestamp);
+        if skew > WINDOW_SECONDS {
+            return Err(err!(
+                StaleTimestamp,
+                "challenge timestamp {} is {} s from the server's clock; at most {} s is allowed",
+                request.timestamp,
+                skew,
+                WINDOW_SECONDS
+            ));
+        }
+        self.cache.check_and_insert(
+            &challenge_bytes,
+            timestamp.saturating_add(WINDOW_SECONDS),
+            now,
+        )?;
+        let mut input = challenge_bytes;
+        input.extend_from_slice(request.timestamp.as_bytes());
+        Ok(ChallengeResponse {
+            signature: key.sign(&input).to_base64url(),
+            kid: self.kid.clone(),
+        })
+    }
+}
+
+/// The JSON-RPC error for a failed challenge: `(error.code, error.data.reason)`.
+///
+/// | error | code | reason |
+/// | --- | --- | --- |
+/// | `stale_timestamp` | -32001 | `stale_timestamp` |
+/// | `replayed_nonce` | -32002 | `replayed_nonce` |
+/// | `nonce_cache_full` | -32603 | `nonce_cache_full` |
+/// | anything else (`invalid_challenge`, …) | -32602 | `invalid_params` |
+///
+/// The first three codes are the ext-auth draft's, kept so its clients interoperate. But the
+/// MCP SDKs also raise -32000 (connection closed) and -32001 (request timeout) locally, so a
+/// client must decide on `data.reason`, never on the code alone. A full replay cache is the
+/// server's condition, not a replay and not the client's fault: it gets JSON-RPC's "Internal
+/// error" rather than -32002, which the draft tells clients to treat as a replayed nonce (and,
+/// by its advice, to end the connection over).
+///
+/// ```
+/// use mcp_attest::challenge::{jsonrpc_error, ChallengeResponder};
+/// use mcp_attest::SigningKey;
+///
+/// let sk = SigningKey::from_bytes(&[7u8; 32]);
+/// let mut responder = ChallengeResponder::new("srv", 100);
+/// let err = responder.respond(&sk, r#"{"challenge":"c2hvcnQ","timestamp":"2027-01-15T08:00:00Z"}"#, 0).unwrap_err();
+/// assert_eq!(jsonrpc_error(&err), (-32602, "invalid_params"));
+/// ```
+#[must_use]
+pub fn jsonrpc_error(error: &Error) -> (i64, &'static str) {
+    match error.code() {
+        ErrorCode::StaleTimestamp => (JSONRPC_STALE_TIMESTAMP, "stale_timestamp"),
+        ErrorCode::ReplayedNonce => (JSONRPC_REPLAYED_NONCE, "replayed_nonce"),
+        ErrorCode::NonceCacheFull => (JSONRPC_INTERNAL_ERROR, "nonce_cache_full"),
+        _ => (JSONRPC_INVALID_PARAMS, "invalid_params"),
+    }
+}
+
+/// The JSON-RPC error object for a failed challenge as JSON text (for bindings and
+/// adapters): `{"code":…,"data":{"code":"<our error code>","reason":…},"message":…}` in JCS
+/// form, with `code` and `reason` from [`jsonrpc_error`] and the error's message.
+///
+/// ```
+/// use mcp_attest::challenge::{jsonrpc_error_json, ChallengeResponder, ChallengeRequest};
+/// use mcp_attest::SigningKey;
+///
+/// let sk = SigningKey::from_bytes(&[7u8; 32]);
+/// let mut responder = ChallengeResponder::new("srv", 100);
+/// let params = ChallengeRequest::new(&[4u8; 32], 1_800_000_000).to_json();
+/// let err = responder.respond(&sk, &params, 1_800_001_000).unwrap_err();
+/// let json = jsonrpc_error_json(&err);
+/// assert!(json.starts_with(r#"{"code":-32001,"data":{"code":"stale_timestamp","reason":"stale_timestamp"},"message":"#));
+/// ```
+#[must_use]
+pub fn jsonrpc_error_json(error: &Error) -> String {
+    let (code, reason) = jsonrpc_error(error);
+    let mut data = Object::new();
+    data.insert("reason", Value::from(reason));
+    data.insert("code", Value::from(error.code().as_str()));
+    let mut object = Object::new();
+    // The codes are small constants, always representable; `Null` is unreachable.
+    object.insert(
+        "code",
+        Number::from_i64(code).map_or(Value::Null, Value::from),
+    );
+    object.insert("message", Value::from(error.message()));
+    object.insert("data", Value::from(data));
+    Value::from(object).to_jcs()
+}
+
+/// Params that passed the structural checks, with what the checks computed.
+struct ParsedParams {
+    request: ChallengeRequest,
+    challenge_bytes: Vec<u8>,
+    timestamp: u64,
+}
+
+fn parse_params(params: &str) -> Result<ParsedParams> {
+    if params.len() > MAX_PARAMS_BYTES {
+        return Err(err!(
+            InvalidChallenge,
+            "identity/challenge params are {} bytes, more than the limit of {}",
+            params.len(),
+            MAX_PARAMS_BYTES
+        ));
+    }
+    let limits = Limits {
+        max_bytes: MAX_PARAMS_BYTES,
+        max_depth: PARAMS_MAX_DEPTH,
+    };
+    let value = parse_with_limits(params, limits).map_err(|e| {
+        err!(
+            InvalidChallenge,
+            "identity/challenge params are not valid JSON: {}",
+            e.message()
+        )
+    })?;
+    let object = value.as_object().ok_or(err!(
+        InvalidChallenge,
+        "identity/challenge params must be a JSON object"
+    ))?;
+    let member = |name: &str| -> Result<&str> {
+        match object.get(name) {
+            Some(Value::String(s)) => Ok(s.as_str()),
+            Some(_) => Err(err!(
+                InvalidChallenge,
+                "identity/challenge member {:?} must be a string",
+                name
+            )),
+            None => Err(err!(
+                InvalidChallenge,
+                "identity/challenge params lack the member {:?}",
+                name
+            )),
+        }
+    };
+    let (challenge, timestamp_text) = (member("challenge")?, member("timestamp")?);
+    let challenge_bytes = decode_challenge(challenge)?;
+    let timestamp = parse_rfc3339(timestamp_text).map_err(|e| {
+        err!(
+            InvalidChallenge,
+            "challenge timestamp: {} (the extended form, with colons, is required)",
+            e.message()
+        )
+    })?;
+    Ok(ParsedParams {
+        request: ChallengeRequest {
+            challenge: String::from(challenge),
+            timestamp: String::from(timestamp_text),
+        },
+        challenge_bytes,
+        timestamp,
+    })
+}
+
+/// Decodes a challenge: canonical unpadded base64url of 32..=512 bytes.
+fn decode_challenge(text: &str) -> Result<Vec<u8>> {
+    if text.len() > MAX_CHALLENGE_CHARS {
+        return Err(err!(
+            InvalidChallenge,
+            "challenge is {} characters; at most {} bytes ({} characters) are accepted",
+            text.len(),
+            MAX_CHALLENGE_BYTES,
+            MAX_CHALLENGE_CHARS
+        ));
+    }
+    let bytes = base64url_decode(text).map_err(|_| {
+        err!(
+            InvalidChallenge,
+            "challenge is not canonical unpadded base64url (no padding, no +/, no whitespace)"
+        )
+    })?;
+    check_challenge_length(bytes.len())?;
+    Ok(bytes)
+}
+
+fn check_challenge_length(len: usize) -> Result<()> {
+    if (MIN_CHALLENGE_BYTES..=MAX_CHALLENGE_BYTES).contains(&len) {
+        Ok(())
+    } else {
+        Err(err!(
+            InvalidChallenge,
+            "challenge is {} bytes; {}..={} random bytes are required",
+            len,
+            MIN_CHALLENGE_BYTES,
+            MAX_CHALLENGE_BYTES
+        ))
+    }
+}
+
+fn nonce_key(nonce: &[u8]) -> NonceKey {
+    let digest = Sha256::digest(nonce);
+    let mut key = [0u8; 16];
+    for (out, byte) in key.iter_mut().zip(digest.iter()) {
+        *out = *byte;
+    }
+    key
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// The expiries held, earliest first, read from the eviction heap.
+    fn expiries(cache: &NonceCache) -> Vec<u64> {
+        let mut held: Vec<u64> = cache.by_expiry.iter().map(|r| r.0 .0).collect();
+        held.sort_unstable();
+        held
+    }
+
+    fn assert_consistent(cache: &NonceCache) {
+        assert_eq!(cache.by_nonce.len(), cache.by_expiry.len());
+        for Reverse((expires_at, key)) in cache.by_expiry.iter() {
+            assert_eq!(cache.by_nonce.get(key), Some(expires_at));
+        }
+        assert!(cache.by_expiry.capacity() <= cache.capacity);
+    }
+
+    #[test]
+    fn evicts_in_expiry_order_not_insertion_order() {
+        let mut cache = NonceCache::new(10);
+        for (i, expires_at) in [50u64, 10, 30, 20, 40].into_iter().enumerate() {
+            cache
+                .check_and_insert(&[i as u8; 32], expires_at, 0)
+                .unwrap();
+        }
+        assert_eq!(expiries(&cache), vec![10, 20, 30, 40, 50]);
+        // An entry is live while now <= expires_at.
+        cache.check_and_insert(b"probe-1", 0, 10).unwrap(); // already expired: not stored
+        assert_eq!(expiries(&cache), vec![10, 20, 30, 40, 50]);
+        cache.check_and_insert(b"probe-2", 0, 11).unwrap();
+        assert_eq!(expiries(&cache), vec![20, 30, 40, 50]);
+        cache.check_and_insert(b"probe-3", 0, 31).unwrap();
+        assert_eq!(expiries(&cache), vec![40, 50]);
+        // The nonce that expired at 10 (index 1) is new again; the one at 40 (index 4) is not.
+        cache.check_and_insert(&[1u8; 32], 100, 31).unwrap();
+        assert_eq!(
+            cache
+                .check_and_insert(&[4u8; 32], 100, 31)
+                .unwrap_err()
+                .code(),
+            ErrorCode::ReplayedNonce
+        );
+        assert_eq!(expiries(&cache), vec![40, 50, 100]);
+        assert_consistent(&cache);
+        cache.check_and_insert(b"probe-4", 0, 101).unwrap();
+        assert!(cache.is_empty());
+        assert_consistent(&cache);
+    }
+
+    #[test]
+    fn full_cache_never_evicts_a_live_nonce() {
+        let mut cache = NonceCache::new(3);
+        for i in 0..3u8 {
+            cache
+                .check_and_insert(&[i; 32], 100 + u64::from(i), 0)
+                .unwrap();
+        }
+        let full = cache.check_and_insert(&[9; 32], 1_000, 100).unwrap_err();
+        assert_eq!(full.code(), ErrorCode::NonceCacheFull);
+        assert_eq!(expiries(&cache), vec![100, 101, 102]);
+        // A replay on a full cache is still reported as a replay.
+        let replay = cache.check_and_insert(&[0; 32], 1_000, 100).unwrap_err();
+        assert_eq!(replay.code(), ErrorCode::ReplayedNonce);
+        // One second later the earliest has expired: exactly one slot frees up.
+        cache.check_and_insert(&[9; 32], 1_000, 101).unwrap();
+        assert_eq!(expiries(&cache), vec![101, 102, 1_000]);
+        assert_eq!(
+            cache
+                .check_and_insert(&[10; 32], 1_000, 101)
+                .unwrap_err()
+                .code(),
+            ErrorCode::NonceCacheFull
+        );
+        assert_consistent(&cache);
+    }
+
+    #[test]
+    fn zero_capacity_means_one_and_heap_never_outgrows_capacity() {
+        let mut cache = NonceCache::new(0);
+        assert_eq!(cache.capacity(), 1);
+        cache.check_and_insert(b"a", 10, 0).unwrap();
+        assert_eq!(
+            cache.check_and_insert(b"b", 10, 0).unwrap_err().code(),
+            ErrorCode::NonceCacheFull
+        );
+        assert_eq!(cache.by_expiry.capacity(), 1);
+
+        for capacity in [1usize, 5, 16, 17, 100, 1_000] {
+            let mut cache = NonceCache::new(capacity);
+            for i in 0..capacity as u64 {
+                cache.check_and_insert(&i.to_le_bytes(), 10, 0).unwrap();
+                assert!(cache.by_expiry.capacity() <= capacity, "{capacity}");
+            }
+            assert_eq!(cache.len(), capacity);
+            assert_consistent(&cache);
+        }
+    }
+
+    #[test]
+    fn entries_are_fixed_size_hashes() {
+        let mut cache = NonceCache::new(4);
+        cache.check_and_insert(&[7u8; 4096], 10, 0).unwrap();
+        let key = nonce_key(&[7u8; 4096]);
+        assert_eq!(&key[..], &Sha256::digest([7u8; 4096])[..16]);
+        assert_eq!(cache.by_nonce.get(&key), Some(&10));
+    }
+
+    #[test]
+    fn ceiling_formula_on_this_target() {
+        assert_eq!(HEAP_SLOT_BYTES, 24);
+        if size_of::<usize>() == 8 {
+            assert_eq!(TREE_NODE_BYTES, 376);
+            assert_eq!(NonceCache::new(10_000).memory_ceiling_bytes(), 992_376);
+        }
+        assert_eq!(
+            NonceCache::new(usize::MAX).memory_ceiling_bytes(),
+            usize::MAX
+        );
+        assert_eq!(MAX_CHALLENGE_CHARS, 683);
+    }
+}

@@ -1,0 +1,1795 @@
+//! Strict JSON parsing (RFC 8259 restricted to I-JSON, RFC 7493) and RFC 8785 (JCS)
+//! canonical serialisation.
+//!
+//! Signatures over tool definitions are computed over canonical bytes, so two parties
+//! must agree exactly on which texts are JSON and what they mean. The parser therefore
+//! rejects everything that other parsers resolve differently: duplicate member names,
+//! lone surrogates, numbers that are not finite, integer literals an IEEE-754 double would
+//! round (such as 9007199254740993), a byte order mark, non-JSON whitespace, and trailing
+//! data. Integer literals beyond 2^53 that a double holds exactly, or that are exactly how
+//! ECMAScript prints a double (`18446744073709552000`, what `JSON.stringify` writes for
+//! 2^64), are accepted as that double: JSON numbers are doubles here, as in I-JSON, and this
+//! keeps every canonical output of this parser parseable again.
+//! Input size and nesting depth are bounded by [`Limits`], checked before the work they
+//! bound, and parsing runs in linear time without recursion.
+//!
+//! ```
+//! use mcp_attest::json;
+//!
+//! let canonical = json::canonicalize(r#"{ "b": [1.0, 1e2, "\u00e9"], "a": null }"#)?;
+//! assert_eq!(canonical, r#"{"a":null,"b":[1,100,"é"]}"#);
+//! # Ok::<(), mcp_attest::Error>(())
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+
+use crate::error::{err, excerpt, Error};
+
+/// Default for [`Limits::max_bytes`]: 1 MiB.
+pub const DEFAULT_MAX_BYTES: usize = 1 << 20;
+
+/// Default for [`Limits::max_depth`]: 64 nested arrays or objects.
+pub const DEFAULT_MAX_DEPTH: usize = 64;
+
+/// Largest magnitude of an integer that every IEEE-754 double consumer reads exactly
+/// (2^53 − 1, JavaScript's `Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// Bounds on the input the parser accepts.
+///
+/// ```
+/// use mcp_attest::json::{parse_with_limits, Limits};
+/// use mcp_attest::ErrorCode;
+///
+/// let tight = Limits { max_bytes: 16, max_depth: 2 };
+/// assert!(parse_with_limits("[[1]]", tight).is_ok());
+/// assert_eq!(parse_with_limits("[[[1]]]", tight).unwrap_err().code(), ErrorCode::JsonTooDeep);
+/// assert_eq!(
+///     parse_with_limits("\"a long string literal\"", tight).unwrap_err().code(),
+///     ErrorCode::InputTooLarge,
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted input, in bytes of UTF-8. Longer input fails with
+    /// [`InputTooLarge`](crate::ErrorCode::InputTooLarge) before it is looked at.
+    pub max_bytes: usize,
+    /// Deepest accepted nesting of arrays and objects; a top-level array or object is
+    /// depth 1, and scalars add no depth. Deeper input fails with
+    /// [`JsonTooDeep`](crate::ErrorCode::JsonTooDeep).
+    ///
+    /// The parser itself never recurses, but dropping, cloning, comparing and
+    /// debug-printing a [`Value`] do, once per level: keep this in the hundreds at most.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    /// [`DEFAULT_MAX_BYTES`] and [`DEFAULT_MAX_DEPTH`].
+    fn default() -> Self {
+        Limits {
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+/// A parsed JSON value.
+///
+/// ```
+/// use mcp_attest::json::{parse, Value};
+///
+/// let v = parse(r#"{"name": "get_weather", "tags": ["a", "b"], "hidden": false}"#)?;
+/// assert_eq!(v.get("name").and_then(Value::as_str), Some("get_weather"));
+/// assert_eq!(v.get("tags").and_then(Value::as_array).map(<[Value]>::len), Some(2));
+/// assert_eq!(v.get("hidden").and_then(Value::as_bool), Some(false));
+/// assert!(v.get("missing").is_none());
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A finite number.
+    Number(Number),
+    /// A string (any Unicode scalar values; lone surrogates are rejected by the parser).
+    String(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object with unique member names.
+    Object(Object),
+}
+
+/// A finite JSON number, held as an IEEE-754 double as in JavaScript and RFC 8785.
+///
+/// `-0.0` is allowed and serialises as `0`, as ECMAScript does.
+///
+/// ```
+/// use mcp_attest::json::Number;
+/// use mcp_attest::ErrorCode;
+///
+/// assert_eq!(Number::from_i64(42)?.as_u64(), Some(42));
+/// assert_eq!(Number::from_f64(0.5)?.as_i64(), None);
+/// assert_eq!(Number::from_f64(f64::NAN).unwrap_err().code(), ErrorCode::NumberOutOfRange);
+/// assert_eq!(Number::from_i64(1 << 53).unwrap_err().code(), ErrorCode::NumberOutOfRange);
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Number(f64);
+
+impl Number {
+    /// The number `f`; [`NumberOutOfRange`](crate::ErrorCode::NumberOutOfRange) if `f`
+    /// is NaN or infinite, which JSON cannot express.
+    pub fn from_f64(f: f64) -> Result<Number, Error> {
+        if f.is_finite() {
+            Ok(Number(f))
+        } else {
+            Err(err!(NumberOutOfRange, "JSON numbers must be finite"))
+        }
+    }
+
+    /// The integer `i`; [`NumberOutOfRange`](crate::ErrorCode::NumberOutOfRange) beyond
+    /// ±(2^53 − 1), where a double would silently round it.
+    pub fn from_i64(i: i64) -> Result<Number, Error> {
+        if (-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&i) {
+            // Exact: |i| < 2^53.
+            Ok(Number(i as f64))
+        } else {
+            Err(err!(
+                NumberOutOfRange,
+                "integer {} is beyond ±(2^53 - 1)",
+                i
+            ))
+        }
+    }
+
+    /// The value as a double.
+    #[must_use]
+    pub fn as_f64(self) -> f64 {
+        self.0
+    }
+
+    /// The value as an integer, if it is integral and within ±(2^53 − 1).
+    #[must_use]
+    pub fn as_i64(self) -> Option<i64> {
+        // Range first, so that the cast below cannot saturate; the round trip then
+        // rejects fractions.
+        let bound = MAX_SAFE_INTEGER as f64;
+        if !(-bound..=bound).contains(&self.0) {
+            return None;
+        }
+        let i = self.0 as i64;
+        (i as f64 == self.0).then_some(i)
+    }
+
+    /// The value as an unsigned integer, if it is integral, not negative and at most
+    /// 2^53 − 1 (`-0.0` counts as 0).
+    #[must_use]
+    pub fn as_u64(self) -> Option<u64> {
+        self.as_i64().and_then(|i| u64::try_from(i).ok())
+    }
+}
+
+/// A JSON object: members in the order they were parsed or inserted, with unique names.
+///
+/// Lookups are linear in the number of members. Equality (`==`) also compares member
+/// order; compare [`Value::to_jcs`] output for order-insensitive equality.
+///
+/// ```
+/// use mcp_attest::json::{Object, Value};
+///
+/// let mut o = Object::new();
+/// assert_eq!(o.insert("b", Value::from(true)), None);
+/// o.insert("a", Value::Null);
+/// assert_eq!(o.insert("b", Value::from("x")), Some(Value::Bool(true)));
+/// assert_eq!(o.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["b", "a"]);
+/// assert_eq!(Value::from(o).to_jcs(), r#"{"a":null,"b":"x"}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Object(Vec<(String, Value)>);
+
+impl Object {
+    /// An empty object.
+    #[must_use]
+    pub const fn new() -> Self {
+        Object(Vec::new())
+    }
+
+    /// The value of member `name`, if present.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// Sets member `name` to `value` and returns its previous value. A new member goes
+    /// last; an existing one keeps its position.
+    pub fn insert(&mut self, name: impl Into<String>, value: Value) -> Option<Value> {
+        let name = name.into();
+        match self.0.iter_mut().find(|(k, _)| *k == name) {
+            Some((_, slot)) => Some(core::mem::replace(slot, value)),
+            None => {
+                self.0.push((name, value));
+                None
+            }
+        }
+    }
+
+    /// Removes member `name` and returns its value, if present. The other members keep
+    /// their order.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        let index = self.0.iter().position(|(k, _)| k == name)?;
+        Some(self.0.remove(index).1)
+    }
+
+    /// The members in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// The number of members.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no members.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Value {
+    /// A whole number of seconds or a count as a JSON number, saturating at 2^53 − 1 (the
+    /// largest integer every JSON implementation reads exactly); timestamps and counts never
+    /// come near it.
+    ///
+    /// ```
+    /// use mcp_attest::json::Value;
+    /// assert_eq!(Value::from_u64(1_800_000_000).to_jcs(), "1800000000");
+    /// assert_eq!(Value::from_u64(u64::MAX).to_jcs(), "9007199254740991");
+    /// ```
+    #[must_use]
+    pub fn from_u64(n: u64) -> Value {
+        let n = i64::try_from(n).unwrap_or(i64::MAX).min(MAX_SAFE_INTEGER);
+        Number::from_i64(n).map_or(Value::Null, Value::Number)
+    }
+
+    /// The string, if this is a string.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The object, if this is an object.
+    #[must_use]
+    pub fn as_object(&self) -> Option<&Object> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    #[must_use]
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The boolean, if this is `true` or `false`.
+    #[must_use]
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The number, if this is a number.
+    #[must_use]
+    pub fn as_number(&self) -> Option<Number> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// Whether this is `null`.
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Member `name`, if this is an object that has it; `None` for every other value.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.as_object().and_then(|o| o.get(name))
+    }
+
+    /// The RFC 8785 (JCS) canonical form: no whitespace, object members sorted by the
+    /// UTF-16 code units of their names, strings and numbers written as ECMAScript's
+    /// `JSON.stringify` writes them.
+    ///
+    /// ```
+    /// use mcp_attest::json::parse;
+    ///
+    /// let v = parse("{\"\u{10000}\": 1, \"\u{e000}\": 2, \"a\": [1E3, -0, \"\\u000f\"]}")?;
+    /// // U+10000 is a surrogate pair in UTF-16 and so sorts before U+E000.
+    /// assert_eq!(v.to_jcs(), "{\"a\":[1000,0,\"\\u000f\"],\"\u{10000}\":1,\"\u{e000}\":2}");
+    /// # Ok::<(), mcp_attest::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_jcs(&self) -> String {
+        let mut out = String::new();
+        self.write_jcs(&mut out);
+        out
+    }
+
+    /// Appends the RFC 8785 (JCS) canonical form to `out` (see [`Value::to_jcs`]).
+    ///
+    /// Works without recursion, so arbitrarily deep values cannot overflow the stack here.
+    ///
+    /// ```
+    /// use mcp_attest::json::Value;
+    ///
+    /// let mut out = String::from("prefix:");
+    /// Value::from(vec![Value::from(true), Value::Null]).write_jcs(&mut out);
+    /// assert_eq!(out, "prefix:[true,null]");
+    /// ```
+    pub fn write_jcs(&self, out: &mut String) {
+        enum Step<'a> {
+            Value(&'a Value),
+            Member(&'a str, &'a Value),
+            Punct(char),
+        }
+        // Pushed in reverse, popped in output order.
+        let mut todo = alloc::vec![Step::Value(self)];
+        while let Some(step) = todo.pop() {
+            let value = match step {
+                Step::Punct(c) => {
+                    out.push(c);
+                    continue;
+                }
+                Step::Member(name, value) => {
+                    write_string(name, out);
+                    out.push(':');
+                    value
+                }
+                Step::Value(value) => value,
+            };
+            match value {
+                Value::Null => out.push_str("null"),
+                Value::Bool(true) => out.push_str("true"),
+                Value::Bool(false) => out.push_str("false"),
+                Value::Number(n) => write_number(*n, out),
+                Value::String(s) => write_string(s, out),
+                Value::Array(items) => {
+                    out.push('[');
+                    todo.push(Step::Punct(']'));
+                    for (i, item) in items.iter().enumerate().rev() {
+                        todo.push(Step::Value(item));
+                        if i > 0 {
+                            todo.push(Step::Punct(','));
+                        }
+                    }
+                }
+                Value::Object(object) => {
+                    out.push('{');
+                    todo.push(Step::Punct('}'));
+                    let mut members: Vec<&(String, Value)> = object.0.iter().collect();
+                    // Names are unique, so an unstable sort is deterministic.
+                    members.sort_unstable_by(|(a, _), (b, _)| utf16_cmp(a, b));
+                    for (i, (name, member)) in members.into_iter().enumerate().rev() {
+                        todo.push(Step::Member(name, member));
+                        if i > 0 {
+                            todo.push(Step::Punct(','));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.into())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::String(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<Number> for Value {
+    fn from(n: Number) -> Self {
+        Value::Number(n)
+    }
+}
+
+impl From<Object> for Value {
+    fn from(o: Object) -> Self {
+        Value::Object(o)
+    }
+}
+
+impl From<Vec<Value>> for Value {
+    fn from(a: Vec<Value>) -> Self {
+        Value::Array(a)
+    }
+}
+
+/// Parses JSON text under the default [`Limits`] (1 MiB, depth 64).
+///
+/// Fails with [`InvalidJson`](crate::ErrorCode::InvalidJson) for anything outside the
+/// RFC 8259 grammar (including a byte order mark, `NaN`, comments and trailing commas),
+/// [`DuplicateKey`](crate::ErrorCode::DuplicateKey),
+/// [`InvalidUnicode`](crate::ErrorCode::InvalidUnicode) for an escaped lone surrogate,
+/// [`NumberOutOfRange`](crate::ErrorCode::NumberOutOfRange) for a number that overflows a
+/// double, or an integer literal beyond ±(2^53 − 1) that a double would round (see the
+/// module docs), and the limit errors.
+///
+/// ```
+/// use mcp_attest::json::{parse, Value};
+/// use mcp_attest::ErrorCode;
+///
+/// let v = parse(r#"{"limit": 10, "units": ["metric"]}"#)?;
+/// assert_eq!(v.get("limit").and_then(Value::as_number).and_then(|n| n.as_u64()), Some(10));
+///
+/// assert_eq!(parse(r#"{"a": 1, "a": 2}"#).unwrap_err().code(), ErrorCode::DuplicateKey);
+/// assert_eq!(parse("9007199254740993").unwrap_err().code(), ErrorCode::NumberOutOfRange);
+/// assert_eq!(parse(r#""\ud800""#).unwrap_err().code(), ErrorCode::InvalidUnicode);
+/// assert_eq!(parse("[1,]").unwrap_err().code(), ErrorCode::InvalidJson);
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+pub fn parse(text: &str) -> Result<Value, Error> {
+    parse_with_limits(text, Limits::default())
+}
+
+/// Parses JSON text under the given [`Limits`]; otherwise as [`parse`].
+///
+/// ```
+/// use mcp_attest::json::{parse_with_limits, Limits};
+/// use mcp_attest::ErrorCode;
+///
+/// let limits = Limits { max_depth: 3, ..Limits::default() };
+/// assert!(parse_with_limits("[[[]]]", limits).is_ok());
+/// assert_eq!(parse_with_limits("[[[[]]]]", limits).unwrap_err().code(), ErrorCode::JsonTooDeep);
+/// ```
+pub fn parse_with_limits(text: &str, limits: Limits) -> Result<Value, Error> {
+    if text.len() > limits.max_bytes {
+        return Err(err!(
+            InputTooLarge,
+            "JSON text is {} bytes, more than the limit of {}",
+            text.len(),
+            limits.max_bytes
+        ));
+    }
+    if text.starts_with('\u{feff}') {
+        return Err(err!(
+            InvalidJson,
+            "JSON text must not start with a byte order mark"
+        ));
+    }
+    Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        max_depth: limits.max_depth,
+    }
+    .document()
+}
+
+/// Parses JSON text given as bytes, which must be UTF-8
+/// ([`InvalidUnicode`](crate::ErrorCode::InvalidUnicode) otherwise) without a byte
+/// order mark ([`InvalidJson`](crate::ErrorCode::InvalidJson)); otherwise as
+/// [`parse_with_limits`]. The size limit is checked before UTF-8 validation.
+///
+/// ```
+/// use mcp_attest::json::{parse_bytes, Limits, Value};
+/// use mcp_attest::ErrorCode;
+///
+/// assert_eq!(parse_bytes(b"[true]", Limits::default())?, Value::from(vec![Value::from(true)]));
+/// assert_eq!(
+///     parse_bytes(b"\"\xff\"", Limits::default()).unwrap_err().code(),
+///     ErrorCode::InvalidUnicode,
+/// );
+/// assert_eq!(
+///     parse_bytes(b"\xef\xbb\xbf[]", Limits::default()).unwrap_err().code(),
+///     ErrorCode::InvalidJson,
+/// );
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+pub fn parse_bytes(bytes: &[u8], limits: Limits) -> Result<Value, Error> {
+    if bytes.len() > limits.max_bytes {
+        return Err(err!(
+            InputTooLarge,
+            "JSON text is {} bytes, more than the limit of {}",
+            bytes.len(),
+            limits.max_bytes
+        ));
+    }
+    let text = core::str::from_utf8(bytes).map_err(|e| {
+        err!(
+            InvalidUnicode,
+            "JSON text is not UTF-8: invalid byte sequence at byte {}",
+            e.valid_up_to()
+        )
+    })?;
+    parse_with_limits(text, limits)
+}
+
+/// Parses JSON text under the default [`Limits`] and returns its RFC 8785 (JCS)
+/// canonical form; fails as [`parse`] does.
+///
+/// ```
+/// use mcp_attest::json::canonicalize;
+///
+/// assert_eq!(
+///     canonicalize("{\"b\": 1.50, \"a\": \"\\u0041\\/\"}")?,
+///     r#"{"a":"A/","b":1.5}"#,
+/// );
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+pub fn canonicalize(text: &str) -> Result<String, Error> {
+    Ok(parse(text)?.to_jcs())
+}
+
+/// Appends `s` to `out` as a JSON string literal with JCS escaping, which is
+/// ECMAScript's `JSON.stringify`: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other
+/// characters below U+0020 as `\u00xx` (lowercase hex), everything else as literal UTF-8.
+///
+/// ```
+/// use mcp_attest::json::write_string;
+///
+/// let mut out = String::new();
+/// write_string("a\"b\\c\n\u{1}/\u{2028}é", &mut out);
+/// assert_eq!(out, "\"a\\\"b\\\\c\\n\\u0001/\u{2028}é\"");
+/// ```
+pub fn write_string(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x00..=0x1f => None,
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, hence a char boundary, so `get` always succeeds.
+        out.push_str(s.get(run..i).unwrap_or_default());
+        run = i + 1;
+        match short {
+            Some(escape) => out.push_str(escape),
+            None => {
+                out.push_str("\\u00");
+                for nibble in [b >> 4, b & 0x0f] {
+                    out.push(char::from(
+                        HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+                    ));
+                }
+            }
+        }
+    }
+    out.push_str(s.get(run..).unwrap_or_default());
+    out.push('"');
+}
+
+/// ECMAScript `Number::toString`, which RFC 8785 §3.2.2.3 prescribes.
+fn write_number(n: Number, out: &mut String) {
+    // ryu_js already prints both zeros as "0"; spelling it out keeps the -0 rule
+    // independent of that detail.
+    if n.0 == 0.0 {
+        out.push('0');
+        return;
+    }
+    // ryu_js implements ECMA-262 Number::toString for finite doubles: shortest
+    // round-tripping digits, closest to the exact value, and the same switch points
+    // (1e21, 1e-7) between positional and exponential notation. The vector tests
+    // check it against all 10,000 lines of the JCS ES6 number test file, and the unit
+    // tests against an independent implementation of the ECMA-262 algorithm.
+    out.push_str(ryu_js::Buffer::new().format_finite(n.0));
+}
+
+/// Orders member names by their UTF-16 code units, as RFC 8785 §3.2.3 requires. This
+/// differs from UTF-8 byte order only when U+E000..=U+FFFF meets a character above
+/// U+FFFF, but getting it wrong there changes the signed bytes.
+fn utf16_cmp(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// An open array or object whose members are still being parsed.
+enum Frame {
+    Array(Vec<Value>),
+    /// `name` is the member whose value is being parsed; `start` is the offset of `{`.
+    Object {
+        members: Vec<(String, Value)>,
+        name: String,
+        start: usize,
+    },
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    max_depth: usize,
+}
+
+impl Parser<'_> {
+    /// The whole text as one value. Open containers live on an explicit stack rather
+    /// than the call stack, so hostile nesting costs heap bounded by `max_depth`, never
+    /// a stack overflow.
+    fn document(mut self) -> Result<Value, Error> {
+        let mut stack: Vec<Frame> = Vec::new();
+        'value: loop {
+            self.skip_whitespace();
+            let start = self.pos;
+            let mut value = match self.peek() {
+                Some(open @ (b'[' | b'{')) => {
+                    if stack.len() >= self.max_depth {
+                        return Err(err!(
+                            JsonTooDeep,
+                            "JSON nesting exceeds the depth limit of {} at byte {}",
+                            self.max_depth,
+                            start
+                        ));
+                    }
+                    self.pos += 1;
+                    self.skip_whitespace();
+                    if open == b'[' {
+                        if self.peek() == Some(b']') {
+                            self.pos += 1;
+                            Value::Array(Vec::new())
+                        } else {
+                            stack.push(Frame::Array(Vec::new()));
+                            continue 'value;
+                        }
+                    } else if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                        Value::Object(Object::new())
+                    } else {
+                        let name = self.member_name()?;
+                        stack.push(Frame::Object {
+                            members: Vec::new(),
+                            name,
+                            start,
+                        });
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => Value::String(self.string()?),
+                Some(b'-' | b'0'..=b'9') => Value::Number(self.number()?),
+                Some(b't') => self.literal("true", Value::Bool(true))?,
+                Some(b'f') => self.literal("false", Value::Bool(false))?,
+                Some(b'n') => self.literal("null", Value::Null)?,
+                _ => return Err(self.unexpected("a JSON value")),
+            };
+            // `value` is complete: hand it to the enclosing container, and keep going
+            // outwards for as long as containers close right after it.
+            loop {
+                let Some(frame) = stack.pop() else {
+                    self.skip_whitespace();
+                    if self.pos < self.bytes.len() {
+                        return Err(self.unexpected("the end of the JSON text"));
+                    }
+                    return Ok(value);
+                };
+                match frame {
+                    Frame::Array(mut items) => {
+                        items.push(value);
+                        self.skip_whitespace();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                stack.push(Frame::Array(items));
+                                continue 'value;
+                            }
+                            Some(b']') => {
+                                self.pos += 1;
+                                value = Value::Array(items);
+                            }
+                            _ => return Err(self.unexpected("',' or ']' in an array")),
+                        }
+                    }
+                    Frame::Object {
+                        mut members,
+                        name,
+                        start,
+                    } => {
+                        members.push((name, value));
+                        self.skip_whitespace();
+                        match self.peek() {
+                            Some(b',') => {
+                                self.pos += 1;
+                                self.skip_whitespace();
+                                let name = self.member_name()?;
+                                stack.push(Frame::Object {
+                                    members,
+                                    name,
+                                    start,
+                                });
+                                continue 'value;
+                            }
+                            Some(b'}') => {
+                                self.pos += 1;
+                                check_unique_names(&members, start)?;
+                                value = Value::Object(Object(members));
+                            }
+                            _ => return Err(self.unexpected("',' or '}' in an object")),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Only the four whitespace characters of RFC 8259 §2; others (NBSP, form feed,
+    /// U+2028, ...) are errors, since lenient parsers disagree about them.
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// An `InvalidJson` error for whatever is at the current position.
+    fn unexpected(&self, expected: &str) -> Error {
+        match self
+            .text
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+        {
+            None => err!(
+                InvalidJson,
+                "unexpected end of JSON text at byte {}, expected {}",
+                self.pos,
+                expected
+            ),
+            Some(c) => {
+                let rest = self.text.get(self.pos..).unwrap_or_default();
+                let hint = if ["NaN", "Infinity", "-Infinity"]
+                    .iter()
+                    .any(|w| rest.starts_with(w))
+                {
+                    " (NaN and Infinity are not JSON)"
+                } else if c == '\u{feff}' {
+                    " (byte order mark)"
+                } else {
+                    ""
+                };
+                err!(
+                    InvalidJson,
+                    "unexpected {:?} at byte {}, expected {}{}",
+                    c,
+                    self.pos,
+                    expected,
+                    hint
+                )
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
+        if self
+            .bytes
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(word.as_bytes()))
+        {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.unexpected("a JSON value"))
+        }
+    }
+
+    /// A member name and the `:` after it.
+    fn member_name(&mut self) -> Result<String, Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected("a member name string"));
+        }
+        let name = self.string()?;
+        self.skip_whitespace();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected("':' after a member name"));
+        }
+        self.pos += 1;
+        Ok(name)
+    }
+
+    /// A string literal; the current byte is its opening quote.
+    fn string(&mut self) -> Result<String, Error> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        // Start of the pending run of bytes that are copied unchanged. Runs start and
+        // end next to ASCII bytes, so they are whole UTF-8 sequences of `text`.
+        let mut run = self.pos;
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(err!(
+                        InvalidJson,
+                        "unterminated string starting at byte {}",
+                        open
+                    ));
+                }
+                Some(b'"') => {
+                    out.push_str(self.text.get(run..self.pos).unwrap_or_default());
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    out.push_str(self.text.get(run..self.pos).unwrap_or_default());
+                    self.escape(&mut out)?;
+                    run = self.pos;
+                }
+                Some(b @ 0x00..=0x1f) => {
+                    return Err(err!(
+                        InvalidJson,
+                        "unescaped control character U+{:04X} in a string at byte {}",
+                        b,
+                        self.pos
+                    ));
+                }
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    /// One escape sequence; the current byte is its backslash.
+    fn escape(&mut self, out: &mut String) -> Result<(), Error> {
+        let at = self.pos;
+        self.pos += 1;
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let unit = self.hex4(at)?;
+                let c = match unit {
+                    0xd800..=0xdbff => {
+                        // Only a `\u`-escaped low surrogate can complete the pair: a raw
+                        // one cannot occur in valid UTF-8.
+                        if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                            return Err(lone_surrogate(unit, at));
+                        }
+                        self.pos += 2;
+                        let low = self.hex4(at)?;
+                        if !(0xdc00..=0xdfff).contains(&low) {
+                            return Err(lone_surrogate(unit, at));
+                        }
+                        char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00))
+                    }
+                    0xdc00..=0xdfff => return Err(lone_surrogate(unit, at)),
+                    _ => char::from_u32(unit),
+                };
+                // Surrogates are excluded above, so every remaining value is a char.
+                out.push(c.ok_or_else(|| lone_surrogate(unit, at))?);
+                return Ok(());
+            }
+            _ => {
+                let found = self.text.get(at + 1..).and_then(|rest| rest.chars().next());
+                return Err(match found {
+                    None => err!(InvalidJson, "unterminated escape sequence at byte {}", at),
+                    Some(c) => err!(
+                        InvalidJson,
+                        "invalid escape sequence \\{:?} at byte {}",
+                        c,
+                        at
+                    ),
+                });
+            }
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    /// The four hex digits of a `\u` escape that started at `at`.
+    fn hex4(&mut self, at: usize) -> Result<u32, Error> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .filter(|d| d.iter().all(u8::is_ascii_hexdigit))
+            .ok_or_else(|| {
+                err!(
+                    InvalidJson,
+                    "\\u escape at byte {} needs four hex digits",
+                    at
+                )
+            })?;
+        let unit = digits.iter().fold(0, |acc, &d| {
+            acc << 4 | char::from(d).to_digit(16).unwrap_or(0)
+        });
+        self.pos += 4;
+        Ok(unit)
+    }
+
+    /// A number literal; the current byte is `-` or a digit.
+    fn number(&mut self) -> Result<Number, Error> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err(err!(
+                        InvalidJson,
+                        "number with a leading zero at byte {}",
+                        start
+                    ));
+                }
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.unexpected("a digit")),
+        }
+        let int_end = self.pos;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.unexpected("a digit after the decimal point"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.unexpected("a digit in the exponent"));
+            }
+            self.digits();
+        }
+        let literal = self.text.get(start..self.pos).unwrap_or_default();
+        if self.pos == int_end {
+            // An integer literal means an exact integer to its author (Python, Go, ...), so
+            // refuse one a double cannot hold exactly rather than round it silently (which
+            // would let two parties read different numbers from the same text). Two kinds
+            // are kept even beyond 2^53: integers a double holds exactly (odd part below
+            // 2^53), and the digit strings JCS itself prints for large integral doubles
+            // (2^64 → "18446744073709552000"), because our canonical output must parse
+            // again. Beyond 38 digits (u128) nothing useful is lost by refusing.
+            let magnitude = literal.trim_start_matches('-');
+            let exact = magnitude.len() <= 38
+                && magnitude
+                    .parse::<u128>()
+                    .is_ok_and(|m| m == 0 || (m >> m.trailing_zeros()) < (1u128 << 53));
+            let canonical = || {
+                literal.parse::<f64>().is_ok_and(|f| {
+                    f.is_finite() && ryu_js::Buffer::new().format_finite(f) == literal
+                })
+            };
+            if !exact && !canonical() {
+                return Err(err!(
+                    NumberOutOfRange,
+                    "integer {} at byte {} is beyond ±(2^53 - 1) and a double would round it",
+                    excerpt(literal),
+                    start
+                ));
+            }
+        }
+        // core's parser is correctly rounded and linear in the literal's length, and
+        // accepts every literal the grammar above lets through.
+        let f: f64 = literal
+            .parse()
+            .map_err(|_| err!(InvalidJson, "malformed number at byte {}", start))?;
+        if !f.is_finite() {
+            return Err(err!(
+                NumberOutOfRange,
+                "number {} at byte {} overflows a double",
+                excerpt(literal),
+                start
+            ));
+        }
+        Ok(Number(f))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+}
+
+fn lone_surrogate(unit: u32, at: usize) -> Error {
+    err!(
+        InvalidUnicode,
+        "lone surrogate \\u{:04x} in a string at byte {}",
+        unit,
+        at
+    )
+}
+
+/// Rejects repeated member names (after unescaping). Sorting references keeps this
+/// O(n log n) for objects with many members, where pairwise checks would be quadratic.
+fn check_unique_names(members: &[(String, Value)], start: usize) -> Result<(), Error> {
+    if members.len() < 2 {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    for pair in names.windows(2) {
+        if let [a, b] = pair {
+            if a == b {
+                return Err(err!(
+                    DuplicateKey,
+                    "duplicate member name \"{}\" in the object at byte {}",
+                    excerpt(a),
+                    start
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use alloc::format;
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    #[track_caller]
+    fn code(text: &str) -> ErrorCode {
+        match parse(text) {
+            Ok(v) => panic!("{text:?} parsed as {v:?}"),
+            Err(e) => e.code(),
+        }
+    }
+
+    #[track_caller]
+    fn canon(text: &str) -> String {
+        canonicalize(text).unwrap_or_else(|e| panic!("{text:?}: {e}"))
+    }
+
+    fn nested(depth: usize) -> String {
+        let mut s = "[".repeat(depth);
+        s.push_str(&"]".repeat(depth));
+        s
+    }
+
+    #[test]
+    fn size_limit_is_checked_before_anything_else() {
+        let limits = Limits {
+            max_bytes: 4,
+            max_depth: 64,
+        };
+        assert!(parse_with_limits("1234", limits).is_ok());
+        // Invalid in every other way too, yet the size error wins.
+        assert_eq!(
+            parse_with_limits("\u{feff}[{", limits).unwrap_err().code(),
+            ErrorCode::InputTooLarge
+        );
+        assert_eq!(
+            parse_bytes(b"\xff\xff\xff\xff\xff", limits)
+                .unwrap_err()
+                .code(),
+            ErrorCode::InputTooLarge
+        );
+        assert_eq!(
+            parse_bytes(b"1234", limits).unwrap(),
+            Value::Number(Number(1234.0))
+        );
+        let big = " ".repeat(DEFAULT_MAX_BYTES) + "1";
+        assert_eq!(code(&big), ErrorCode::InputTooLarge);
+        assert!(parse(&big[1..]).is_ok());
+    }
+
+    #[test]
+    fn depth_limit_is_exact() {
+        assert!(parse(&nested(64)).is_ok());
+        assert_eq!(code(&nested(65)), ErrorCode::JsonTooDeep);
+        // Objects count too, and an empty container at the limit is still a level.
+        let mixed = "{\"a\":".repeat(32) + &"[".repeat(32) + &"]".repeat(32) + &"}".repeat(32);
+        assert!(parse(&mixed).is_ok());
+        let deeper = "[".to_string() + &mixed + "]";
+        assert_eq!(code(&deeper), ErrorCode::JsonTooDeep);
+        let deeper = "{\"x\":".to_string() + &mixed + "}";
+        assert_eq!(code(&deeper), ErrorCode::JsonTooDeep);
+        assert_eq!(
+            code(&("[".repeat(64) + "{}" + &"]".repeat(64))),
+            ErrorCode::JsonTooDeep
+        );
+        // Scalars add no depth.
+        assert!(parse(&("[".repeat(64) + "1" + &"]".repeat(64))).is_ok());
+        let zero = Limits {
+            max_bytes: 100,
+            max_depth: 0,
+        };
+        assert!(parse_with_limits("\"s\"", zero).is_ok());
+        assert_eq!(
+            parse_with_limits("[]", zero).unwrap_err().code(),
+            ErrorCode::JsonTooDeep
+        );
+    }
+
+    #[test]
+    fn hostile_nesting_cannot_overflow_the_stack() {
+        let open = "[".repeat(100_000);
+        assert_eq!(code(&open), ErrorCode::JsonTooDeep);
+        assert_eq!(code(&nested(100_000)), ErrorCode::JsonTooDeep);
+        assert_eq!(code(&"{\"a\":".repeat(100_000)), ErrorCode::JsonTooDeep);
+        // Without a depth limit the parser still does not recurse: the unclosed input
+        // fails at its end after holding 100,000 open frames on the heap.
+        let unlimited = Limits {
+            max_bytes: usize::MAX,
+            max_depth: usize::MAX,
+        };
+        assert_eq!(
+            parse_with_limits(&open, unlimited).unwrap_err().code(),
+            ErrorCode::InvalidJson
+        );
+    }
+
+    #[test]
+    fn to_jcs_does_not_recurse() {
+        // Built by hand, since the parser would refuse this depth.
+        let depth = 100_000;
+        let mut v = Value::Null;
+        for _ in 0..depth {
+            v = Value::Array(vec![v]);
+        }
+        let s = v.to_jcs();
+        // Torn down iteratively before asserting: the derived Drop recurses, and so
+        // would the unwinding of a failed assertion.
+        while let Value::Array(mut items) = v {
+            v = items.pop().unwrap_or(Value::Null);
+        }
+        assert!(s == "[".repeat(depth) + "null" + &"]".repeat(depth));
+    }
+
+    #[test]
+    fn structure_errors() {
+        for text in [
+            "",
+            " ",
+            "\t\r\n",
+            "[",
+            "]",
+            "{",
+            "}",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "[1,,2]",
+            "{,}",
+            "{\"a\":1,}",
+            "{\"a\"}",
+            "{\"a\" 1}",
+            "{\"a\":}",
+            "{1:2}",
+            "{a:1}",
+            "{'a':1}",
+            "['a']",
+            "[1]]",
+            "{}}",
+            "1 2",
+            "[] []",
+            "nul",
+            "tru",
+            "fals",
+            "True",
+            "NULL",
+            "undefined",
+            "/* c */ 1",
+            "1 // c",
+            "[1;2]",
+            "\"a\" x",
+            "{\"a\":1 \"b\":2}",
+            "\u{feff}1",
+            "\u{feff}",
+            "1\u{feff}",
+        ] {
+            assert_eq!(code(text), ErrorCode::InvalidJson, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn only_json_whitespace() {
+        assert_eq!(
+            canon(" \t\r\n[ \t\r\n1 \t\r\n, \t\r\n{ \"a\" : 2 } ] \t\r\n"),
+            "[1,{\"a\":2}]"
+        );
+        for ws in [
+            "\u{c}", "\u{b}", "\u{a0}", "\u{2028}", "\u{3000}", "\u{85}", "\u{0}",
+        ] {
+            assert_eq!(code(&format!("{ws}1")), ErrorCode::InvalidJson, "{ws:?}");
+            assert_eq!(code(&format!("1{ws}")), ErrorCode::InvalidJson, "{ws:?}");
+            assert_eq!(
+                code(&format!("[1,{ws}2]")),
+                ErrorCode::InvalidJson,
+                "{ws:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn byte_order_mark_and_utf8() {
+        let limits = Limits::default();
+        assert_eq!(
+            parse_bytes(b"\xef\xbb\xbf{}", limits).unwrap_err().code(),
+            ErrorCode::InvalidJson
+        );
+        assert_eq!(code("\u{feff}{}"), ErrorCode::InvalidJson);
+        for bad in [
+            &b"\"\xff\""[..],
+            b"\"\xc3\"",             // truncated sequence
+            b"\"\xc0\xaf\"",         // overlong '/'
+            b"\"\xed\xa0\x80\"",     // CESU-8 / raw surrogate U+D800
+            b"\"\xf4\x90\x80\x80\"", // above U+10FFFF
+            b"[1]\x80",
+        ] {
+            assert_eq!(
+                parse_bytes(bad, limits).unwrap_err().code(),
+                ErrorCode::InvalidUnicode,
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse_bytes("\"é😀\"".as_bytes(), limits).unwrap(),
+            Value::from("é😀")
+        );
+    }
+
+    #[test]
+    fn string_errors() {
+        for text in [
+            "\"abc",
+            "\"\\",
+            "\"\\\"",
+            "\"\\x\"",
+            "\"\\'\"",
+            "\"\\U0041\"",
+            "\"\\u41\"",
+            "\"\\u004\"",
+            "\"\\u00G1\"",
+            "\"\\u+041\"",
+            "\"\\u 041\"",
+            "\"\\a\"",
+            "\"\\0\"",
+            "\"\\\u{e9}\"",
+            "'a'",
+        ] {
+            assert_eq!(code(text), ErrorCode::InvalidJson, "{text:?}");
+        }
+        for c in 0u8..0x20 {
+            let text = format!("\"a{}b\"", char::from(c));
+            assert_eq!(code(&text), ErrorCode::InvalidJson, "{text:?}");
+            assert_eq!(
+                code(&format!("{{{text}:1}}")),
+                ErrorCode::InvalidJson,
+                "{text:?}"
+            );
+        }
+        // DEL and C1 controls need no escape in JSON.
+        assert_eq!(
+            parse("\"\u{7f}\u{85}\"").unwrap(),
+            Value::from("\u{7f}\u{85}")
+        );
+    }
+
+    #[test]
+    fn escapes_and_surrogates() {
+        let v =
+            parse(r#""\"\\\/\b\f\n\r\t\u0000\u00e9\u00E9\uFFFF\ud83d\ude00\uD83D\uDE00""#).unwrap();
+        assert_eq!(v, Value::from("\"\\/\u{8}\u{c}\n\r\t\0éé\u{ffff}😀😀"));
+        assert_eq!(
+            parse(r#""\udbff\udfff""#).unwrap(),
+            Value::from("\u{10ffff}")
+        );
+        for text in [
+            r#""\ud800""#,
+            r#""\ud800x""#,
+            r#""\ud800\n""#,
+            r#""\ud800\u0041""#,
+            r#""\ud800\ud800""#,
+            r#""\udbff\ue000""#,
+            r#""\udc00""#,
+            r#""\udfff\ud800""#,
+            r#""a\udc00b""#,
+            r#"{"\ud800":1}"#,
+        ] {
+            assert_eq!(code(text), ErrorCode::InvalidUnicode, "{text}");
+        }
+        // A malformed second escape is a syntax error, not a Unicode one.
+        assert_eq!(code(r#""\ud800\u00""#), ErrorCode::InvalidJson);
+        assert_eq!(code(r#""\ud800\uzzzz""#), ErrorCode::InvalidJson);
+    }
+
+    #[test]
+    fn duplicate_names() {
+        assert_eq!(code(r#"{"a":1,"a":2}"#), ErrorCode::DuplicateKey);
+        assert_eq!(code(r#"{"a":1,"b":2,"a":1}"#), ErrorCode::DuplicateKey);
+        assert_eq!(code(r#"{"a":1,"\u0061":2}"#), ErrorCode::DuplicateKey);
+        assert_eq!(
+            code(r#"{"😀":1,"\ud83d\ude00":2}"#),
+            ErrorCode::DuplicateKey
+        );
+        assert_eq!(code(r#"[{"x":{"a":[],"a":[]}}]"#), ErrorCode::DuplicateKey);
+        assert_eq!(code(r#"{"":1,"":2}"#), ErrorCode::DuplicateKey);
+        // Same name in different objects, and names differing only in case or
+        // normalisation, are fine.
+        assert!(parse(r#"{"a":{"a":1},"b":{"a":2},"A":0,"é":1,"e\u0301":2}"#).is_ok());
+    }
+
+    #[test]
+    fn wide_objects_are_not_quadratic() {
+        let n = 60_000;
+        let mut text = String::from("{");
+        for i in 0..n {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(&format!("\"k{i}\":{i}"));
+        }
+        let unique = text.clone() + "}";
+        let v = parse(&unique).unwrap();
+        assert_eq!(v.as_object().map(Object::len), Some(n));
+        let dup = text + ",\"k12345\":0}";
+        let e = parse(&dup).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::DuplicateKey);
+        assert!(e.message().contains("\"k12345\""), "{e}");
+    }
+
+    #[test]
+    fn number_grammar() {
+        for text in [
+            "01",
+            "-01",
+            "00",
+            "+1",
+            "-",
+            "--1",
+            "1.",
+            "-1.",
+            ".5",
+            "-.5",
+            "1.e5",
+            "1e",
+            "1e+",
+            "1E-",
+            "0x10",
+            "0X10",
+            "1_000",
+            "1,000",
+            "NaN",
+            "-NaN",
+            "Infinity",
+            "-Infinity",
+            "+Infinity",
+            "inf",
+            "nan",
+            "1e5.5",
+            "1.5.5",
+            "0.5e",
+            "[01]",
+            "[1.]",
+            "{\"a\":-}",
+            "\u{0661}",
+            "１",
+        ] {
+            assert_eq!(code(text), ErrorCode::InvalidJson, "{text:?}");
+        }
+        for (text, jcs) in [
+            ("0", "0"),
+            ("-0", "0"),
+            ("-0.0", "0"),
+            ("0e0", "0"),
+            ("-0E-0", "0"),
+            ("1.0", "1"),
+            ("1e2", "100"),
+            ("1E+2", "100"),
+            ("10E-1", "1"),
+            ("7.000", "7"),
+            ("0.1", "0.1"),
+            ("1e20", "100000000000000000000"),
+            ("1e21", "1e+21"),
+            ("1.5e300", "1.5e+300"),
+            ("1e-6", "0.000001"),
+            ("1e-7", "1e-7"),
+            ("-1.25e-9", "-1.25e-9"),
+            ("1e-400", "0"),
+            ("9007199254740993.0", "9007199254740992"),
+            ("9007199254740993e0", "9007199254740992"),
+            ("9007199254740991", "9007199254740991"),
+            ("-9007199254740991", "-9007199254740991"),
+            ("0.30000000000000004", "0.30000000000000004"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("4.9e-324", "5e-324"),
+        ] {
+            assert_eq!(canon(text), jcs, "{text}");
+        }
+    }
+
+    #[test]
+    fn numbers_out_of_range() {
+        // Integers a double holds exactly are kept, even beyond 2^53; JCS's own output of
+        // such doubles (1e17 → "100000000000000000") must parse again.
+        for (text, jcs) in [
+            ("9007199254740992", "9007199254740992"),
+            ("-9007199254740992", "-9007199254740992"),
+            ("18446744073709551616", "18446744073709552000"),
+            ("18446744073709552000", "18446744073709552000"),
+            ("100000000000000000000", "100000000000000000000"),
+            ("1e17", "100000000000000000"),
+        ] {
+            assert_eq!(canon(text), jcs);
+            assert_eq!(canon(jcs), jcs);
+        }
+        for text in [
+            "9007199254740993",
+            "-9007199254740993",
+            "18446744073709551617",
+            "100000000000000000001",
+            "1e400",
+            "-1e400",
+            "1.8e308",
+            "[1,2,1e999]",
+            "{\"limit\":9007199254740993}",
+        ] {
+            assert_eq!(code(text), ErrorCode::NumberOutOfRange, "{text}");
+        }
+        // Long literals are handled in linear time and quoted only briefly.
+        let long_int = "1".to_string() + &"0".repeat(200_000);
+        let e = parse(&long_int).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::NumberOutOfRange);
+        assert!(e.message().len() < 160, "{e}");
+        let long_exp = "1".to_string() + &"0".repeat(200_000) + "e0";
+        assert_eq!(code(&long_exp), ErrorCode::NumberOutOfRange);
+        let long_frac = "0.".to_string() + &"0".repeat(200_000) + "1";
+        assert_eq!(canon(&long_frac), "0");
+        let long_digits = "1.".to_string() + &"3".repeat(200_000);
+        assert_eq!(canon(&long_digits), "1.3333333333333333");
+        assert_eq!(canon("1e-99999999999999999999"), "0");
+        assert_eq!(code("1e99999999999999999999"), ErrorCode::NumberOutOfRange);
+    }
+
+    #[test]
+    fn number_api() {
+        assert_eq!(
+            Number::from_f64(f64::NAN).unwrap_err().code(),
+            ErrorCode::NumberOutOfRange
+        );
+        assert_eq!(
+            Number::from_f64(f64::INFINITY).unwrap_err().code(),
+            ErrorCode::NumberOutOfRange
+        );
+        assert_eq!(
+            Number::from_f64(f64::NEG_INFINITY).unwrap_err().code(),
+            ErrorCode::NumberOutOfRange
+        );
+        assert_eq!(Number::from_f64(1.5).unwrap().as_f64(), 1.5);
+        let max = MAX_SAFE_INTEGER;
+        assert_eq!(Number::from_i64(max).unwrap().as_i64(), Some(max));
+        assert_eq!(Number::from_i64(-max).unwrap().as_i64(), Some(-max));
+        for i in [max + 1, -max - 1, i64::MAX, i64::MIN] {
+            assert_eq!(
+                Number::from_i64(i).unwrap_err().code(),
+                ErrorCode::NumberOutOfRange,
+                "{i}"
+            );
+        }
+        let n = |f: f64| Number::from_f64(f).unwrap();
+        assert_eq!(n(-0.0).as_i64(), Some(0));
+        assert_eq!(n(-0.0).as_u64(), Some(0));
+        assert_eq!(n(3.0).as_u64(), Some(3));
+        assert_eq!(n(-3.0).as_i64(), Some(-3));
+        assert_eq!(n(-3.0).as_u64(), None);
+        assert_eq!(n(0.5).as_i64(), None);
+        assert_eq!(n(-1e-300).as_i64(), None);
+        assert_eq!(n(9007199254740992.0).as_i64(), None);
+        assert_eq!(n(1e300).as_i64(), None);
+        assert_eq!(n(f64::MIN).as_u64(), None);
+        assert_eq!(Value::from(n(-0.0)).to_jcs(), "0");
+    }
+
+    #[test]
+    fn object_api() {
+        let mut o = Object::new();
+        assert!(o.is_empty());
+        assert_eq!(o.insert("b", Value::from(1 == 1)), None);
+        assert_eq!(o.insert(String::from("a"), Value::Null), None);
+        assert_eq!(o.insert("c", Value::from("x")), None);
+        assert_eq!(o.insert("b", Value::from(false)), Some(Value::Bool(true)));
+        assert_eq!(o.len(), 3);
+        assert_eq!(
+            o.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["b", "a", "c"]
+        );
+        assert_eq!(o.get("b"), Some(&Value::Bool(false)));
+        assert_eq!(o.get("z"), None);
+        assert_eq!(o.remove("a"), Some(Value::Null));
+        assert_eq!(o.remove("a"), None);
+        assert_eq!(o.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["b", "c"]);
+        let v = Value::from(o.clone());
+        assert_eq!(v.get("c").and_then(Value::as_str), Some("x"));
+        assert_eq!(v.as_object(), Some(&o));
+        assert_eq!(v.to_jcs(), r#"{"b":false,"c":"x"}"#);
+        assert_eq!(Object::default(), Object::new());
+    }
+
+    #[test]
+    fn value_accessors() {
+        let v = parse(r#"{"s":"x","n":2,"b":true,"a":[null],"o":{}}"#).unwrap();
+        assert_eq!(v.get("s").and_then(Value::as_str), Some("x"));
+        assert_eq!(
+            v.get("n")
+                .and_then(Value::as_number)
+                .and_then(Number::as_u64),
+            Some(2)
+        );
+        assert_eq!(v.get("b").and_then(Value::as_bool), Some(true));
+        assert_eq!(
+            v.get("a").and_then(Value::as_array),
+            Some(&[Value::Null][..])
+        );
+        assert!(v
+            .get("a")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a[0].is_null()));
+        assert_eq!(v.get("o").and_then(Value::as_object), Some(&Object::new()));
+        let s = v.get("s").unwrap();
+        assert!(s.as_object().is_none() && s.as_array().is_none() && s.as_bool().is_none());
+        assert!(s.as_number().is_none() && !s.is_null() && s.get("s").is_none());
+        assert!(Value::Array(vec![]).get("0").is_none());
+        assert!(v.get("n").unwrap().as_str().is_none());
+        assert_eq!(Value::from(String::from("t")), Value::String("t".into()));
+        assert_eq!(
+            Value::from(vec![Value::Null]),
+            Value::Array(vec![Value::Null])
+        );
+    }
+
+    #[test]
+    fn members_sort_by_utf16_code_units() {
+        // UTF-8 / code-point order would put U+E000 first; UTF-16 puts the surrogate
+        // pair D800 DC00 of U+10000 first.
+        assert_eq!(
+            canon("{\"\u{e000}\":1,\"\u{10000}\":2}"),
+            "{\"\u{10000}\":2,\"\u{e000}\":1}"
+        );
+        assert_eq!(
+            canon("{\"\u{10000}\":2,\"\u{e000}\":1}"),
+            "{\"\u{10000}\":2,\"\u{e000}\":1}"
+        );
+        assert_eq!(
+            canon("{\"\u{ffff}\":0,\"\u{fb01}le\":1,\"\u{1f600}\":2,\"zeta\":3,\"\u{d7ff}\":4,\"\":5}"),
+            "{\"\":5,\"zeta\":3,\"\u{d7ff}\":4,\"\u{1f600}\":2,\"\u{fb01}le\":1,\"\u{ffff}\":0}"
+        );
+        // Prefixes first, then code unit by code unit, case-sensitively.
+        assert_eq!(
+            canon(r#"{"ab":1,"a":2,"b":3,"B":4,"aa":5,"\u0000":6}"#),
+            "{\"\\u0000\":6,\"B\":4,\"a\":2,\"aa\":5,\"ab\":1,\"b\":3}"
+        );
+        assert_eq!(utf16_cmp("\u{e000}", "\u{10000}"), Ordering::Greater);
+        assert_eq!(utf16_cmp("a\u{10ffff}", "a\u{ffff}"), Ordering::Less);
+        assert_eq!(utf16_cmp("x", "x"), Ordering::Equal);
+    }
+
+    #[test]
+    fn string_escaping_matches_json_stringify() {
+        let mut all = String::new();
+        for c in 0u8..0x20 {
+            all.push(char::from(c));
+        }
+        let mut out = String::new();
+        write_string(&all, &mut out);
+        assert_eq!(
+            out,
+            "\"\\u0000\\u0001\\u0002\\u0003\\u0004\\u0005\\u0006\\u0007\\b\\t\\n\\u000b\\f\\r\\u000e\\u000f\
+             \\u0010\\u0011\\u0012\\u0013\\u0014\\u0015\\u0016\\u0017\\u0018\\u0019\\u001a\\u001b\\u001c\\u001d\\u001e\\u001f\""
+        );
+        let mut out = String::new();
+        write_string(
+            "\"\\/\u{7f}\u{80}\u{2028}\u{2029}\u{feff}<script>é😀'",
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "\"\\\"\\\\/\u{7f}\u{80}\u{2028}\u{2029}\u{feff}<script>é😀'\""
+        );
+        let mut out = String::from("x");
+        write_string("", &mut out);
+        assert_eq!(out, "x\"\"");
+        assert_eq!(
+            canon(r#""\u002F\u0041\u001F\u007f""#),
+            "\"/A\\u001f\u{7f}\""
+        );
+    }
+
+    #[test]
+    fn canonical_form_round_trips() {
+        let texts = [
+            r#"{"b":[1,2.5,-0,1e30,"x\n"],"a":{"z":null,"y":true,"x":false},"":[[],{}]}"#,
+            "[\"\u{10000}\u{e000}\",{\"\u{e000}\":[0.1],\"\u{10000}\":{}}]",
+            "\"\\u0000\\ud83d\\ude00\"",
+            "-1.5e-7",
+            "null",
+        ];
+        for text in texts {
+            let v = parse(text).unwrap();
+            let jcs = v.to_jcs();
+            let again = parse(&jcs).unwrap();
+            assert_eq!(again.to_jcs(), jcs, "{text}");
+            assert_eq!(canon(&jcs), jcs, "{text}");
+            // Same value except for member order.
+            assert_eq!(again.to_jcs(), v.to_jcs());
+        }
+        let v = parse(texts[0]).unwrap();
+        assert_eq!(
+            v.to_jcs(),
+            r#"{"":[[],{}],"a":{"x":false,"y":true,"z":null},"b":[1,2.5,0,1e+30,"x\n"]}"#
+        );
+        let mut out = String::from("> ");
+        v.write_jcs(&mut out);
+        assert_eq!(out, format!("> {}", v.to_jcs()));
+    }
+
+    #[test]
+    fn error_messages_locate_and_stay_short() {
+        let e = parse("[1, 2, x]").unwrap_err();
+        assert!(e.message().contains("byte 7"), "{e}");
+        let e = parse("[1] junk").unwrap_err();
+        assert!(e.message().contains("byte 4"), "{e}");
+        let long_name = "n".repeat(10_000);
+        let e = parse(&format!("{{\"{long_name}\":1,\"{long_name}\":2}}")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::DuplicateKey);
+        assert!(e.message().len() < 160, "{e}");
+        let e = parse(&format!("\"{}", "s".repeat(10_000))).unwrap_err();
+        assert!(
+            e.message().len() < 160 && e.message().contains("byte 0"),
+            "{e}"
+        );
+        let e = parse("[NaN]").unwrap_err();
+        assert!(e.message().contains("NaN"), "{e}");
+        let e = parse("\"\\ud800\"").unwrap_err();
+        assert!(e.message().contains("byte 1"), "{e}");
+    }
+
+    /// ECMA-262 Number::toString (6.1.6.1.20) written independently of ryu_js.
+    fn es_number_to_string(f: f64) -> String {
+        if f == 0.0 {
+            return "0".into();
+        }
+        // ECMAScript wants the fewest digits that round-trip and, among those, the ones
+        // closest to the exact value, ties to even. core's shortest mode gives the
+        // right count, but on an exact tie it rounds up (2^-25 = 2.98023223876953125e-8
+        // must print ...312e-8). core's exact mode at that count is the closest
+        // candidate, ties to even, but at a power of two the closest may fall outside
+        // the narrower lower half of the rounding interval (2^-1017 is nearer
+        // ...044e-307, which reads back as another double); then the shortest mode's
+        // round-tripping candidate is the one.
+        let abs = f.abs();
+        let shortest = format!("{abs:e}");
+        let count = shortest.split_once('e').unwrap().0.replace('.', "").len();
+        let closest = format!("{:.*e}", count - 1, abs);
+        let sci = if closest.parse::<f64>().unwrap() == abs {
+            closest
+        } else {
+            shortest
+        };
+        let (mantissa, exp) = sci.split_once('e').unwrap();
+        let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+        let k = digits.len() as i64;
+        let n = exp.parse::<i64>().unwrap() + 1;
+        let sign = if f < 0.0 { "-" } else { "" };
+        let body = if k <= n && n <= 21 {
+            digits + &"0".repeat((n - k) as usize)
+        } else if 0 < n && n <= 21 {
+            format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+        } else if -6 < n && n <= 0 {
+            format!("0.{}{}", "0".repeat((-n) as usize), digits)
+        } else {
+            let e = n - 1;
+            let e = if e >= 0 {
+                format!("+{e}")
+            } else {
+                format!("{e}")
+            };
+            if k == 1 {
+                format!("{digits}e{e}")
+            } else {
+                format!("{}.{}e{}", &digits[..1], &digits[1..], e)
+            }
+        };
+        format!("{sign}{body}")
+    }
+
+    #[test]
+    fn numbers_serialise_as_ecmascript() {
+        let check = |f: f64| {
+            if let Ok(n) = Number::from_f64(f) {
+                let mut out = String::new();
+                write_number(n, &mut out);
+                assert_eq!(out, es_number_to_string(f), "bits {:016x}", f.to_bits());
+            }
+        };
+        for f in [
+            // Either side of the switches between positional and exponential notation.
+            1e21,
+            f64::from_bits(1e21f64.to_bits() - 1),
+            1e-7,
+            f64::from_bits(1e-7f64.to_bits() - 1),
+            1e-6,
+            f64::from_bits(1e-6f64.to_bits() - 1),
+            123e-20,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            2f64.powi(53),
+            2f64.powi(63),
+            0.1,
+            1.0 / 3.0,
+            100.0,
+            1234567.0,
+            4.35,
+            0.000001234,
+            1e300,
+            1.5e-300,
+        ] {
+            check(f);
+            check(-f);
+        }
+        // Powers of two and ten span every exponent; xorshift covers random bit patterns.
+        for e in -1074..=1023 {
+            check(2f64.powi(e));
+        }
+        for e in -323..=308 {
+            check(format!("1e{e}").parse().unwrap());
+        }
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            check(f64::from_bits(x));
+            // Also short-mantissa values, where the notation switch points lie.
+            check(f64::from_bits(x & 0xfff0_0000_0000_0000 | (x & 0xff)));
+        }
+    }
+}
