@@ -924,14 +924,19 @@ pub fn publisher_attestation(
 pub fn revocation_attestation(
     old: &WasmSigningKey,
     revoked_kid: &str,
-    replacement_kid: Option<String>,
+    replacement: Option<Vec<u8>>,
     reason: Option<String>,
     now: f64,
 ) -> JsResult<String> {
+    // The successor arrives as its 32 raw bytes: an exported struct passed by value would be
+    // moved out of the caller's JS object.
+    let replacement = replacement
+        .map(|b| js(VerifyingKey::from_slice(&b)))
+        .transpose()?;
     Ok(identity::revocation_attestation(
         &old.0,
         revoked_kid,
-        replacement_kid.as_deref(),
+        replacement.as_ref(),
         reason.as_deref(),
         secs(now)?,
     )

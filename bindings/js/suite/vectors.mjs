@@ -161,7 +161,19 @@ export function defineSuite({ lib, project, shared, test }) {
         eq(toHex(enc.encode(out)), c.expect.ok.canonical_hex, c.id)
       }
     }
-    return `${file.cases.length} cases`
+    // Adversarial number literals: refused with the code, or read as the stated double,
+    // which must be the value this runtime's own Number() reads from the literal.
+    ok(file.numbers.length >= 20)
+    for (const c of file.numbers) {
+      const lit = c.literal ?? c.build.prefix + c.build.repeat.repeat(c.build.count) + c.build.suffix
+      if (c.build) eq(lit.length, c.length, c.id)
+      const out = outcome(c, () => lib.canonicalize(lit))
+      if (out !== undefined) {
+        eq(out, c.expect.ok.canonical, c.id)
+        eq(String(Number(lit)), out, `${c.id}: Number() reads another value`)
+      }
+    }
+    return `${file.cases.length} cases, ${file.numbers.length} number literals`
   })
 
   test('tools.json: per tool, and lists under both policies', () => {

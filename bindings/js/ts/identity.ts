@@ -28,16 +28,20 @@ export function publisherAttestation(
   return JSON.parse(call((g) => g.publisherAttestation(k, name, url, kid, s, now, ttl))) as JsonObject
 }
 
-/** A revocation attestation signed by the OLD key, announcing a rotation. */
+/**
+ * A revocation attestation signed by the OLD key, announcing a rotation to `replacementKey`
+ * (named by its derived kid and thumbprint, so it vouches for that key only). Without
+ * `replacementKey` it says "revoked, no successor" and vouches for no key.
+ */
 export function revocationAttestation(
   oldKey: SigningKey,
   revokedKid: string,
-  options?: { replacementKid?: string; reason?: string; currentDate?: Date },
+  options?: { replacementKey?: VerifyingKey; reason?: string; currentDate?: Date },
 ): JsonObject {
   const k = signingKeyArg(oldKey, 'oldKey')
   const r = text(revokedKid, 'revokedKid', 'malformed_identity')
   const o = opts(options, 'malformed_identity')
-  const rep = optText(o.replacementKid, 'replacementKid', 'malformed_identity')
+  const rep = o.replacementKey === undefined ? undefined : verifyingKeyArg(o.replacementKey, 'replacementKey').toBytes()
   const reason = optText(o.reason, 'reason', 'malformed_identity')
   const now = seconds(o.currentDate)
   return JSON.parse(call((g) => g.revocationAttestation(k, r, rep, reason, now))) as JsonObject

@@ -234,18 +234,21 @@ pub(crate) fn publisher_attestation(
 
 /// A revocation attestation signed by the old key (JSON text).
 #[pyfunction]
-#[pyo3(signature = (old_key, revoked_kid, *, replacement_kid = None, reason = None, now = None))]
+#[pyo3(signature = (old_key, revoked_kid, *, replacement_key = None, reason = None, now = None))]
 pub(crate) fn revocation_attestation(
     old_key: &Bound<'_, SigningKey>,
     revoked_kid: &Bound<'_, PyAny>,
-    replacement_kid: Option<&Bound<'_, PyAny>>,
+    replacement_key: Option<&Bound<'_, PyAny>>,
     reason: Option<&Bound<'_, PyAny>>,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
+    let replacement = replacement_key
+        .map(|k| vk_arg(k, "replacement_key"))
+        .transpose()?;
     Ok(identity::revocation_attestation(
         &old_key.get().inner,
         text(revoked_kid, "revoked_kid")?,
-        opt_text(replacement_kid, "replacement_kid")?,
+        replacement.as_ref(),
         opt_text(reason, "reason")?,
         crate::convert::now(now)?,
     )

@@ -140,6 +140,24 @@ def test_jcs() -> None:
             assert mi.canonicalize(case["input"].encode()) == out
 
 
+def test_jcs_number_literals() -> None:
+    """Adversarial literals: refused with the code, or read as the stated double, which
+    must be the value Python's own float() reads from the literal."""
+    numbers = project_json("jcs.json")["numbers"]
+    assert len(numbers) >= 20
+    for case in numbers:
+        if "literal" in case:
+            lit = case["literal"]
+        else:
+            b = case["build"]
+            lit = b["prefix"] + b["repeat"] * b["count"] + b["suffix"]
+            assert len(lit) == case["length"]
+        out = outcome(case, lambda: mi.canonicalize(lit))
+        if out is not None:
+            assert out == case["expect"]["ok"]["canonical"], case["id"]
+            assert float(lit) == float(out), f"{case['id']}: float() reads another value"
+
+
 def _check_list(case: dict[str, Any], vk: mi.VerifyingKey, field: str, policy: str) -> None:
     ident = f"{case['id']} ({field})"
     expect = case[field]

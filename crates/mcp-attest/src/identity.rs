@@ -99,20 +99,27 @@ pub fn publisher_attestation(
     sign_object(publisher.key, att)
 }
 
-/// A revocation attestation, signed by the *old* key, announcing a planned rotation.
+/// A revocation attestation, signed by the *old* key, announcing a planned rotation to
+/// `replacement` (or, with `None`, that the old key is revoked with no successor).
+///
+/// The successor is named by its derived ext-auth kid (`replacementKid`, the draft's member)
+/// and, additively, by its RFC 7638 thumbprint (`replacementKeyThumbprint`): both are computed
+/// from the key itself, never a label the server chooses, so the attestation vouches for one
+/// key only.
 #[must_use]
 pub fn revocation_attestation(
     old: &SigningKey,
     revoked_kid: &str,
-    replacement_kid: Option<&str>,
+    replacement: Option<&VerifyingKey>,
     reason: Option<&str>,
     now: u64,
 ) -> Value {
     let mut att = Object::new();
     att.insert("type", Value::from("revocation"));
     att.insert("revokedKid", Value::from(revoked_kid));
-    if let Some(r) = replacement_kid {
-        att.insert("replacementKid", Value::from(r));
+    if let Some(r) = replacement {
+        att.insert("replacementKid", Value::from(r.kid()));
+        att.insert("replacementKeyThumbprint", Value::from(r.jwk_thumbprint()));
     }
     if let Some(r) = reason {
         att.insert("reason", Value::from(r));
@@ -281,13 +288,30 @@ pub fn verify_document(doc: &str, options: &VerifyOptions<'_>) -> Result<Verifie
                     .get("replacementKid")
                     .and_then(Value::as_str)
                     .map(String::from);
+                let replacement_thumbprint = match o.get("replacementKeyThumbprint") {
+                    None => None,
+                    Some(Value::String(t)) => Some(t.as_str()),
+                    Some(_) => return Err(bad("replacementKeyThumbprint is not a string")),
+                };
                 // A rotation counts only when the caller's previous key signed it, it names
-                // that key as revoked, and it names this document's key as the replacement.
-                // One naming another key is kept, unverified, for display.
+                // that key as revoked, and it names the key this document serves as the
+                // successor: by that key's thumbprint or derived kid, computed here from the
+                // key itself. The served `kid` is a label the server picks, so comparing with
+                // it would let an impostor label its own key with the successor's kid and
+                // borrow the attestation. No successor means "revoked", never "vouched for
+                // whatever key is served". Others are kept, unverified, for display.
                 let verified = match options.previous_key {
                     Some(prev) if revoked_kid == prev.kid() => {
                         prev.verify(unsigned_jcs(o).as_bytes(), &signature(o)?)?;
-                        replacement_kid.as_deref().is_none_or(|r| r == kid)
+                        let names_served_key = match (replacement_thumbprint, &replacement_kid) {
+                            (Some(t), r) => {
+                                t == key.jwk_thumbprint()
+                                    && r.as_deref().is_none_or(|r| r == key.kid())
+                            }
+                            (None, Some(r)) => *r == key.kid(),
+                            (None, None) => false,
+                        };
+                        names_served_key
                     }
                     _ => false,
                 };
@@ -515,7 +539,7 @@ mod tests {
         let rot = revocation_attestation(
             &old,
             &old.verifying_key().kid(),
-            Some(&new.verifying_key().kid()),
+            Some(&new.verifying_key()),
             Some("superseded"),
             NOW,
         );
@@ -545,7 +569,7 @@ mod tests {
         let forged = revocation_attestation(
             &new,
             &old.verifying_key().kid(),
-            Some(&new.verifying_key().kid()),
+            Some(&new.verifying_key()),
             None,
             NOW,
         );
@@ -559,5 +583,66 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), ErrorCode::InvalidSignature);
+    }
+
+    fn rotation_verified(doc: &str, prev: &VerifyingKey) -> bool {
+        let id = verify_document(
+            doc,
+            &VerifyOptions {
+                previous_key: Some(prev),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        id.rotations[0].verified
+    }
+
+    /// Regression (issue #10.4): the old tree compared `replacementKid` with the served
+    /// `kid` label, so an impostor serving its own key under the successor's kid, with the
+    /// honest attestation copied, got `verified = true`; and an attestation without a
+    /// successor verified in any document. Both asserts below failed on the old tree.
+    #[test]
+    fn a_rotation_vouches_for_the_successor_key_only() {
+        let (old, _) = keys();
+        let new = SigningKey::from_bytes(&[4; 32]);
+        let impostor = SigningKey::from_bytes(&[5; 32]);
+        let prev = old.verifying_key();
+        let rot = revocation_attestation(
+            &old,
+            &prev.kid(),
+            Some(&new.verifying_key()),
+            None,
+            NOW,
+        );
+        let honest = identity_document(&new, None, NOW, core::slice::from_ref(&rot));
+        assert!(rotation_verified(&honest, &prev));
+        // The honest successor under a custom kid label is still the successor.
+        let relabelled = identity_document(&new, Some("server-2027"), NOW, core::slice::from_ref(&rot));
+        assert!(rotation_verified(&relabelled, &prev));
+        let forged = identity_document(&impostor, Some(&new.verifying_key().kid()), NOW, &[rot]);
+        assert!(!rotation_verified(&forged, &prev));
+        let revoked_only = revocation_attestation(&old, &prev.kid(), None, None, NOW);
+        let forged = identity_document(&impostor, None, NOW, &[revoked_only]);
+        assert!(!rotation_verified(&forged, &prev));
+    }
+
+    /// A draft-only attestation (`replacementKid`, no thumbprint) binds by the kid derived
+    /// from the served key, not by the served label.
+    #[test]
+    fn a_draft_rotation_binds_by_the_derived_kid() {
+        let (old, _) = keys();
+        let new = SigningKey::from_bytes(&[4; 32]);
+        let impostor = SigningKey::from_bytes(&[5; 32]);
+        let prev = old.verifying_key();
+        let mut att = Object::new();
+        att.insert("type", Value::from("revocation"));
+        att.insert("revokedKid", Value::from(prev.kid()));
+        att.insert("replacementKid", Value::from(new.verifying_key().kid()));
+        att.insert("signedAt", Value::from(time::format_rfc3339(NOW)));
+        let rot = sign_object(&old, att);
+        let honest = identity_document(&new, Some("label"), NOW, core::slice::from_ref(&rot));
+        assert!(rotation_verified(&honest, &prev));
+        let forged = identity_document(&impostor, Some(&new.verifying_key().kid()), NOW, &[rot]);
+        assert!(!rotation_verified(&forged, &prev));
     }
 }

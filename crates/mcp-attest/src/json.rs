@@ -37,6 +37,17 @@ pub const DEFAULT_MAX_DEPTH: usize = 64;
 /// (2^53 − 1, JavaScript's `Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
+/// The longest number literal the parser reads, in bytes (sign, digits, point and exponent).
+///
+/// Every serialiser writes a double in at most 25 bytes, and every integer we accept beyond
+/// 2^53 in at most 39, so 512 refuses nothing honest. The bound exists because `core`'s
+/// float parser stops accumulating an exponent past 65,535 and then reads a literal whose
+/// long run of zeros cancels a huge exponent (`-0.000…0005e655369`, 655 KB) as 0, where
+/// ECMAScript, Python and serde_json read −5e9: a signed `"minimum": 0` could be swapped for
+/// it. Within 512 bytes the digits cannot cancel an exponent that large, so every literal
+/// that parses is read as the correctly rounded double that ECMAScript's `Number()` gives.
+pub const MAX_NUMBER_LITERAL_BYTES: usize = 512;
+
 /// Bounds on the input the parser accepts.
 ///
 /// ```
@@ -977,6 +988,15 @@ impl Parser<'_> {
             }
             self.digits();
         }
+        if self.pos - start > MAX_NUMBER_LITERAL_BYTES {
+            return Err(err!(
+                InputTooLarge,
+                "number literal at byte {} is {} bytes long; the limit is {}",
+                start,
+                self.pos - start,
+                MAX_NUMBER_LITERAL_BYTES
+            ));
+        }
         let literal = self.text.get(start..self.pos).unwrap_or_default();
         if self.pos == int_end {
             // An integer literal means an exact integer to its author (Python, Go, ...), so
@@ -1006,7 +1026,8 @@ impl Parser<'_> {
             }
         }
         // core's parser is correctly rounded and linear in the literal's length, and
-        // accepts every literal the grammar above lets through.
+        // accepts every literal the grammar above lets through; within
+        // MAX_NUMBER_LITERAL_BYTES its exponent never saturates (see there).
         let f: f64 = literal
             .parse()
             .map_err(|_| err!(InvalidJson, "malformed number at byte {}", start))?;
@@ -1474,16 +1495,21 @@ mod tests {
         ] {
             assert_eq!(code(text), ErrorCode::NumberOutOfRange, "{text}");
         }
-        // Long literals are handled in linear time and quoted only briefly.
-        let long_int = "1".to_string() + &"0".repeat(200_000);
-        let e = parse(&long_int).unwrap_err();
-        assert_eq!(e.code(), ErrorCode::NumberOutOfRange);
-        assert!(e.message().len() < 160, "{e}");
-        let long_exp = "1".to_string() + &"0".repeat(200_000) + "e0";
-        assert_eq!(code(&long_exp), ErrorCode::NumberOutOfRange);
-        let long_frac = "0.".to_string() + &"0".repeat(200_000) + "1";
-        assert_eq!(canon(&long_frac), "0");
-        let long_digits = "1.".to_string() + &"3".repeat(200_000);
+        // Literals over MAX_NUMBER_LITERAL_BYTES are refused after one linear scan and
+        // quoted only briefly.
+        for long in [
+            "1".to_string() + &"0".repeat(200_000),
+            "1".to_string() + &"0".repeat(200_000) + "e0",
+            "0.".to_string() + &"0".repeat(200_000) + "1",
+            "1.".to_string() + &"3".repeat(200_000),
+        ] {
+            let e = parse(&long).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::InputTooLarge);
+            assert!(e.message().len() < 160, "{e}");
+        }
+        let long_int = "1".to_string() + &"0".repeat(400);
+        assert_eq!(code(&long_int), ErrorCode::NumberOutOfRange);
+        let long_digits = "1.".to_string() + &"3".repeat(500);
         assert_eq!(canon(&long_digits), "1.3333333333333333");
         assert_eq!(canon("1e-99999999999999999999"), "0");
         assert_eq!(code("1e99999999999999999999"), ErrorCode::NumberOutOfRange);
@@ -1790,6 +1816,63 @@ mod tests {
             check(f64::from_bits(x));
             // Also short-mantissa values, where the notation switch points lie.
             check(f64::from_bits(x & 0xfff0_0000_0000_0000 | (x & 0xff)));
+        }
+    }
+
+    /// Regression (issue #10.2): `core`'s float parser read this 655 KB literal as 0, where
+    /// ECMAScript, Python and serde_json read −5e9, so a signed `"minimum": 0` could be
+    /// replaced by it and still verify. On the old tree `canon` returned `[0]`.
+    #[test]
+    fn long_zero_runs_cannot_cancel_a_saturated_exponent() {
+        let attack = format!("[-0.{}5e655369]", "0".repeat(655_359));
+        assert_eq!(code(&attack), ErrorCode::InputTooLarge);
+        // The same shape inside the limit is read exactly: −5e9.
+        let inside = format!("-0.{}5e510", "0".repeat(500));
+        assert!(inside.len() <= MAX_NUMBER_LITERAL_BYTES);
+        assert_eq!(canon(&inside), "-5000000000");
+        let over = format!("-0.{}5e520", "0".repeat(510));
+        assert!(over.len() > MAX_NUMBER_LITERAL_BYTES);
+        assert_eq!(code(&over), ErrorCode::InputTooLarge);
+        // Exactly at the limit is still read.
+        let at = format!("1.{}", "0".repeat(MAX_NUMBER_LITERAL_BYTES - 2));
+        assert_eq!(at.len(), MAX_NUMBER_LITERAL_BYTES);
+        assert_eq!(canon(&at), "1");
+    }
+
+    /// Adversarial literals read as ECMAScript's `Number()` reads them (the values were
+    /// checked in Node; the cross-runtime vectors in `jcs.json` check them in every runtime).
+    #[test]
+    fn adversarial_literals_round_like_ecmascript() {
+        let cases: &[(&str, &str)] = &[
+            // Exactly half-way between 1 and the next double: ties to even.
+            ("1.00000000000000011102230246251565404236316680908203125", "1"),
+            // One digit past half-way, 55 digits in: rounds up.
+            (
+                "1.00000000000000011102230246251565404236316680908203126",
+                "1.0000000000000002",
+            ),
+            // Half the smallest subnormal rounds to 0 (even); a hair above to 5e-324.
+            ("2.4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125e-324", "0"),
+            ("2.4703282292062328e-324", "5e-324"),
+            ("4.9406564584124654e-324", "5e-324"),
+            ("2.2250738585072011e-308", "2.225073858507201e-308"),
+            ("1.7976931348623157e308", "1.7976931348623157e+308"),
+            ("1e-400", "0"),
+            ("-1e-400", "0"),
+            ("1e-99999999999999999999", "0"),
+            ("0e99999999999999999999", "0"),
+            ("0.0000000000000000000000000000001e31", "1"),
+            ("100000000000000000000000000000000e-32", "1"),
+        ];
+        for (lit, want) in cases {
+            if lit.len() <= MAX_NUMBER_LITERAL_BYTES {
+                assert_eq!(canon(lit), *want, "{lit}");
+            } else {
+                assert_eq!(code(lit), ErrorCode::InputTooLarge, "{lit}");
+            }
+        }
+        for lit in ["1.7976931348623159e308", "1e99999999999999999999", "-1e400"] {
+            assert_eq!(code(lit), ErrorCode::NumberOutOfRange, "{lit}");
         }
     }
 }

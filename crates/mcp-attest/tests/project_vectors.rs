@@ -229,6 +229,31 @@ fn jcs() {
             assert_eq!(encoding::hex_encode(out.as_bytes()), s(ok, "canonical_hex"));
         }
     }
+    // Adversarial number literals: refused with the code, or read as the stated double.
+    let numbers = file["numbers"].as_array().unwrap();
+    assert!(numbers.len() >= 20);
+    for case in numbers {
+        let literal = number_literal(case);
+        if let Some(out) = assert_outcome(case, json::canonicalize(&literal)) {
+            assert_eq!(out, s(&case["expect"]["ok"], "canonical"), "{}", s(case, "id"));
+        }
+    }
+}
+
+/// A `numbers` case's literal: stored, or built as prefix + repeat × count + suffix.
+fn number_literal(case: &Value) -> String {
+    if let Some(l) = case["literal"].as_str() {
+        return l.to_string();
+    }
+    let b = &case["build"];
+    let lit = format!(
+        "{}{}{}",
+        s(b, "prefix"),
+        s(b, "repeat").repeat(b["count"].as_u64().unwrap() as usize),
+        s(b, "suffix")
+    );
+    assert_eq!(lit.len() as u64, case["length"].as_u64().unwrap());
+    lit
 }
 
 #[test]

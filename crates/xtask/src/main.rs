@@ -454,7 +454,68 @@ fn jcs() -> Value {
     {
         cases.push(json!({ "id": id, "description": "Refused with this code.", "input": text, "expect": code(json::canonicalize(text)) }));
     }
-    json!({ "description": "JCS canonicalisation cases and refused JSON texts (default limits: 1 MiB, depth 64).", "cases": cases })
+    json!({
+        "description": "JCS canonicalisation cases and refused JSON texts (default limits: 1 MiB, depth 64).",
+        "cases": cases,
+        "numbers": number_literals(),
+    })
+}
+
+/// Adversarial number literals (issue #10.2). Each is either refused with a code or read as
+/// the double ECMAScript's `Number()` and Python's `float()` give: the runners check that
+/// their runtime reads `literal` as the same value as `canonical`. A `build` entry stands for
+/// `prefix + repeat × count + suffix`, too long to store.
+fn number_literals() -> Value {
+    let literals = [
+        ("number/tie-to-even", "1.00000000000000011102230246251565404236316680908203125"),
+        ("number/just-past-tie", "1.00000000000000011102230246251565404236316680908203126"),
+        ("number/min-subnormal", "4.9406564584124654e-324"),
+        ("number/rounds-up-to-min-subnormal", "2.4703282292062328e-324"),
+        ("number/rounds-down-to-zero", "2.4703282292062327e-324"),
+        ("number/max-subnormal", "2.2250738585072011e-308"),
+        ("number/max-double", "1.7976931348623157e308"),
+        ("number/underflow", "1e-400"),
+        ("number/negative-underflow", "-1e-400"),
+        ("number/huge-negative-exponent", "1e-99999999999999999999"),
+        ("number/zero-huge-exponent", "0e99999999999999999999"),
+        ("number/zeros-after-point", "0.0000000000000000000000000000001e31"),
+        ("number/zeros-before-point", "100000000000000000000000000000000e-32"),
+        ("number/long-mantissa", "3.14159265358979323846264338327950288419716939937510582097494459230781640628620899862803482534211706798214808651328230664709384460955058223172535940812848111745028410270193852110555964462294895493038196"),
+        ("number/overflow-by-rounding", "1.7976931348623159e308"),
+        ("number/overflow", "1e400"),
+        ("number/huge-exponent", "-1e99999999999999999999"),
+        ("number/integer-not-exact", "-9007199254740993"),
+    ];
+    let mut out: Vec<Value> = literals
+        .iter()
+        .map(|(id, lit)| json!({ "id": id, "literal": lit, "expect": number_expect(lit) }))
+        .collect();
+    let builds = [
+        // The review's attack: every other runtime reads -5e9; `core`'s parser read 0.
+        ("number/zeros-cancel-huge-exponent-655kb", "-0.", "0", 655_359, "5e655369"),
+        ("number/zeros-cancel-exponent-inside-limit", "-0.", "0", 500, "5e510"),
+        ("number/zeros-cancel-exponent-over-limit", "-0.", "0", 510, "5e520"),
+        ("number/long-integer-over-limit", "1", "0", 600, ""),
+        ("number/long-fraction-at-limit", "1.", "0", 510, ""),
+        ("number/long-fraction-over-limit", "1.", "3", 511, ""),
+    ];
+    for (id, prefix, repeat, count, suffix) in builds {
+        let lit = format!("{prefix}{}{suffix}", repeat.repeat(count));
+        out.push(json!({
+            "id": id,
+            "build": { "prefix": prefix, "repeat": repeat, "count": count, "suffix": suffix },
+            "length": lit.len(),
+            "expect": number_expect(&lit),
+        }));
+    }
+    Value::Array(out)
+}
+
+fn number_expect(literal: &str) -> Value {
+    match json::canonicalize(literal) {
+        Ok(canonical) => json!({ "ok": { "canonical": canonical } }),
+        Err(e) => json!({ "error": e.code().as_str() }),
+    }
 }
 
 fn sample_tools() -> &'static str {
@@ -1089,10 +1150,27 @@ fn identity_docs() -> Value {
     let rotation = identity::revocation_attestation(
         &old,
         &old.verifying_key().kid(),
-        Some(&server.verifying_key().kid()),
+        Some(&server.verifying_key()),
         Some("superseded"),
         NOW,
     );
+    // Issue #10.4: an impostor (seed-3) serves its own key labelled with the successor's kid
+    // and the honest rotation copied; and a "revoked, no successor" attestation of the old
+    // key, which must not vouch for whatever key is served.
+    let forged_label = identity::identity_document(
+        &other,
+        Some(&server.verifying_key().kid()),
+        NOW,
+        &[rotation.clone()],
+    );
+    let no_successor = identity::revocation_attestation(
+        &old,
+        &old.verifying_key().kid(),
+        None,
+        Some("compromised"),
+        NOW,
+    );
+    let forged_no_successor = identity::identity_document(&other, None, NOW, &[no_successor]);
     let plain = identity::identity_document(&server, None, NOW, &[]);
     let full = identity::identity_document(&server, None, NOW, &[att.clone(), rotation]);
     let replayed = identity::identity_document(&other, None, NOW, &[att]);
@@ -1145,6 +1223,22 @@ fn identity_docs() -> Value {
             NOW + 60,
             false,
             false,
+        ),
+        (
+            "identity/rotation-forged-kid-label",
+            "An impostor serves its own key under the successor's kid with the honest rotation copied: the rotation is not verified.",
+            forged_label,
+            NOW + 60,
+            false,
+            true,
+        ),
+        (
+            "identity/rotation-no-successor",
+            "A rotation signed by the previous key that names no successor vouches for no key: not verified.",
+            forged_no_successor,
+            NOW + 60,
+            false,
+            true,
         ),
         (
             "identity/served-jwk-changed",

@@ -629,7 +629,7 @@ def revocation_attestation(
     old_key: SigningKey,
     revoked_kid: str,
     *,
-    replacement_kid: str | None = None,
+    replacement_key: VerifyingKey | str | None = None,
     reason: str | None = None,
     now: _Now = None,
 ) -> str: ...
