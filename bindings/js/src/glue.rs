@@ -769,6 +769,7 @@ impl WasmVerifier {
         audience: Option<String>,
         allow_self_issued: Option<bool>,
         max_age: Option<f64>,
+        max_lifetime: Option<f64>,
         subject: Option<WasmVerifyingKey>,
     ) -> JsResult<String> {
         let subject = subject.map(|s| s.0);
@@ -777,8 +778,9 @@ impl WasmVerifier {
             leeway: opt_secs(leeway)?.unwrap_or(jws::DEFAULT_LEEWAY),
             audience: audience.as_deref(),
             issuers: &self.issuers,
-            allow_self_issued: allow_self_issued.unwrap_or(true),
+            allow_self_issued,
             max_age: opt_secs(max_age)?,
+            max_lifetime: opt_secs(max_lifetime)?.unwrap_or(passport::DEFAULT_MAX_LIFETIME),
             revocations: &self.revocations,
             subject: subject.as_ref(),
         };

@@ -237,8 +237,10 @@ export function defineSuite({ lib, project, shared, test }) {
       const p = outcome(c, () => lib.verifyPassport(c.token, {
         currentDate: at(c.now),
         audience: c.audience ?? undefined,
-        issuers,
-        allowSelfIssued: c.allow_self_issued ?? true,
+        issuers: c.no_trusted_issuers ? [] : c.decoy_issuer_first
+          ? [TrustedIssuer.fromKey(issuers[0].id, VerifyingKey.fromDidKey(c.decoy_issuer_first)), ...issuers]
+          : issuers,
+        allowSelfIssued: c.allow_self_issued ?? undefined, // absent or null: the core's default
         maxAge: c.max_age ?? undefined,
         revocationLists: c.use_revocations ? lists : [],
         subject: c.expected_subject ? VerifyingKey.fromDidKey(c.expected_subject) : undefined,

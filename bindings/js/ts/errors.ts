@@ -16,7 +16,7 @@ export type ErrorCode =
   | 'malformed_tool_definition' | 'malformed_attestation' | 'missing_signature' | 'kid_mismatch'
   | 'malformed_manifest' | 'manifest_mismatch' | 'malformed_token' | 'unsupported_algorithm'
   | 'unsupported_critical' | 'wrong_token_type' | 'missing_claim' | 'invalid_claim' | 'token_expired'
-  | 'token_not_yet_valid' | 'token_issued_in_future' | 'audience_mismatch' | 'issuer_mismatch'
+  | 'token_not_yet_valid' | 'token_issued_in_future' | 'lifetime_too_long' | 'audience_mismatch' | 'issuer_mismatch'
   | 'subject_mismatch' | 'invalid_timestamp' | 'untrusted_issuer' | 'revoked' | 'pinned_key_changed'
   | 'malformed_trust_store' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full'
@@ -112,6 +112,7 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   token_expired: TokenExpiredError,
   token_not_yet_valid: TokenNotYetValidError,
   token_issued_in_future: TokenNotYetValidError,
+  lifetime_too_long: TokenError,
   audience_mismatch: ClaimMismatchError,
   issuer_mismatch: ClaimMismatchError,
   subject_mismatch: ClaimMismatchError,

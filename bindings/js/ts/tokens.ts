@@ -336,10 +336,18 @@ export interface VerifyPassportOptions {
   clockTolerance?: number
   /** The audience this verifier is (exact match required); without it, tokens with `aud` are refused. */
   audience?: string
-  /** Accept self-issued passports (default true). */
+  /**
+   * Accept self-issued passports. Default: only when the verifier has no trusted issuers
+   * (a verifier that names issuers wants a passport one of them vouched for).
+   */
   allowSelfIssued?: boolean
-  /** Largest accepted age `now − iat`, in seconds. */
+  /** Largest accepted age `now − iat`, in seconds; a passport without `iat` is then refused. */
   maxAge?: number
+  /**
+   * Longest accepted validity in seconds, `exp` minus `iat` (else `nbf`, else now);
+   * default 30 days (2,592,000). Longer tokens fail with `lifetime_too_long`.
+   */
+  maxLifetime?: number
   /** The server key the caller expects (a pin). */
   subject?: VerifyingKey
 }
@@ -406,9 +414,10 @@ export class PassportVerifier {
     const aud = optText(o.audience, 'audience', 'invalid_claim')
     const self = optBool(o.allowSelfIssued, 'allowSelfIssued', 'invalid_claim')
     const maxAge = optDuration(o.maxAge, 'maxAge')
+    const maxLifetime = optDuration(o.maxLifetime, 'maxLifetime')
     // The glue takes the subject key by value (a copy), so the caller's key stays usable.
     const subject = o.subject === undefined ? undefined : call((g) => g.WasmVerifyingKey.fromBytes(verifyingKeyArg(o.subject, 'subject').toBytes()))
-    return toPassport(call(() => this.#inner.verifyPassport(t, now, leeway, aud, self, maxAge, subject)))
+    return toPassport(call(() => this.#inner.verifyPassport(t, now, leeway, aud, self, maxAge, maxLifetime, subject)))
   }
 }
 

@@ -183,9 +183,7 @@ impl VerifyingKey {
     #[staticmethod]
     fn from_spki_der(der: &Bound<'_, PyAny>) -> PyResult<Self> {
         let b = bytes_like(der, "der")?;
-        Ok(Self::new(
-            mcp_attest::VerifyingKey::from_spki_der(&b).py()?,
-        ))
+        Ok(Self::new(mcp_attest::VerifyingKey::from_spki_der(&b).py()?))
     }
 
     /// A public key from SubjectPublicKeyInfo PEM (``-----BEGIN PUBLIC KEY-----``).

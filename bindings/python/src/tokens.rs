@@ -513,7 +513,7 @@ pub(crate) fn lists_arg(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<CoreList>
 /// trusted issuer's key otherwise), signature, claims, subject binding, the expected
 /// subject and revocation, in that order.
 #[pyfunction]
-#[pyo3(signature = (token, *, now = None, leeway = jws::DEFAULT_LEEWAY, audience = None, issuers = None, allow_self_issued = true, max_age = None, revocations = None, subject = None))]
+#[pyo3(signature = (token, *, now = None, leeway = jws::DEFAULT_LEEWAY, audience = None, issuers = None, allow_self_issued = None, max_age = None, max_lifetime = passport::DEFAULT_MAX_LIFETIME, revocations = None, subject = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn verify_passport(
     py: Python<'_>,
@@ -522,8 +522,9 @@ pub(crate) fn verify_passport(
     leeway: u64,
     audience: Option<&Bound<'_, PyAny>>,
     issuers: Option<&Bound<'_, PyAny>>,
-    allow_self_issued: bool,
+    allow_self_issued: Option<bool>,
     max_age: Option<u64>,
+    max_lifetime: u64,
     revocations: Option<&Bound<'_, PyAny>>,
     subject: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Passport> {
@@ -541,6 +542,7 @@ pub(crate) fn verify_passport(
         issuers: &issuers,
         allow_self_issued,
         max_age,
+        max_lifetime,
         revocations: &lists,
         subject: subject.as_ref(),
     };

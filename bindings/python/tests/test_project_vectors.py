@@ -242,8 +242,15 @@ def test_passports_and_revocation_lists() -> None:
                 case["token"],
                 now=case["now"],
                 audience=case.get("audience"),
-                issuers=issuers,
-                allow_self_issued=case.get("allow_self_issued", True),
+                issuers=[]
+                if case.get("no_trusted_issuers")
+                else [
+                    mi.TrustedIssuer(issuers[0].id, mi.VerifyingKey.from_did_key(case["decoy_issuer_first"])),
+                    *issuers,
+                ]
+                if case.get("decoy_issuer_first")
+                else issuers,
+                allow_self_issued=case.get("allow_self_issued"),  # absent or None: the default
                 max_age=case.get("max_age"),
                 revocations=lists if case.get("use_revocations") else [],
                 subject=mi.VerifyingKey.from_did_key(subject) if subject else None,

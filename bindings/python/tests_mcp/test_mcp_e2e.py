@@ -135,7 +135,11 @@ async def test_revoked_key_refused(connect: Any) -> None:
     token = mi.issue_revocation_list(issuer, issuer.to_did_key(), [mi.RevocationEntry.for_key(KEY_A, reason="compromised")])
     assert store.add_revocation_list(token)
     async with connect() as client:
+        # The store names a trusted issuer, so self-issued passports are refused by default.
         r = await verify_server(client, policy(store))
+        assert not r.verified and r.code == "untrusted_issuer" and r.tools == ()
+        # Opted back in, the server's key is found on the issuer's revocation list.
+        r = await verify_server(client, policy(store, allow_self_issued=True))
         assert not r.verified and r.code == "revoked" and r.tools == ()
 
 

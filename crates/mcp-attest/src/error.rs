@@ -132,6 +132,8 @@ codes! {
     TokenNotYetValid => "token_not_yet_valid",
     /// The token's `iat` is in the future.
     TokenIssuedInFuture => "token_issued_in_future",
+    /// The token's validity (`exp` after `iat`, else `nbf`, else now) is longer than the verifier accepts.
+    LifetimeTooLong => "lifetime_too_long",
     /// The token's `aud` does not name the expected audience.
     AudienceMismatch => "audience_mismatch",
     /// A token's issuer is not the expected one (a tools manifest not issued by the server key).

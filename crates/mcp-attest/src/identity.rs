@@ -607,17 +607,12 @@ mod tests {
         let new = SigningKey::from_bytes(&[4; 32]);
         let impostor = SigningKey::from_bytes(&[5; 32]);
         let prev = old.verifying_key();
-        let rot = revocation_attestation(
-            &old,
-            &prev.kid(),
-            Some(&new.verifying_key()),
-            None,
-            NOW,
-        );
+        let rot = revocation_attestation(&old, &prev.kid(), Some(&new.verifying_key()), None, NOW);
         let honest = identity_document(&new, None, NOW, core::slice::from_ref(&rot));
         assert!(rotation_verified(&honest, &prev));
         // The honest successor under a custom kid label is still the successor.
-        let relabelled = identity_document(&new, Some("server-2027"), NOW, core::slice::from_ref(&rot));
+        let relabelled =
+            identity_document(&new, Some("server-2027"), NOW, core::slice::from_ref(&rot));
         assert!(rotation_verified(&relabelled, &prev));
         let forged = identity_document(&impostor, Some(&new.verifying_key().kid()), NOW, &[rot]);
         assert!(!rotation_verified(&forged, &prev));

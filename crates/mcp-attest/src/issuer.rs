@@ -102,20 +102,6 @@ impl TrustedIssuer {
         &self.keys
     }
 
-    /// The keys to try for a token whose header names `kid`: those with that kid if any has
-    /// it, else all of them. `kid` only ever selects among the caller's keys.
-    pub(crate) fn candidates<'a>(
-        &'a self,
-        kid: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a VerifyingKey> + 'a {
-        let any_match =
-            kid.is_some_and(|k| self.keys.iter().any(|(id, _)| id.as_deref() == Some(k)));
-        self.keys
-            .iter()
-            .filter(move |(id, _)| !any_match || id.as_deref() == kid)
-            .map(|(_, key)| key)
-    }
-
     /// The issuer as JSON (`{"id":…,"keys":[JWK with optional kid]}`), for trust stores.
     #[must_use]
     pub fn to_value(&self) -> Value {
@@ -164,9 +150,31 @@ impl TrustedIssuer {
     }
 }
 
-/// Finds the issuer named `iss` among `issuers`.
-pub(crate) fn find<'a>(issuers: &'a [TrustedIssuer], iss: &str) -> Option<&'a TrustedIssuer> {
-    issuers.iter().find(|i| i.id == iss)
+/// The keys to try for a token from `iss` whose header names `kid`, across every entry of
+/// `issuers` with that id (`None`: no such issuer).
+///
+/// An id may be listed twice in a caller's slice (a [`TrustStore`](crate::trust::TrustStore)
+/// refuses that on load and replaces on add). Taking the first entry would make the verdict
+/// depend on the slice's order and silently drop keys the caller listed; every key listed
+/// under the id is trusted for it instead. `kid` selects as in one issuer: the keys with that
+/// kid if any entry has it, else all of them.
+pub(crate) fn candidates<'a>(
+    issuers: &'a [TrustedIssuer],
+    iss: &str,
+    kid: Option<&str>,
+) -> Option<Vec<&'a VerifyingKey>> {
+    let mut keys: Vec<&(Option<String>, VerifyingKey)> = issuers
+        .iter()
+        .filter(|i| i.id == iss)
+        .flat_map(|i| i.keys.iter())
+        .collect();
+    if !issuers.iter().any(|i| i.id == iss) {
+        return None;
+    }
+    if kid.is_some_and(|k| keys.iter().any(|(id, _)| id.as_deref() == Some(k))) {
+        keys.retain(|(id, _)| id.as_deref() == kid);
+    }
+    Some(keys.into_iter().map(|(_, key)| key).collect())
 }
 
 #[cfg(test)]
@@ -184,11 +192,25 @@ mod tests {
             b.to_jwk_value(Some("b")).to_jcs()
         );
         let i = TrustedIssuer::from_jwks("iss", &jwks).unwrap();
-        assert_eq!(i.candidates(Some("b")).collect::<Vec<_>>(), [&b]);
-        assert_eq!(i.candidates(Some("zzz")).count(), 2);
-        assert_eq!(i.candidates(None).count(), 2);
+        let issuers = core::slice::from_ref(&i);
+        assert_eq!(candidates(issuers, "iss", Some("b")).unwrap(), [&b]);
+        assert_eq!(candidates(issuers, "iss", Some("zzz")).unwrap().len(), 2);
+        assert_eq!(candidates(issuers, "iss", None).unwrap().len(), 2);
+        assert!(candidates(issuers, "other", None).is_none());
         assert_eq!(TrustedIssuer::from_value(&i.to_value()).unwrap(), i);
         let e = TrustedIssuer::from_jwks("iss", r#"{"keys":[]}"#).unwrap_err();
         assert_eq!(e.code(), ErrorCode::MalformedJwk);
+    }
+
+    /// Two entries with one id: every key listed under the id is tried, in either order (the
+    /// old tree used the first entry only, so the verdict depended on the slice's order).
+    #[test]
+    fn a_repeated_id_trusts_every_key_listed_under_it() {
+        let a = SigningKey::from_bytes(&[1; 32]).verifying_key();
+        let b = SigningKey::from_bytes(&[2; 32]).verifying_key();
+        let both = [TrustedIssuer::new("iss", a), TrustedIssuer::new("iss", b)];
+        assert_eq!(candidates(&both, "iss", None).unwrap(), [&a, &b]);
+        let reversed = [both[1].clone(), both[0].clone()];
+        assert_eq!(candidates(&reversed, "iss", None).unwrap(), [&b, &a]);
     }
 }

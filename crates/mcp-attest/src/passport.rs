@@ -78,6 +78,14 @@ impl Default for IssueOptions<'_> {
     }
 }
 
+/// Default for [`VerifyOptions::max_lifetime`]: 30 days.
+///
+/// Our own servers issue 24-hour passports and renew them; registries that vouch for a
+/// server re-issue far more often than monthly. A token valid for longer than this is far
+/// more likely a mistake or an attack (`exp: 1e300` once meant "valid forever") than a
+/// deliberate choice, and a caller who wants it raises the limit.
+pub const DEFAULT_MAX_LIFETIME: u64 = 30 * 86_400;
+
 /// Options for verifying.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifyOptions<'a> {
@@ -89,10 +97,17 @@ pub struct VerifyOptions<'a> {
     pub audience: Option<&'a str>,
     /// Publishers and registries whose passports are accepted.
     pub issuers: &'a [TrustedIssuer],
-    /// Whether self-issued passports are accepted (default true).
-    pub allow_self_issued: bool,
-    /// The largest accepted age (`now − iat`), if any.
+    /// Whether self-issued passports are accepted. `None` (the default): only when no
+    /// trusted issuers are configured — a caller who names issuers wants passports vouched
+    /// for by one of them, and a self-issued token vouches for nothing but its own key.
+    pub allow_self_issued: Option<bool>,
+    /// The largest accepted age (`now − iat`), if any. A passport without `iat` is refused
+    /// (`missing_claim`) when this is set: its age is unknown.
     pub max_age: Option<u64>,
+    /// The longest validity accepted (default [`DEFAULT_MAX_LIFETIME`]), measured as `exp`
+    /// minus the token's start: `iat` when present, else `nbf`, else the verifier's `now`
+    /// (then leeway is added, as `now` is the verifier's clock). `u64::MAX` removes the limit.
+    pub max_lifetime: u64,
     /// Revocation lists to consult.
     pub revocations: &'a [RevocationList],
     /// The server key the caller expects (a pin), if any.
@@ -106,8 +121,9 @@ impl Default for VerifyOptions<'_> {
             leeway: jws::DEFAULT_LEEWAY,
             audience: None,
             issuers: &[],
-            allow_self_issued: true,
+            allow_self_issued: None,
             max_age: None,
+            max_lifetime: DEFAULT_MAX_LIFETIME,
             revocations: &[],
             subject: None,
         }
@@ -250,28 +266,34 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
     // that key's, the pin is used as is: decoding a did:key costs a point decompression, a
     // fifth of the signature check this function is otherwise made of.
     let trusted = if self_issued {
-        if !options.allow_self_issued {
+        if !options
+            .allow_self_issued
+            .unwrap_or(options.issuers.is_empty())
+        {
             return Err(err!(
                 UntrustedIssuer,
-                "self-issued passports are not accepted by this verifier"
+                "self-issued passports are not accepted by this verifier (it names trusted \
+                 issuers; set allow_self_issued to accept them too)"
             ));
         }
         None
     } else {
-        Some(issuer::find(options.issuers, &iss).ok_or_else(|| {
-            err!(
-                UntrustedIssuer,
-                "passport issuer {:?} is not a trusted issuer",
-                excerpt(&iss)
-            )
-        })?)
+        Some(
+            issuer::candidates(options.issuers, &iss, kid.as_deref()).ok_or_else(|| {
+                err!(
+                    UntrustedIssuer,
+                    "passport issuer {:?} is not a trusted issuer",
+                    excerpt(&iss)
+                )
+            })?,
+        )
     };
     let subject_key = match options.subject {
         Some(expected) if expected.to_did_key() == sub => *expected,
         _ => VerifyingKey::from_did_key(&sub)?,
     };
     let (verified, issuer_key) = if let Some(trusted) = trusted {
-        parsed.verify_any(trusted.candidates(kid.as_deref()))?
+        parsed.verify_any(trusted)?
     } else {
         // The DID is the key: a self-issued passport is checked under the key its own
         // subject names, and is worth what the caller's pin of that DID is worth.
@@ -307,6 +329,22 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
     let issued_at = number("iat")?;
     let not_before = number("nbf")?;
     let expires_at = number("exp")?.ok_or_else(|| err!(MissingClaim, "the passport has no exp"))?;
+    let (start, from, leeway) = match (issued_at, not_before) {
+        (Some(iat), _) => (iat, "iat", 0),
+        (None, Some(nbf)) => (nbf, "nbf", 0),
+        (None, None) => (options.now, "now", options.leeway),
+    };
+    let lifetime = expires_at.saturating_sub(start);
+    if lifetime > options.max_lifetime.saturating_add(leeway) {
+        return Err(err!(
+            LifetimeTooLong,
+            "the passport is valid for {} s after {}; this verifier accepts at most {} s \
+             (max_lifetime)",
+            lifetime,
+            from,
+            options.max_lifetime
+        ));
+    }
     if let Some(max_age) = options.max_age {
         // Without iat a passport's age is unknown, so a verifier with a maximum age refuses it.
         let iat = issued_at.ok_or_else(|| {
@@ -376,7 +414,9 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
         list.check_key(&subject_key)?;
         list.check_did(&sub)?;
         list.check_key(&issuer_key)?;
-        if let Some(j) = &jti {
+        // A passport id is unique only within its issuer: another issuer's list naming the
+        // same jti is about another passport.
+        if let Some(j) = jti.as_ref().filter(|_| list.issuer() == iss) {
             list.check_jti(j)?;
         }
     }
@@ -588,7 +628,7 @@ mod tests {
         assert!(p.self_issued);
         let no_self = VerifyOptions {
             now: NOW,
-            allow_self_issued: false,
+            allow_self_issued: Some(false),
             ..Default::default()
         };
         assert_eq!(

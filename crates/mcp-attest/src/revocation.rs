@@ -172,19 +172,19 @@ impl RevocationList {
             Some(_) => return Err(err!(InvalidClaim, "claim iss must be a string")),
             None => return Err(err!(MissingClaim, "the revocation list has no iss")),
         };
-        let issuer = issuer::find(issuers, &iss).ok_or_else(|| {
+        let kid = parsed
+            .header()
+            .get("kid")
+            .and_then(Value::as_str)
+            .map(String::from);
+        let keys = issuer::candidates(issuers, &iss, kid.as_deref()).ok_or_else(|| {
             err!(
                 UntrustedIssuer,
                 "revocation list issuer {:?} is not trusted",
                 excerpt(&iss)
             )
         })?;
-        let kid = parsed
-            .header()
-            .get("kid")
-            .and_then(Value::as_str)
-            .map(String::from);
-        let (verified, _) = parsed.verify_any(issuer.candidates(kid.as_deref()))?;
+        let (verified, _) = parsed.verify_any(keys)?;
         let claims = verified.claims;
         if claims.get("aud").is_some() {
             // A list is for every verifier; refusing aud whether or not the clock is checked

@@ -235,7 +235,12 @@ fn jcs() {
     for case in numbers {
         let literal = number_literal(case);
         if let Some(out) = assert_outcome(case, json::canonicalize(&literal)) {
-            assert_eq!(out, s(&case["expect"]["ok"], "canonical"), "{}", s(case, "id"));
+            assert_eq!(
+                out,
+                s(&case["expect"]["ok"], "canonical"),
+                "{}",
+                s(case, "id")
+            );
         }
     }
 }
@@ -397,11 +402,28 @@ fn passports_and_revocation_lists() {
         let subject = case["expected_subject"]
             .as_str()
             .map(|d| VerifyingKey::from_did_key(d).unwrap());
+        let with_decoy: Vec<mcp_attest::issuer::TrustedIssuer> = case["decoy_issuer_first"]
+            .as_str()
+            .map(|d| {
+                let decoy = VerifyingKey::from_did_key(d).unwrap();
+                vec![
+                    mcp_attest::issuer::TrustedIssuer::new(issuers[0].id(), decoy),
+                    issuers[0].clone(),
+                ]
+            })
+            .unwrap_or_default();
         let opts = passport::VerifyOptions {
             now: case["now"].as_u64().unwrap(),
             audience: case["audience"].as_str(),
-            issuers: &issuers,
-            allow_self_issued: case["allow_self_issued"].as_bool().unwrap_or(true),
+            issuers: if case["no_trusted_issuers"].as_bool().unwrap_or(false) {
+                &[]
+            } else if !with_decoy.is_empty() {
+                &with_decoy
+            } else {
+                &issuers
+            },
+            // Absent or null: the core's default.
+            allow_self_issued: case["allow_self_issued"].as_bool(),
             max_age: case["max_age"].as_u64(),
             revocations: if case["use_revocations"].as_bool().unwrap_or(false) {
                 &lists

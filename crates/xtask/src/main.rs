@@ -492,9 +492,27 @@ fn number_literals() -> Value {
         .collect();
     let builds = [
         // The review's attack: every other runtime reads -5e9; `core`'s parser read 0.
-        ("number/zeros-cancel-huge-exponent-655kb", "-0.", "0", 655_359, "5e655369"),
-        ("number/zeros-cancel-exponent-inside-limit", "-0.", "0", 500, "5e510"),
-        ("number/zeros-cancel-exponent-over-limit", "-0.", "0", 510, "5e520"),
+        (
+            "number/zeros-cancel-huge-exponent-655kb",
+            "-0.",
+            "0",
+            655_359,
+            "5e655369",
+        ),
+        (
+            "number/zeros-cancel-exponent-inside-limit",
+            "-0.",
+            "0",
+            500,
+            "5e510",
+        ),
+        (
+            "number/zeros-cancel-exponent-over-limit",
+            "-0.",
+            "0",
+            510,
+            "5e520",
+        ),
         ("number/long-integer-over-limit", "1", "0", 600, ""),
         ("number/long-fraction-at-limit", "1.", "0", 510, ""),
         ("number/long-fraction-over-limit", "1.", "3", 511, ""),
@@ -608,13 +626,9 @@ fn tools() -> Value {
             let text = serde_json::to_string(t).unwrap();
             let tv = json::parse(&text).unwrap();
             let input = tool::ext_auth_signing_input(&tv).unwrap();
-            let signed = tool::sign_tool(
-                &sk,
-                &tv,
-                &vk.kid(),
-                &mcp_attest::time::format_rfc3339(NOW),
-            )
-            .unwrap();
+            let signed =
+                tool::sign_tool(&sk, &tv, &vk.kid(), &mcp_attest::time::format_rfc3339(NOW))
+                    .unwrap();
             json!({
                 "id": format!("tool/{}", t["name"].as_str().unwrap()),
                 "description": "ext-auth signing input, signature and content hash of one tool.",
@@ -926,9 +940,23 @@ fn revocation_token() -> String {
 }
 
 fn passport_expect(token: &str, case: &Value) -> Value {
-    let issuers = [TrustedIssuer::from_jwks(REGISTRY, &registry_jwks()).unwrap()];
+    let registry_issuer = [TrustedIssuer::from_jwks(REGISTRY, &registry_jwks()).unwrap()];
+    let with_decoy: Vec<TrustedIssuer> = match case["decoy_issuer_first"].as_str() {
+        Some(d) => vec![
+            TrustedIssuer::new(REGISTRY, VerifyingKey::from_did_key(d).unwrap()),
+            registry_issuer[0].clone(),
+        ],
+        None => vec![],
+    };
+    let issuers: &[TrustedIssuer] = if case["no_trusted_issuers"].as_bool().unwrap_or(false) {
+        &[]
+    } else if !with_decoy.is_empty() {
+        &with_decoy
+    } else {
+        &registry_issuer
+    };
     let lists = if case["use_revocations"].as_bool().unwrap_or(false) {
-        vec![RevocationList::verify(&revocation_token(), &issuers, Some(NOW)).unwrap()]
+        vec![RevocationList::verify(&revocation_token(), &registry_issuer, Some(NOW)).unwrap()]
     } else {
         vec![]
     };
@@ -938,8 +966,8 @@ fn passport_expect(token: &str, case: &Value) -> Value {
     let opts = passport::VerifyOptions {
         now: case["now"].as_u64().unwrap(),
         audience: case["audience"].as_str(),
-        issuers: &issuers,
-        allow_self_issued: case["allow_self_issued"].as_bool().unwrap_or(true),
+        issuers,
+        allow_self_issued: case["allow_self_issued"].as_bool(),
         max_age: case["max_age"].as_u64(),
         revocations: &lists,
         subject: subject.as_ref(),
@@ -1088,6 +1116,40 @@ fn passports() -> Value {
         c.insert("iss", json::Value::from(did.as_str()));
         c
     });
+    // Issue #10.6: lifetimes beyond the default 30 days, and a jti that only the registry's
+    // own passports can be revoked by.
+    let self_claims = |edit: &dyn Fn(&mut json::Object)| {
+        let mut c = base(&[]);
+        c.insert("iss", json::Value::from(did.as_str()));
+        edit(&mut c);
+        jws::sign(&server, Some(passport::PASSPORT_TYP), None, &c)
+    };
+    let exp_1e300 = self_claims(&|c| {
+        c.insert(
+            "exp",
+            json::Value::Number(json::Number::from_f64(1e300).unwrap()),
+        );
+    });
+    let thirty_one_days = self_claims(&|c| {
+        c.insert("exp", json::Value::from_u64(NOW + 31 * 86_400));
+    });
+    let thirty_days = self_claims(&|c| {
+        c.insert(
+            "exp",
+            json::Value::from_u64(NOW + passport::DEFAULT_MAX_LIFETIME),
+        );
+    });
+    let no_iat_31_days = self_claims(&|c| {
+        c.remove("iat");
+        c.insert("exp", json::Value::from_u64(NOW + 31 * 86_400));
+    });
+    let iat_exponent_form = self_claims(&|c| {
+        // 1799992800 written as 1.7999928e9: claims are judged by value.
+        c.insert("iat", json::parse("1.7999928e9").unwrap());
+    });
+    let self_jti_named_by_registry = self_claims(&|c| {
+        c.insert("jti", json::Value::from("passport-revoked"));
+    });
     let later = NOW + 60;
     let mut cases: Vec<Value> = vec![
         json!({ "id": "passport/self-issued", "description": "Self-issued: iss = sub = the server's did:key.", "token": self_issued, "now": later, "audience": AUD }),
@@ -1116,14 +1178,36 @@ fn passports() -> Value {
         json!({ "id": "passport/no-iat-with-max-age", "description": "No iat, checked by a verifier with a maximum age: the age is unknown.", "token": no_iat, "now": later, "audience": AUD, "max_age": 600 }),
         json!({ "id": "passport/no-iat-no-mcp", "description": "Neither iat nor mcp: both optional when no maximum age is asked.", "token": no_iat, "now": later, "audience": AUD }),
         json!({ "id": "passport/mcp-name-not-string", "description": "The mcp claim's name is a number.", "token": mcp_wrong_type, "now": later, "audience": AUD }),
+        json!({ "id": "passport/self-issued-issuers-configured", "description": "Self-issued, checked with the default allow_self_issued by a verifier that names trusted issuers: refused.", "token": self_issued, "now": later, "audience": AUD, "allow_self_issued": null }),
+        json!({ "id": "passport/self-issued-no-issuers", "description": "Self-issued, checked with the default allow_self_issued by a verifier that names no trusted issuer: accepted.", "token": self_issued, "now": later, "audience": AUD, "allow_self_issued": null, "no_trusted_issuers": true }),
+        json!({ "id": "passport/exp-1e300", "description": "exp 1e300: beyond the default maximum lifetime of 30 days.", "token": exp_1e300, "now": later, "audience": AUD }),
+        json!({ "id": "passport/lifetime-31-days", "description": "exp 31 days after iat.", "token": thirty_one_days, "now": later, "audience": AUD }),
+        json!({ "id": "passport/lifetime-30-days", "description": "exp exactly 30 days after iat: accepted.", "token": thirty_days, "now": later, "audience": AUD }),
+        json!({ "id": "passport/lifetime-no-iat", "description": "No iat, exp 31 days away: the lifetime is measured from the verifier's now (plus leeway).", "token": no_iat_31_days, "now": later, "audience": AUD }),
+        json!({ "id": "passport/iat-exponent-form", "description": "iat written as 1.7999928e9: a claim is judged by its value, not its spelling.", "token": iat_exponent_form, "now": later, "audience": AUD }),
+        json!({ "id": "passport/issuer-listed-twice", "description": "The verifier lists the registry's id twice, first with another key (seed-3): every key under the id is tried, so the order does not matter.", "token": by_registry, "now": later, "audience": AUD, "decoy_issuer_first": attacker.verifying_key().to_did_key() }),
+        json!({ "id": "passport/jti-named-by-another-issuer", "description": "A self-issued passport whose jti the registry's revocation list names: a jti entry applies only to the list issuer's own passports.", "token": self_jti_named_by_registry, "now": later, "audience": AUD, "use_revocations": true }),
     ];
     for c in &mut cases {
+        // The file's verifier names a trusted issuer, which by default refuses self-issued
+        // passports; cases about other checks opt self-issued tokens back in, and the cases
+        // about the default say "allow_self_issued": null.
+        let token = c["token"].as_str().unwrap();
+        let claims = jws::parse(token, jws::MAX_TOKEN_BYTES)
+            .unwrap()
+            .unverified_claims()
+            .clone();
+        let self_issued = claims.get("iss").and_then(json::Value::as_str)
+            == claims.get("sub").and_then(json::Value::as_str);
+        if self_issued && c.get("allow_self_issued").is_none() {
+            c["allow_self_issued"] = json!(true);
+        }
         let token = c["token"].as_str().unwrap().to_string();
         let expect = passport_expect(&token, c);
         c["expect"] = expect;
     }
     json!({
-        "description": "Passports. Verify each token with: now, audience (null = none), the trusted issuers below, allow_self_issued (default true), max_age (default none), expected_subject (a did:key the caller pinned, default none) and, when use_revocations is true, the revocation list below. expect.ok gives the verified claims.",
+        "description": "Passports. Verify each token with: now, audience (null = none), the trusted issuers below, allow_self_issued (true, false, or null/absent for the default: accepted only when no trusted issuer is configured), no_trusted_issuers (true: verify with no trusted issuer), decoy_issuer_first (a did:key: the verifier's issuers are that key under the registry's id, then the registry), max_age (default none), max_lifetime (always the default, 30 days), expected_subject (a did:key the caller pinned, default none) and, when use_revocations is true, the revocation list below. expect.ok gives the verified claims.",
         "trusted_issuers": [{ "id": REGISTRY, "jwks": registry_jwks() }],
         "revocation_list": revocation_token(),
         "revocation_list_checks": [

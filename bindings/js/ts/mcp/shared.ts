@@ -205,7 +205,7 @@ export interface VerifyPolicy {
   trustedIssuers?: TrustedIssuer[]
   /** Require a passport (default true). */
   requirePassport?: boolean
-  /** Accept self-issued passports (default true; false requires a trusted issuer's). */
+  /** Accept self-issued passports (default: only when no trusted issuer is configured; false requires a trusted issuer's). */
   allowSelfIssued?: boolean
   /** Prove possession with identity/challenge (default true). */
   challenge?: boolean
@@ -352,7 +352,7 @@ export async function verifyServer(client: SdkClient, policy: VerifyPolicy = {})
       if (typeof token !== 'string') throw new Refusal('malformed_token', 'the passport is not a string')
       const verifier = policy.trustStore ? policy.trustStore.passportVerifier() : new PassportVerifier()
       for (const i of policy.trustedIssuers ?? []) verifier.addIssuer(i)
-      out.passport = verifier.verify(token, { currentDate: now(), audience: policy.audience, allowSelfIssued: policy.allowSelfIssued ?? true })
+      out.passport = verifier.verify(token, { currentDate: now(), audience: policy.audience, allowSelfIssued: policy.allowSelfIssued })
       key = VerifyingKey.fromDidKey(out.passport.subject)
     } else if (policy.requirePassport !== false) {
       throw new Refusal('missing_claim', 'the server sent no passport')

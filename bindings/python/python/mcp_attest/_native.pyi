@@ -474,15 +474,18 @@ def verify_passport(
     leeway: int = ...,
     audience: str | None = None,
     issuers: Iterable[TrustedIssuer] | None = None,
-    allow_self_issued: bool = True,
+    allow_self_issued: bool | None = None,
     max_age: int | None = None,
+    max_lifetime: int = ...,
     revocations: Iterable[RevocationList] | None = None,
     subject: VerifyingKey | None = None,
 ) -> Passport:
     """Verifies a passport; raises the first failure (``TokenError``, ``TrustError``, …).
 
-    ``leeway`` defaults to 60 s. Self-issued passports are accepted unless
-    ``allow_self_issued=False``; issuer-signed ones need their issuer in ``issuers``.
+    ``leeway`` defaults to 60 s. Self-issued passports are accepted when
+    ``allow_self_issued`` is true, and by default (``None``) only when ``issuers`` is empty;
+    issuer-signed ones need their issuer in ``issuers``. ``max_lifetime`` (default 30 days)
+    caps ``exp`` minus ``iat`` (else ``nbf``, else now): ``lifetime_too_long``.
     """
 
 @final

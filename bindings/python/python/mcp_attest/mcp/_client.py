@@ -39,14 +39,15 @@ class Policy:
     ``server_id`` names the server in ``trust_store`` (pins: TOFU, a changed key is refused);
     ``expected_key`` is a configured key; ``trust_store`` also supplies trusted issuers (for
     issuer-signed passports) and revocation lists. ``allow_self_issued`` accepts self-issued
-    passports; ``require_challenge`` calls ``identity/challenge``.
+    passports (default ``None``: only when the trust store names no trusted issuer);
+    ``require_challenge`` calls ``identity/challenge``.
     """
 
     trust_store: mi.TrustStore | None = None
     server_id: str | None = None
     expected_key: mi.VerifyingKey | None = None
     audience: str | None = None
-    allow_self_issued: bool = True
+    allow_self_issued: bool | None = None
     require_passport: bool = True
     require_challenge: bool = True
     use_identity_get: bool = True
