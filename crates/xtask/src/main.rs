@@ -1245,7 +1245,7 @@ fn identity_docs() -> Value {
         &other,
         Some(&server.verifying_key().kid()),
         NOW,
-        &[rotation.clone()],
+        std::slice::from_ref(&rotation),
     );
     let no_successor = identity::revocation_attestation(
         &old,
