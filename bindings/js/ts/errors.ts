@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'unsupported_critical' | 'wrong_token_type' | 'missing_claim' | 'invalid_claim' | 'token_expired'
   | 'token_not_yet_valid' | 'token_issued_in_future' | 'lifetime_too_long' | 'audience_mismatch' | 'issuer_mismatch'
   | 'subject_mismatch' | 'invalid_timestamp' | 'untrusted_issuer' | 'revoked' | 'pinned_key_changed'
-  | 'malformed_trust_store' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
+  | 'malformed_trust_store' | 'invalid_policy' | 'no_identity' | 'missing_passport' | 'server_error'
+  | 'tool_changed' | 'endpoint_mismatch' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
@@ -121,6 +122,12 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   revoked: TrustError,
   pinned_key_changed: TrustError,
   malformed_trust_store: MalformedInputError,
+  invalid_policy: MalformedInputError,
+  no_identity: TrustError,
+  missing_passport: TrustError,
+  server_error: TrustError,
+  tool_changed: ToolVerificationError,
+  endpoint_mismatch: TrustError,
   attestation_expired: IdentityError,
   malformed_identity: IdentityError,
   invalid_challenge: ChallengeError,

@@ -150,6 +150,18 @@ codes! {
     PinnedKeyChanged => "pinned_key_changed",
     /// A trust store's JSON is malformed or of an unsupported version.
     MalformedTrustStore => "malformed_trust_store",
+    /// A session policy option is missing, misspelt or of the wrong type (the caller's configuration, never the server).
+    InvalidPolicy => "invalid_policy",
+    /// The server implements no MCP identity at all: no passport and no `identity/get`.
+    NoIdentity => "no_identity",
+    /// The server sent no passport, and the policy requires one.
+    MissingPassport => "missing_passport",
+    /// The server answered a request with an error that names no contract code.
+    ServerError => "server_error",
+    /// A tool differs from the version accepted earlier; it stays refused until accepted again.
+    ToolChanged => "tool_changed",
+    /// The passport does not list the endpoint the client connected to.
+    EndpointMismatch => "endpoint_mismatch",
     /// An identity attestation's `expiresAt` has passed.
     AttestationExpired => "attestation_expired",
     /// A malformed identity document, attestation or identity/challenge result.

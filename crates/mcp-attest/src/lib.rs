@@ -21,6 +21,8 @@ pub mod keys;
 pub mod passport;
 pub mod records;
 pub mod revocation;
+pub mod server;
+pub mod session;
 pub mod time;
 pub mod tool;
 pub mod trust;

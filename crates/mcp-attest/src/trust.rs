@@ -24,8 +24,9 @@ use crate::json::{self, Limits, Number, Object, Value};
 use crate::keys::VerifyingKey;
 use crate::revocation::RevocationList;
 
-/// The trust store JSON format version this library writes and reads.
-pub const TRUST_STORE_VERSION: u64 = 1;
+/// The trust store JSON format version this library writes. It reads this one and version 1
+/// (which had no accepted tools).
+pub const TRUST_STORE_VERSION: u64 = 2;
 /// Largest trust store text accepted (16 MiB).
 pub const MAX_TRUST_STORE_BYTES: usize = 16 << 20;
 
@@ -60,12 +61,27 @@ pub struct Pin {
     pub last_seen: u64,
 }
 
-/// Pins, trusted issuers and revocation lists.
+/// A tool as the client last accepted it from a server: its content hash and one hash per
+/// field a host shows its user (see [`crate::session`]), so a later change can say which
+/// fields changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcceptedTool {
+    /// The content hash ([`crate::tool::content_hash`]).
+    pub hash: String,
+    /// Field name (`title`, `description`, `inputSchema`, `outputSchema`, `annotations`) →
+    /// `sha256-<base64url>` of its JCS; absent fields are not listed.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Pins, trusted issuers, revocation lists and the tools accepted from each server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustStore {
     pins: BTreeMap<String, Pin>,
     issuers: Vec<TrustedIssuer>,
     revocations: Vec<(String, RevocationList)>,
+    /// Server → tool name → the version accepted. Kept when a tool disappears from a list,
+    /// so a tool removed and re-added changed is still reported as changed.
+    tools: BTreeMap<String, BTreeMap<String, AcceptedTool>>,
 }
 
 impl TrustStore {
@@ -116,9 +132,35 @@ impl TrustStore {
         );
     }
 
-    /// Removes the pin for `server`; returns it.
+    /// Removes the pin for `server`, and the tools accepted from it; returns the pin.
     pub fn unpin(&mut self, server: &str) -> Option<Pin> {
+        self.tools.remove(server);
         self.pins.remove(server)
+    }
+
+    /// The tools accepted from `server`, by name.
+    #[must_use]
+    pub fn accepted_tools(&self, server: &str) -> Option<&BTreeMap<String, AcceptedTool>> {
+        self.tools.get(server)
+    }
+
+    /// Records `tool` as the accepted version of `name` from `server` (replacing an earlier
+    /// one: this is also how a host accepts a changed tool after asking its user).
+    pub fn accept_tool(&mut self, server: &str, name: &str, tool: AcceptedTool) {
+        self.tools
+            .entry(String::from(server))
+            .or_default()
+            .insert(String::from(name), tool);
+    }
+
+    /// Forgets the accepted version of `name` from `server`; returns it.
+    pub fn forget_tool(&mut self, server: &str, name: &str) -> Option<AcceptedTool> {
+        let set = self.tools.get_mut(server)?;
+        let gone = set.remove(name);
+        if set.is_empty() {
+            self.tools.remove(server);
+        }
+        gone
     }
 
     /// The pin for `server`.
@@ -214,6 +256,22 @@ impl TrustStore {
                     .collect(),
             ),
         );
+        let mut accepted = Vec::new();
+        for (server, set) in &self.tools {
+            for (name, t) in set {
+                let mut e = Object::new();
+                e.insert("server", Value::from(server.as_str()));
+                e.insert("name", Value::from(name.as_str()));
+                e.insert("hash", Value::from(t.hash.as_str()));
+                let mut f = Object::new();
+                for (k, v) in &t.fields {
+                    f.insert(k, Value::from(v.as_str()));
+                }
+                e.insert("fields", Value::Object(f));
+                accepted.push(Value::Object(e));
+            }
+        }
+        o.insert("acceptedTools", Value::Array(accepted));
         Value::Object(o).to_jcs()
     }
 
@@ -234,12 +292,12 @@ impl TrustStore {
         )?;
         let bad = |what: &str| err!(MalformedTrustStore, "trust store: {}", what);
         let o = v.as_object().ok_or_else(|| bad("not a JSON object"))?;
-        match o
+        let version = o
             .get("version")
             .and_then(Value::as_number)
-            .and_then(Number::as_u64)
-        {
-            Some(TRUST_STORE_VERSION) => {}
+            .and_then(Number::as_u64);
+        match version {
+            Some(1 | TRUST_STORE_VERSION) => {}
             Some(other) => {
                 return Err(err!(
                     MalformedTrustStore,
@@ -312,6 +370,40 @@ impl TrustStore {
                 ));
             }
             store.revocations.push((String::from(token), list));
+        }
+        if version == Some(TRUST_STORE_VERSION) {
+            for t in array("acceptedTools")? {
+                let text = |n: &str| {
+                    t.get(n)
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| bad("an accepted tool needs server, name and hash strings"))
+                };
+                let mut fields = BTreeMap::new();
+                let f = t
+                    .get("fields")
+                    .and_then(Value::as_object)
+                    .ok_or_else(|| bad("an accepted tool has no fields object"))?;
+                for (k, v) in f.iter() {
+                    let v = v
+                        .as_str()
+                        .ok_or_else(|| bad("an accepted tool's field hash is not a string"))?;
+                    fields.insert(String::from(k), String::from(v));
+                }
+                let (server, name) = (text("server")?, text("name")?);
+                let tool = AcceptedTool {
+                    hash: String::from(text("hash")?),
+                    fields,
+                };
+                let set = store.tools.entry(String::from(server)).or_default();
+                if set.insert(String::from(name), tool).is_some() {
+                    return Err(err!(
+                        MalformedTrustStore,
+                        "trust store: tool {:?} of {:?} is listed twice",
+                        excerpt(name),
+                        excerpt(server)
+                    ));
+                }
+            }
         }
         Ok(store)
     }

@@ -603,3 +603,66 @@ fn challenges() {
         full["expect"]["jsonrpc_code"].as_i64().unwrap()
     );
 }
+
+/// Replays every recorded transcript through a fresh `ClientSession`: the session must ask
+/// for exactly the recorded requests and end with the recorded report and trust store, byte
+/// for byte (the same file runs in Node, Chromium and Python).
+#[test]
+fn sessions() {
+    use mcp_attest::session::{ClientPolicy, ClientSession};
+    use mcp_attest::trust::TrustStore;
+    let file = read("sessions.json");
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    for case in cases {
+        let id = s(case, "id");
+        let policy = ClientPolicy::from_json(s(case, "policy")).unwrap();
+        let store = case["store"]
+            .as_str()
+            .map(|t| TrustStore::from_json(t).unwrap());
+        let random: [u8; 64] = encoding::hex_decode(s(case, "random_hex"))
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let now = case["now"].as_u64().unwrap();
+        let mut session = ClientSession::new(policy, store, now, &random).unwrap();
+        for x in case["exchanges"].as_array().unwrap() {
+            let req = session
+                .next_request()
+                .unwrap_or_else(|| panic!("{id}: the session stopped early"));
+            assert_eq!(req.method, s(x, "method"), "{id}");
+            assert_eq!(req.params, s(x, "params"), "{id}");
+            if let Some(r) = x["result"].as_str() {
+                session.receive_result(r);
+            } else {
+                let e = &x["error"];
+                session.receive_error(
+                    e["code"].as_i64().unwrap(),
+                    s(e, "message"),
+                    e["data"].as_str(),
+                );
+            }
+        }
+        assert!(
+            session.next_request().is_none(),
+            "{id}: the session asks for more"
+        );
+        assert_eq!(
+            session.report().unwrap(),
+            s(&case["expect"], "report"),
+            "{id}"
+        );
+        assert_eq!(
+            session.trust_store().map(TrustStore::to_json).as_deref(),
+            case["expect"]["store"].as_str(),
+            "{id}"
+        );
+    }
+    for case in file["policies"].as_array().unwrap() {
+        let with_store = case["with_store"].as_bool().unwrap();
+        let got = ClientPolicy::from_json(s(case, "policy")).and_then(|p| {
+            ClientSession::new(p, with_store.then(TrustStore::new), 0, &[0; 64]).map(|_| ())
+        });
+        assert_outcome(case, got);
+    }
+}

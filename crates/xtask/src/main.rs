@@ -17,6 +17,8 @@
 
 use std::path::PathBuf;
 
+mod sessions;
+
 use mcp_attest::did_key::{self, DocumentFormat};
 use mcp_attest::issuer::TrustedIssuer;
 use mcp_attest::json;
@@ -63,6 +65,7 @@ fn gen_vectors(dir: &PathBuf) {
     write("identity.json", identity_docs());
     write("trust_store.json", trust_store());
     write("challenge.json", challenge_vectors());
+    write("sessions.json", sessions::sessions());
 }
 
 fn seed(i: u8) -> [u8; 32] {
@@ -1400,7 +1403,15 @@ fn trust_store() -> Value {
         ("trust/not-an-object", "[]".to_string()),
         (
             "trust/future-version",
-            saved.replacen("\"version\":1", "\"version\":2", 1),
+            saved.replacen("\"version\":2", "\"version\":3", 1),
+        ),
+        (
+            "trust/accepted-tool-twice",
+            saved.replacen(
+                "\"acceptedTools\":[]",
+                r#""acceptedTools":[{"fields":{},"hash":"sha256-a","name":"t","server":"s"},{"fields":{},"hash":"sha256-b","name":"t","server":"s"}]"#,
+                1,
+            ),
         ),
         (
             "trust/pin-bad-did",

@@ -1,0 +1,407 @@
+//! The server side of an MCP identity, decided once: what a server advertises, puts on each
+//! `tools/list` result, serves from `identity/get` and answers to `identity/challenge`.
+//!
+//! A server adapter holds one [`ServerPresentation`] per signing key and calls it from the
+//! SDK's hooks; it decides nothing itself. The presentation derives the `kid` once (so the
+//! challenge answers and the identity document can never disagree), issues the self-issued
+//! passport with the configured audience and renews it before it expires, and keeps one
+//! replay cache for every connection of the server.
+//!
+//! ```
+//! use mcp_attest::server::{ServerOptions, ServerPresentation};
+//! use mcp_attest::SigningKey;
+//!
+//! let options = ServerOptions::from_json(r#"{"name":"weather","version":"1.2.0"}"#)?;
+//! let mut server = ServerPresentation::new(SigningKey::from_bytes(&[1u8; 32]), options);
+//! let now = 1_800_000_000;
+//! let page = server.sign_tools_list(r#"{"tools":[{"name":"add","inputSchema":{"type":"object"}}]}"#, now)?;
+//! assert!(page.contains("org.mcp-attest/identity"));
+//! assert!(server.identity_get(now).contains(server.kid()));
+//! # Ok::<(), mcp_attest::Error>(())
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::challenge::{self, ChallengeResponder};
+use crate::error::{err, excerpt, Error, Result};
+use crate::json::{self, Limits, Object, Value};
+use crate::keys::SigningKey;
+use crate::passport::{self, McpInfo};
+use crate::tool::{self, SignOptions};
+use crate::{identity, session};
+
+/// The HTTP response header that hints at the server's identity (a hint only: clients verify
+/// the signed `_meta` and the challenge, never the header).
+pub const IDENTITY_HEADER: &str = "X-AI-Identity";
+/// The version of the capability advertisement.
+pub const CAPABILITY_VERSION: &str = "1.0.0";
+
+/// Where the passport on each `tools/list` result comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PassportSource {
+    /// Self-issued by the server key, for [`ServerOptions::passport_ttl`] seconds, with the
+    /// configured audience, and renewed once half of its lifetime has passed.
+    SelfIssued,
+    /// A passport issued by a publisher or registry, served as given.
+    Provided(String),
+    /// No passport.
+    None,
+}
+
+/// How a server presents its identity. [`ServerOptions::from_json`] reads the same options,
+/// camelCase, from the bindings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerOptions {
+    /// `name`: the server's name (from the SDK's server info).
+    pub name: String,
+    /// `version`: its version.
+    pub version: Option<String>,
+    /// `endpoints`: the URLs it is reached at (put in the passport's `mcp.endpoints`, which
+    /// clients that know their endpoint check).
+    pub endpoints: Vec<String>,
+    /// `audience`: the client audience; put in the manifest's and the self-issued passport's
+    /// `aud` (a client configured with an audience refuses tokens without it).
+    pub audience: Option<String>,
+    /// `passport`: `"self"` (default), `"none"`, or a compact JWS.
+    pub passport: PassportSource,
+    /// `passportTtl`: the self-issued passport's lifetime (default one day).
+    pub passport_ttl: u64,
+    /// `manifestTtl`: the manifest's lifetime (default one hour).
+    pub manifest_ttl: u64,
+    /// `attestations`: further attestations served by `identity/get` (publisher, rotation), as
+    /// JSON objects.
+    pub attestations: Vec<Value>,
+    /// `replayCacheCapacity`: the nonces remembered by the challenge responder.
+    pub replay_cache_capacity: usize,
+    /// `kid`: the key id served everywhere (identity document, tool attestations, challenge
+    /// answers); default the key's ext-auth kid. Set once here so no two places disagree.
+    pub kid: Option<String>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            name: String::from("mcp-server"),
+            version: None,
+            endpoints: Vec::new(),
+            audience: None,
+            passport: PassportSource::SelfIssued,
+            passport_ttl: passport::DEFAULT_PASSPORT_TTL,
+            manifest_ttl: tool::DEFAULT_MANIFEST_TTL,
+            attestations: Vec::new(),
+            replay_cache_capacity: challenge::DEFAULT_NONCE_CACHE_CAPACITY,
+            kid: None,
+        }
+    }
+}
+
+impl ServerOptions {
+    /// Reads the options from a JSON object with the camelCase names of the fields (`null` =
+    /// the default). An unknown name or a wrong type is `invalid_policy`.
+    ///
+    /// # Errors
+    /// `invalid_policy`; `input_too_large` and JSON codes.
+    pub fn from_json(text: &str) -> Result<ServerOptions> {
+        let v = json::parse_with_limits(
+            text,
+            Limits {
+                max_bytes: 256 * 1024,
+                max_depth: 16,
+            },
+        )?;
+        let o = v
+            .as_object()
+            .ok_or_else(|| err!(InvalidPolicy, "server options are a JSON object"))?;
+        let mut s = ServerOptions::default();
+        for (k, val) in o.iter() {
+            if val.is_null() {
+                continue;
+            }
+            let bad = |what: &str| err!(InvalidPolicy, "server option {} must be {}", k, what);
+            let text = || {
+                val.as_str()
+                    .map(String::from)
+                    .ok_or_else(|| bad("a string"))
+            };
+            let whole = || {
+                val.as_number()
+                    .and_then(json::Number::as_u64)
+                    .ok_or_else(|| bad("a whole number"))
+            };
+            match k {
+                "name" => s.name = text()?,
+                "version" => s.version = Some(text()?),
+                "endpoints" => {
+                    s.endpoints = val
+                        .as_array()
+                        .ok_or_else(|| bad("an array of strings"))?
+                        .iter()
+                        .map(|e| {
+                            e.as_str()
+                                .map(String::from)
+                                .ok_or_else(|| bad("an array of strings"))
+                        })
+                        .collect::<Result<_>>()?;
+                }
+                "audience" => s.audience = Some(text()?),
+                "kid" => s.kid = Some(text()?),
+                "passport" => {
+                    s.passport = match text()?.as_str() {
+                        "self" => PassportSource::SelfIssued,
+                        "none" => PassportSource::None,
+                        t if t.matches('.').count() == 2 => PassportSource::Provided(String::from(t)),
+                        other => {
+                            return Err(err!(
+                                InvalidPolicy,
+                                "server option passport is \"self\", \"none\" or a compact JWS, not {:?}",
+                                excerpt(other)
+                            ))
+                        }
+                    };
+                }
+                "passportTtl" => s.passport_ttl = whole()?.max(60),
+                "manifestTtl" => s.manifest_ttl = whole()?.max(60),
+                "attestations" => {
+                    s.attestations = val
+                        .as_array()
+                        .ok_or_else(|| bad("an array of objects"))?
+                        .to_vec();
+                    if s.attestations.iter().any(|a| a.as_object().is_none()) {
+                        return Err(bad("an array of objects"));
+                    }
+                }
+                "replayCacheCapacity" => {
+                    s.replay_cache_capacity =
+                        usize::try_from(whole()?).unwrap_or(usize::MAX).max(1);
+                }
+                other => {
+                    return Err(err!(
+                        InvalidPolicy,
+                        "unknown server option {:?}",
+                        excerpt(other)
+                    ))
+                }
+            }
+        }
+        if s.name.is_empty() {
+            return Err(err!(InvalidPolicy, "server option name must not be empty"));
+        }
+        Ok(s)
+    }
+}
+
+/// A server's identity, presented; see the [module documentation](self).
+#[derive(Debug)]
+pub struct ServerPresentation {
+    key: SigningKey,
+    kid: String,
+    options: ServerOptions,
+    /// The self-issued passport and the time from which it is renewed.
+    passport: Option<(String, u64)>,
+    responder: ChallengeResponder,
+}
+
+impl ServerPresentation {
+    /// The presentation of `key` under `options`.
+    #[must_use]
+    pub fn new(key: SigningKey, options: ServerOptions) -> ServerPresentation {
+        let kid = options
+            .kid
+            .clone()
+            .filter(|k| !k.is_empty())
+            .unwrap_or_else(|| key.verifying_key().kid());
+        let responder = ChallengeResponder::new(kid.clone(), options.replay_cache_capacity);
+        ServerPresentation {
+            key,
+            kid,
+            options,
+            passport: None,
+            responder,
+        }
+    }
+
+    /// The served `kid`: the ext-auth kid of the key, derived once.
+    #[must_use]
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// The server's did:key.
+    #[must_use]
+    pub fn did(&self) -> String {
+        self.key.verifying_key().to_did_key()
+    }
+
+    /// What the server adds to its `initialize` capabilities (JSON): our advertisement under
+    /// `experimental` and the draft's under `extensions`. Hints only: a client proves the
+    /// identity with the signed `_meta` and the challenge.
+    #[must_use]
+    pub fn capabilities(&self) -> String {
+        let mut ad = Object::new();
+        ad.insert("version", Value::from(CAPABILITY_VERSION));
+        ad.insert("did", Value::from(self.did()));
+        ad.insert("kid", Value::from(self.kid.as_str()));
+        ad.insert(
+            "methods",
+            Value::Array(alloc::vec![
+                Value::from(session::METHOD_IDENTITY_GET),
+                Value::from(session::METHOD_IDENTITY_CHALLENGE),
+            ]),
+        );
+        let mut experimental = Object::new();
+        experimental.insert(tool::RESULT_META_KEY, Value::Object(ad));
+        let mut draft = Object::new();
+        draft.insert("version", Value::from(CAPABILITY_VERSION));
+        let mut extensions = Object::new();
+        extensions.insert(tool::EXT_AUTH_META_KEY, Value::Object(draft));
+        let mut o = Object::new();
+        o.insert("experimental", Value::Object(experimental));
+        o.insert("extensions", Value::Object(extensions));
+        Value::Object(o).to_jcs()
+    }
+
+    /// The HTTP headers of a Streamable HTTP response (JSON object): the identity hint, and
+    /// `Access-Control-Expose-Headers` so a browser client can read it.
+    #[must_use]
+    pub fn http_headers(&self) -> String {
+        let mut o = Object::new();
+        o.insert(
+            IDENTITY_HEADER,
+            Value::from(alloc::format!("did={}", self.did())),
+        );
+        o.insert(
+            "Access-Control-Expose-Headers",
+            Value::from(alloc::format!("{IDENTITY_HEADER}, Mcp-Session-Id")),
+        );
+        Value::Object(o).to_jcs()
+    }
+
+    /// The passport to serve at `now`, if any; a self-issued one is re-issued once half of
+    /// its lifetime has passed, so a client never sees one about to expire.
+    pub fn passport(&mut self, now: u64) -> Option<String> {
+        match &self.options.passport {
+            PassportSource::None => None,
+            PassportSource::Provided(t) => Some(t.clone()),
+            PassportSource::SelfIssued => {
+                if let Some((token, renew_at)) = &self.passport {
+                    if now < *renew_at {
+                        return Some(token.clone());
+                    }
+                }
+                let mcp = McpInfo {
+                    name: self.options.name.clone(),
+                    version: self.options.version.clone(),
+                    endpoints: self.options.endpoints.clone(),
+                    tools_hash: None,
+                };
+                let token = passport::issue_self(
+                    &self.key,
+                    &mcp,
+                    &passport::IssueOptions {
+                        now,
+                        ttl: self.options.passport_ttl,
+                        audience: self.options.audience.as_deref(),
+                        ..Default::default()
+                    },
+                );
+                self.passport = Some((
+                    token.clone(),
+                    now.saturating_add(self.options.passport_ttl / 2),
+                ));
+                Some(token)
+            }
+        }
+    }
+
+    /// Signs one `tools/list` result (JSON text) at `now`: each tool's ext-auth attestation,
+    /// the manifest and the passport in the result `_meta` (merged into it, never replacing
+    /// what the SDK put there). Returns the result as JSON text.
+    ///
+    /// # Errors
+    /// `input_too_large`, JSON errors, `malformed_tool_definition`.
+    pub fn sign_tools_list(&mut self, result_json: &str, now: u64) -> Result<String> {
+        let result = json::parse_with_limits(
+            result_json,
+            Limits {
+                max_bytes: tool::DEFAULT_MAX_LIST_BYTES,
+                max_depth: json::DEFAULT_MAX_DEPTH,
+            },
+        )?;
+        let passport = self.passport(now);
+        let mut signed = tool::sign_tools_list_value(
+            &self.key,
+            &result,
+            &SignOptions {
+                now,
+                ttl: self.options.manifest_ttl,
+                audience: self.options.audience.as_deref(),
+                kid: Some(&self.kid),
+            },
+        )?;
+        if let (Some(token), Value::Object(o)) = (passport, &mut signed) {
+            // sign_tools_list_value always writes `_meta` and our member in it.
+            if let Some(Value::Object(mut meta)) = o.remove("_meta") {
+                if let Some(Value::Object(mut ours)) = meta.remove(tool::RESULT_META_KEY) {
+                    ours.insert("passport", Value::from(token));
+                    meta.insert(tool::RESULT_META_KEY, Value::Object(ours));
+                }
+                o.insert("_meta", Value::Object(meta));
+            }
+        }
+        Ok(signed.to_jcs())
+    }
+
+    /// The `identity/get` result (JSON text) at `now`.
+    #[must_use]
+    pub fn identity_get(&self, now: u64) -> String {
+        identity::identity_document(&self.key, Some(&self.kid), now, &self.options.attestations)
+    }
+
+    /// Answers `identity/challenge` params (JSON text; an SDK's `_meta` member is ignored) at
+    /// `now`: the result (JSON text), or the JSON-RPC error object (JSON text) to answer with.
+    ///
+    /// # Errors
+    /// The JSON-RPC error object, as [`challenge::jsonrpc_error_json`] writes it.
+    pub fn answer_challenge(
+        &mut self,
+        params_json: &str,
+        now: u64,
+    ) -> core::result::Result<String, String> {
+        let params = strip_meta(params_json).map_err(|e| challenge::jsonrpc_error_json(&e))?;
+        self.responder
+            .respond(&self.key, &params, now)
+            .map(|r| r.to_json())
+            .map_err(|e| challenge::jsonrpc_error_json(&e))
+    }
+}
+
+/// `params` without an SDK-added `_meta` member (progress tokens and the like).
+fn strip_meta(params_json: &str) -> core::result::Result<String, Error> {
+    if params_json.len() > challenge::MAX_PARAMS_BYTES * 2 {
+        return Err(err!(
+            InvalidChallenge,
+            "identity/challenge params are {} bytes; the limit is {}",
+            params_json.len(),
+            challenge::MAX_PARAMS_BYTES
+        ));
+    }
+    let mut v = json::parse_with_limits(
+        params_json,
+        Limits {
+            max_bytes: challenge::MAX_PARAMS_BYTES * 2,
+            max_depth: 8,
+        },
+    )
+    .map_err(|e| {
+        err!(
+            InvalidChallenge,
+            "identity/challenge params: {}",
+            e.message()
+        )
+    })?;
+    if let Value::Object(o) = &mut v {
+        o.remove("_meta");
+    }
+    Ok(v.to_jcs())
+}
