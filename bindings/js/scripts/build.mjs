@@ -17,14 +17,11 @@ const run = (cmd, args, opts = {}) => {
   execFileSync(cmd, args, { stdio: 'inherit', ...opts })
 }
 
-// 1. The wasm. Fat LTO for this build only (smaller and faster than the workspace's thin LTO);
-//    no `strip` (wasm-opt needs the target_features section).
-run('cargo', ['build', '--release', '-p', 'mcp-attest-wasm', '--target', 'wasm32-unknown-unknown'], {
-  cwd: root,
-  env: { ...process.env, CARGO_PROFILE_RELEASE_LTO: 'fat', CARGO_PROFILE_RELEASE_CODEGEN_UNITS: '1' },
-})
+// 1. The wasm, in the workspace's `wasm-release` profile: fat LTO, size-optimised outside the
+//    crypto crates; no `strip` (wasm-opt needs the target_features section).
+run('cargo', ['build', '--profile', 'wasm-release', '-p', 'mcp-attest-wasm', '--target', 'wasm32-unknown-unknown'], { cwd: root })
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target')
-const wasm = join(targetDir, 'wasm32-unknown-unknown/release/mcp_attest_wasm.wasm')
+const wasm = join(targetDir, 'wasm32-unknown-unknown/wasm-release/mcp_attest_wasm.wasm')
 
 // 2. wasm-bindgen, 3. wasm-opt.
 rmSync(dist, { recursive: true, force: true })

@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 // Budget (gzip -9 bytes). Goal: the whole module ≤ 100 KB; the current build is not there
-// (see README "Size"), so the budget guards against regressions from today's figure.
-const BUDGET = { wasm: 245_000, js: 25_000, total: 265_000 }
+// (see README "Size"), so the budget guards against regressions from today's figure. The
+// session engine added 33 KB of wasm; the size-optimised `wasm-release` profile won 29 KB of
+// it back, and the total was raised by 3 KB for the rest (its TypeScript API).
+const BUDGET = { wasm: 245_000, js: 25_000, total: 268_000 }
 
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length

@@ -21,7 +21,7 @@ use crate::error::{err, js, JsResult};
 // ---------------------------------------------------------------------------------------
 
 /// Unix seconds from a JS number (the TS layer passes `Math.floor(date.getTime() / 1000)`).
-fn secs(t: f64) -> JsResult<u64> {
+pub(crate) fn secs(t: f64) -> JsResult<u64> {
     if t.is_finite() && (0.0..=9_007_199_254_740_991.0).contains(&t) {
         #[allow(
             clippy::cast_possible_truncation,
@@ -97,7 +97,7 @@ pub fn error_codes() -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 
 #[wasm_bindgen]
-pub struct WasmSigningKey(SigningKey);
+pub struct WasmSigningKey(pub(crate) SigningKey);
 
 #[wasm_bindgen]
 impl WasmSigningKey {
@@ -1119,7 +1119,7 @@ impl WasmChallengeResponder {
 
 #[wasm_bindgen]
 #[derive(Default)]
-pub struct WasmTrustStore(TrustStore);
+pub struct WasmTrustStore(pub(crate) TrustStore);
 
 #[wasm_bindgen]
 impl WasmTrustStore {

@@ -9,5 +9,7 @@
 
 mod error;
 mod glue;
+mod session;
 
 pub use glue::*;
+pub use session::*;

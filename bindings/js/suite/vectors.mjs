@@ -302,6 +302,31 @@ export function defineSuite({ lib, project, shared, test }) {
     return `${file.ops.length} ops, ${file.loads.length} loads`
   })
 
+  test('sessions.json: transcripts replayed through the client session', () => {
+    const file = project.json('sessions.json')
+    ok(file.cases.length >= 30)
+    for (const c of file.cases) {
+      const store = c.store === null ? undefined : TrustStore.fromJson(c.store)
+      const s = new lib.ClientSession(JSON.parse(c.policy), { trustStore: store, currentDate: at(c.now), random: hex(c.random_hex) })
+      for (const x of c.exchanges) {
+        const r = s.nextRequest()
+        if (r === null) fail(`${c.id}: the session stopped early`)
+        eq(r.method, x.method, c.id)
+        eq(JSON.stringify(r.params), x.params, c.id)
+        if (x.result !== undefined) s.receiveResult(x.result)
+        else s.receiveError(x.error.code, x.error.message, x.error.data === null ? undefined : JSON.parse(x.error.data))
+      }
+      eq(s.nextRequest(), null, `${c.id}: the session asks for more`)
+      eq(s.reportJson, c.expect.report, c.id)
+      s.saveTrustStore()
+      eq(store === undefined ? null : store.toJson(), c.expect.store, c.id)
+    }
+    for (const c of file.policies) {
+      outcome(c, () => new lib.ClientSession(JSON.parse(c.policy), c.with_store ? { trustStore: TrustStore.create() } : {}))
+    }
+    return `${file.cases.length} transcripts, ${file.policies.length} refused policies`
+  })
+
   test('challenge.json: request, server answers, client checks', () => {
     const file = project.json('challenge.json')
     const vk = VerifyingKey.fromDidKey(file.server_did)

@@ -21,8 +21,14 @@ import { date, seconds, text } from './util.js'
  * save(store.toJson())
  * ```
  */
+/** @internal The glue object of a TrustStore (for the session engine). */
+export let storeInner: (s: TrustStore) => WasmTrustStore
+
 export class TrustStore {
   readonly #inner: WasmTrustStore
+  static {
+    storeInner = (s) => s.#inner
+  }
   private constructor(inner: WasmTrustStore) {
     this.#inner = inner
   }

@@ -1,0 +1,132 @@
+//! Glue for the session engine: the client's trust decision and the server's presentation.
+//! JSON text in, JSON text out; every decision is the core's.
+
+use mcp_attest::json::{Object, Value};
+use mcp_attest::server::{ServerOptions, ServerPresentation};
+use mcp_attest::session::{ClientPolicy, ClientSession};
+use mcp_attest::{ErrorCode, SigningKey};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{err, js, JsResult};
+use crate::glue::{secs, WasmSigningKey, WasmTrustStore};
+
+#[wasm_bindgen]
+pub struct WasmClientSession(ClientSession);
+
+#[wasm_bindgen]
+impl WasmClientSession {
+    /// `store`: the caller's trust store, copied in (write it back with `saveStore`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        policy_json: &str,
+        store: Option<WasmTrustStore>,
+        now: f64,
+        random: &[u8],
+    ) -> JsResult<WasmClientSession> {
+        let random: [u8; 64] = random
+            .try_into()
+            .map_err(|_| err(ErrorCode::InvalidPolicy, "a session needs 64 random bytes"))?;
+        let policy = js(ClientPolicy::from_json(policy_json))?;
+        js(ClientSession::new(
+            policy,
+            store.map(|s| s.0),
+            secs(now)?,
+            &random,
+        ))
+        .map(WasmClientSession)
+    }
+    /// `{"method", "params"}` (params a JSON object) or `null` when the report is ready.
+    #[wasm_bindgen(js_name = nextRequest)]
+    pub fn next_request(&self) -> Option<String> {
+        self.0.next_request().map(|r| {
+            let mut o = Object::new();
+            o.insert("method", Value::from(r.method));
+            o.insert("params", Value::from(r.params));
+            Value::Object(o).to_jcs()
+        })
+    }
+    #[wasm_bindgen(js_name = receiveResult)]
+    pub fn receive_result(&mut self, result_json: &str) {
+        self.0.receive_result(result_json);
+    }
+    #[wasm_bindgen(js_name = receiveError)]
+    pub fn receive_error(&mut self, code: f64, message: &str, data_json: Option<String>) {
+        // A code that is not a whole number is no JSON-RPC code: decided on data alone.
+        #[allow(clippy::cast_possible_truncation, clippy::as_conversions)]
+        let code = if code.is_finite() && code.fract() == 0.0 && code.abs() < 9.0e15 {
+            code as i64
+        } else {
+            0
+        };
+        self.0.receive_error(code, message, data_json.as_deref());
+    }
+    pub fn report(&self) -> Option<String> {
+        self.0.report().map(String::from)
+    }
+    /// The updated trust store, as a new glue object (`undefined` without a store).
+    #[wasm_bindgen(js_name = trustStore)]
+    pub fn trust_store(&self) -> Option<WasmTrustStore> {
+        self.0.trust_store().cloned().map(WasmTrustStore)
+    }
+}
+
+#[wasm_bindgen]
+pub struct WasmServerPresentation(ServerPresentation);
+
+#[wasm_bindgen]
+impl WasmServerPresentation {
+    #[wasm_bindgen(constructor)]
+    pub fn new(key: &WasmSigningKey, options_json: &str) -> JsResult<WasmServerPresentation> {
+        let options = js(ServerOptions::from_json(options_json))?;
+        let key = SigningKey::from_bytes(&key.0.to_bytes());
+        Ok(WasmServerPresentation(ServerPresentation::new(
+            key, options,
+        )))
+    }
+    pub fn kid(&self) -> String {
+        String::from(self.0.kid())
+    }
+    pub fn did(&self) -> String {
+        self.0.did()
+    }
+    pub fn capabilities(&self) -> String {
+        self.0.capabilities()
+    }
+    #[wasm_bindgen(js_name = httpHeaders)]
+    pub fn http_headers(&self) -> String {
+        self.0.http_headers()
+    }
+    pub fn passport(&mut self, now: f64) -> JsResult<Option<String>> {
+        Ok(self.0.passport(secs(now)?))
+    }
+    #[wasm_bindgen(js_name = signToolsList)]
+    pub fn sign_tools_list(&mut self, result_json: &str, now: f64) -> JsResult<String> {
+        js(self.0.sign_tools_list(result_json, secs(now)?))
+    }
+    #[wasm_bindgen(js_name = identityGet)]
+    pub fn identity_get(&self, now: f64) -> JsResult<String> {
+        Ok(self.0.identity_get(secs(now)?))
+    }
+    /// `{"result": {...}}` or `{"error": {code, message, data}}` (JSON text).
+    #[wasm_bindgen(js_name = answerChallenge)]
+    pub fn answer_challenge(&mut self, params_json: &str, now: f64) -> JsResult<String> {
+        Ok(match self.0.answer_challenge(params_json, secs(now)?) {
+            Ok(r) => format!("{{\"result\":{r}}}"),
+            Err(e) => format!("{{\"error\":{e}}}"),
+        })
+    }
+}
+
+#[wasm_bindgen]
+impl WasmTrustStore {
+    /// A copy (a session takes its store by value).
+    #[wasm_bindgen(js_name = copy)]
+    pub fn copy(&self) -> WasmTrustStore {
+        WasmTrustStore(self.0.clone())
+    }
+    /// Replaces this store's contents with `other`'s (a session's updated store).
+    #[wasm_bindgen(js_name = replaceWith)]
+    pub fn replace_with(&mut self, other: &WasmTrustStore) {
+        self.0 = other.0.clone();
+    }
+}

@@ -1,0 +1,263 @@
+/**
+ * One trust decision, made by the core: the client session that decides whether a server and
+ * its tools may be used, and the server presentation that proves a server's identity. The MCP
+ * adapters drive these; a host without an SDK can too.
+ *
+ * @module
+ */
+import type { WasmClientSession, WasmServerPresentation } from '#wasm/types'
+import { errorFor, type ErrorCode } from './errors.js'
+import { signingKeyArg, VerifyingKey, type SigningKey } from './keys.js'
+import { call } from './native.js'
+import type { JsonObject } from './tools.js'
+import { storeInner, TrustStore } from './trust.js'
+import { bytes, jsonText, opts, seconds } from './util.js'
+
+/**
+ * What a client requires of a server. Every option has a default, decided by the core and
+ * identical in Python (`server_id`, `expected_key`, … there). An unknown option is refused
+ * (`invalid_policy`): a misspelt option must not fall back to a default silently.
+ */
+export interface ClientPolicy {
+  /** The name the server is pinned under in the trust store (its URL or command line). Required with a trust store. */
+  serverId?: string
+  /** The server's did:key, from configuration. */
+  expectedKey?: string | VerifyingKey
+  /** This client's audience, checked on the passport and the manifest. */
+  audience?: string
+  /** The URL the client connected to: the passport's `mcp.endpoints` must list it. */
+  endpoint?: string
+  /** Accept self-issued passports (default: only when the store names no trusted issuer). */
+  allowSelfIssued?: boolean
+  /** Require a passport (default true). */
+  requirePassport?: boolean
+  /** Prove possession with `identity/challenge` (default true). */
+  challenge?: boolean
+  /** `'if_no_manifest'` (default): a verified manifest covers the tools; `'always'`: each tool's own signature too. */
+  toolSignatures?: 'if_no_manifest' | 'always'
+  /** Every page must carry a valid signed manifest (default true). */
+  requireManifest?: boolean
+  /** The most `tools/list` pages fetched (default 100). */
+  maxPages?: number
+  /** Clock skew allowed, seconds (default 60). */
+  leeway?: number
+  /** The longest passport lifetime accepted, seconds (default 30 days). */
+  maxLifetime?: number
+}
+
+/** One tool's verdict in a {@link ServerReport}. */
+export interface ToolVerdict {
+  name: string | null
+  /** `verified`, or why not: `tampered`, `unsigned`, `wrong_key`, `not_in_manifest`, `missing_from_list`, `duplicate`, `malformed`, `revoked`, `unverified_list`, `changed`, `server_unverified`. */
+  status: string
+  code: ErrorCode | null
+  message: string | null
+  hash: string | null
+  /** For `changed`: the fields that changed (`title`, `description`, `inputSchema`, `outputSchema`, `annotations`, or `other`). */
+  changedFields: string[]
+}
+
+/** The core's server report: the same JSON in every language. */
+export interface ServerReport {
+  version: 1
+  /** The server is who it says and every tool may be used. */
+  verified: boolean
+  /** Why not, as one contract code. */
+  code: ErrorCode | null
+  message: string | null
+  server: { did: string; kid: string | null } | null
+  passport: { issuer: string; selfIssued: boolean; expiresAt: number; jti: string | null } | null
+  publishers: { name: string; did: string; bound: boolean; trusted: boolean }[]
+  rotations: { revokedKid: string; replacementKid: string | null; verified: boolean }[]
+  pin: 'first_use' | 'match' | 'rotated' | 'changed' | null
+  challenge: 'verified' | 'failed' | 'skipped'
+  revocation: 'not_revoked' | 'revoked' | 'unchecked'
+  /** Tools per `tools/list` page. */
+  pages: number[]
+  tools: ToolVerdict[]
+  /** What changed since the tools last accepted from this server (null the first time). */
+  changes: { added: string[]; removed: string[]; changed: { name: string; fields: string[] }[] } | null
+}
+
+/** A request the session wants sent. */
+export interface SessionRequest {
+  method: string
+  params: JsonObject
+}
+
+function randomBytes(n: number): Uint8Array {
+  const c = (globalThis as { crypto?: { getRandomValues?: (a: Uint8Array) => Uint8Array } }).crypto
+  if (c?.getRandomValues === undefined) throw errorFor('invalid_policy', 'no crypto.getRandomValues in this runtime')
+  return c.getRandomValues(new Uint8Array(n))
+}
+
+/** The policy as the JSON text the core reads (keys unchanged; a VerifyingKey becomes its did:key). */
+function policyJson(policy: ClientPolicy | undefined): string {
+  const p = { ...opts(policy, 'invalid_policy') } as Record<string, unknown>
+  if (p.expectedKey instanceof VerifyingKey) p.expectedKey = p.expectedKey.toDidKey()
+  for (const k of Object.keys(p)) if (p[k] === undefined) delete p[k]
+  return jsonText(p, 'policy', 'invalid_policy')
+}
+
+/**
+ * The client side of an identity check, as a state machine with no I/O: ask
+ * {@link ClientSession.nextRequest} what to send, send it, hand back the raw result or the
+ * JSON-RPC error, until it returns `null`; then read {@link ClientSession.report}.
+ *
+ * @example
+ * ```ts
+ * const s = new ClientSession({ serverId: 'https://weather.example/mcp' }, { trustStore: store })
+ * for (let r = s.nextRequest(); r !== null; r = s.nextRequest()) {
+ *   try { s.receiveResult(await send(r.method, r.params)) } catch (e) { s.receiveError(e.code, e.message, e.data) }
+ * }
+ * if (!s.report!.verified) console.log(s.report!.code)
+ * s.saveTrustStore() // the pin and the accepted tools, into `store`
+ * ```
+ */
+export class ClientSession {
+  readonly #inner: WasmClientSession
+  readonly #store: TrustStore | undefined
+  /**
+   * @throws MalformedInputError `invalid_policy` (an unknown option, a wrong type, a trust
+   * store without `serverId`).
+   */
+  constructor(policy?: ClientPolicy, options?: { trustStore?: TrustStore; currentDate?: Date; random?: Uint8Array }) {
+    const o = opts(options, 'invalid_policy')
+    if (o.trustStore !== undefined && !(o.trustStore instanceof TrustStore)) throw errorFor('invalid_policy', 'trustStore must be a TrustStore')
+    const text = policyJson(policy)
+    const now = seconds(o.currentDate)
+    // `random` (64 bytes) is for reproducible tests; by default the runtime's CSPRNG.
+    const random = o.random === undefined ? randomBytes(64) : bytes(o.random, 'random', 'invalid_policy')
+    this.#store = o.trustStore
+    const store = o.trustStore
+    this.#inner = call((g) => new g.WasmClientSession(text, store === undefined ? undefined : storeInner(store).copy(), now, random))
+  }
+  /** The next request to send, or null when the report is ready. */
+  nextRequest(): SessionRequest | null {
+    const r = call(() => this.#inner.nextRequest())
+    if (r === undefined || r === null) return null
+    const o = JSON.parse(r) as { method: string; params: string }
+    return { method: o.method, params: JSON.parse(o.params) as JsonObject }
+  }
+  /** The raw result of the last request (the SDK's parsed object, or JSON text). */
+  receiveResult(result: unknown): void {
+    let t: string
+    try {
+      t = jsonText(result, 'result')
+    } catch {
+      // Not serialisable: the core sees a value that is not a result of the method.
+      t = 'null'
+    }
+    call(() => this.#inner.receiveResult(t))
+  }
+  /** The JSON-RPC error the last request was answered with. */
+  receiveError(code: unknown, message: unknown, data?: unknown): void {
+    const c = typeof code === 'number' ? code : 0
+    const m = typeof message === 'string' ? message : String(message)
+    let d: string | undefined
+    try {
+      d = data === undefined || data === null ? undefined : JSON.stringify(data)
+    } catch {
+      d = undefined
+    }
+    call(() => this.#inner.receiveError(c, m, d))
+  }
+  /** The report, once {@link ClientSession.nextRequest} returned null. */
+  get report(): ServerReport | null {
+    const r = this.reportJson
+    return r === null ? null : (JSON.parse(r) as ServerReport)
+  }
+  /** The report as the core wrote it (JSON text, byte-identical in every language). */
+  get reportJson(): string | null {
+    return call(() => this.#inner.report()) ?? null
+  }
+  /** Writes the session's updated trust store (pin, accepted tools) back into the store it was given. */
+  saveTrustStore(): void {
+    const store = this.#store
+    if (store === undefined) return
+    call(() => {
+      const updated = this.#inner.trustStore()
+      if (updated !== undefined) {
+        try {
+          storeInner(store).replaceWith(updated)
+        } finally {
+          updated.free()
+        }
+      }
+    })
+  }
+}
+
+/** How a server presents its identity; the same options, snake_case, in Python. */
+export interface ServerOptions {
+  /** The server's name (adapters take it from the SDK's server info). */
+  name?: string
+  version?: string
+  /** The URLs the server is reached at (the passport's `mcp.endpoints`). */
+  endpoints?: string[]
+  /** The client audience: the manifest's and the self-issued passport's `aud`. */
+  audience?: string
+  /** `'self'` (default, renewed before it expires), `'none'`, or a passport (compact JWS) from an issuer. */
+  passport?: string
+  /** Self-issued passport lifetime, seconds (default one day). */
+  passportTtl?: number
+  /** Manifest lifetime, seconds (default one hour). */
+  manifestTtl?: number
+  /** Further attestations served by `identity/get` (publisher, rotation). */
+  attestations?: JsonObject[]
+  /** Nonces remembered by the challenge responder (default 10,000). */
+  replayCacheCapacity?: number
+  /** The key id served everywhere (default the key's ext-auth kid). */
+  kid?: string
+}
+
+/**
+ * A server's identity, presented: capabilities, signed `tools/list` results, `identity/get`
+ * and `identity/challenge` answers. One per signing key, shared by every connection (one
+ * replay cache).
+ */
+export class ServerPresentation {
+  readonly #inner: WasmServerPresentation
+  /** @throws `invalid_policy` for an unknown option or a wrong type. */
+  constructor(key: SigningKey, options?: ServerOptions) {
+    const k = signingKeyArg(key)
+    const text = jsonText(opts(options, 'invalid_policy'), 'options', 'invalid_policy')
+    this.#inner = call((g) => new g.WasmServerPresentation(k, text))
+  }
+  get kid(): string {
+    return call(() => this.#inner.kid())
+  }
+  get did(): string {
+    return call(() => this.#inner.did())
+  }
+  /** What to merge into the `initialize` capabilities. */
+  capabilities(): JsonObject {
+    return JSON.parse(call(() => this.#inner.capabilities())) as JsonObject
+  }
+  /** Headers for a Streamable HTTP response (identity hint + CORS expose). */
+  httpHeaders(): Record<string, string> {
+    return JSON.parse(call(() => this.#inner.httpHeaders())) as Record<string, string>
+  }
+  /** The passport served now (renewed when half used), if any. */
+  passport(options?: { currentDate?: Date }): string | null {
+    const now = seconds(opts(options, 'invalid_policy').currentDate)
+    return call(() => this.#inner.passport(now)) ?? null
+  }
+  /** Signs one `tools/list` result (tools, manifest, passport in `_meta`). */
+  signToolsList(result: unknown, options?: { currentDate?: Date }): JsonObject {
+    const t = jsonText(result, 'result', 'malformed_tool_definition')
+    const now = seconds(opts(options, 'invalid_policy').currentDate)
+    return JSON.parse(call(() => this.#inner.signToolsList(t, now))) as JsonObject
+  }
+  /** The `identity/get` result. */
+  identityGet(options?: { currentDate?: Date }): JsonObject {
+    const now = seconds(opts(options, 'invalid_policy').currentDate)
+    return JSON.parse(call(() => this.#inner.identityGet(now))) as JsonObject
+  }
+  /** The `identity/challenge` answer: `{ result }`, or `{ error: { code, message, data } }` to send as the JSON-RPC error. */
+  answerChallenge(params: unknown, options?: { currentDate?: Date }): { result: JsonObject } | { error: { code: number; message: string; data: JsonObject } } {
+    const t = jsonText(params ?? {}, 'params', 'invalid_challenge')
+    const now = seconds(opts(options, 'invalid_policy').currentDate)
+    return JSON.parse(call(() => this.#inner.answerChallenge(t, now)))
+  }
+}
