@@ -15,6 +15,7 @@
 mod convert;
 mod error;
 mod keys;
+mod session;
 mod tokens;
 mod tools;
 mod trust;
@@ -62,6 +63,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tokens::RevocationList>()?;
     m.add_class::<trust::Pin>()?;
     m.add_class::<trust::TrustStore>()?;
+    m.add_class::<session::ClientSession>()?;
+    m.add_class::<session::ServerPresentation>()?;
     m.add_class::<trust::PublisherInfo>()?;
     m.add_class::<trust::Rotation>()?;
     m.add_class::<trust::VerifiedIdentity>()?;

@@ -65,7 +65,7 @@ impl Pin {
 /// share between threads (every method takes an internal lock).
 #[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct TrustStore {
-    inner: Mutex<trust::TrustStore>,
+    pub(crate) inner: Mutex<trust::TrustStore>,
 }
 
 #[pymethods]

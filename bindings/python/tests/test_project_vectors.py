@@ -360,8 +360,61 @@ def test_challenges() -> None:
 @pytest.mark.parametrize(
     "name",
     ["challenge.json", "did_key.json", "error_codes.json", "identity.json", "jcs.json", "keys.json",
-     "passports.json", "records.json", "tools.json", "trust_store.json"],
+     "passports.json", "records.json", "sessions.json", "tools.json", "trust_store.json"],
 )
 def test_every_project_vector_file_is_run(name: str) -> None:
     # The runners above read each of these; this guards against a file silently going away.
     assert project_json(name)
+
+
+def test_sessions() -> None:
+    """Every transcript replayed through a fresh ClientSession: the same requests, then the
+    report and the trust store byte for byte (as in Rust, Node and Chromium)."""
+    file = project_json("sessions.json")
+    assert len(file["cases"]) >= 30
+    for case in file["cases"]:
+        store = None if case["store"] is None else mi.TrustStore.from_json(case["store"])
+        s = mi._native.ClientSession(case["policy"], store, case["now"], bytes.fromhex(case["random_hex"]))
+        for x in case["exchanges"]:
+            req = s.next_request()
+            assert req is not None, f"{case['id']}: the session stopped early"
+            assert req == (x["method"], x["params"]), case["id"]
+            if "result" in x:
+                s.receive_result(x["result"])
+            else:
+                e = x["error"]
+                s.receive_error(e["code"], e["message"], e["data"])
+        assert s.next_request() is None, f"{case['id']}: the session asks for more"
+        assert s.report() == case["expect"]["report"], case["id"]
+        if store is not None:
+            s.save_trust_store(store)
+        assert (None if store is None else store.to_json()) == case["expect"]["store"], case["id"]
+    for case in file["policies"]:
+        outcome(
+            case,
+            lambda: mi._native.ClientSession(
+                case["policy"], mi.TrustStore() if case["with_store"] else None, 0, bytes(64)
+            ),
+        )
+
+
+def test_sessions_through_the_python_api() -> None:
+    """The typed layer over the same transcripts: snake_case policy in, the same report out."""
+    file = project_json("sessions.json")
+    for case in file["cases"]:
+        camel = json.loads(case["policy"])
+        snake = {"".join("_" + c.lower() if c.isupper() else c for c in k): v for k, v in camel.items()}
+        store = None if case["store"] is None else mi.TrustStore.from_json(case["store"])
+        s = mi.ClientSession(snake, trust_store=store, now=case["now"], random=bytes.fromhex(case["random_hex"]))
+        for x in case["exchanges"]:
+            req = s.next_request()
+            assert req is not None and req[0] == x["method"], case["id"]
+            if "result" in x:
+                s.receive_result(json.loads(x["result"]))
+            else:
+                e = x["error"]
+                s.receive_error(e["code"], e["message"], None if e["data"] is None else json.loads(e["data"]))
+        report = s.report
+        assert report is not None and report.json == case["expect"]["report"], case["id"]
+        s.save_trust_store()
+        assert (None if store is None else store.to_json()) == case["expect"]["store"], case["id"]

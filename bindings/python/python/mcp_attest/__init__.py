@@ -81,6 +81,7 @@ from ._native import (
 )
 # Every exception class, by errors.__all__ (one list, kept there).
 from .errors import *  # noqa: F403
+from .session import ClientPolicy, ClientSession, ServerPresentation, ServerReport, ToolVerdict
 
 __all__ = [
     "errors",
@@ -122,6 +123,11 @@ __all__ = [
     "RevocationList",
     "Pin",
     "TrustStore",
+    "ClientPolicy",
+    "ClientSession",
+    "ServerPresentation",
+    "ServerReport",
+    "ToolVerdict",
     "PublisherInfo",
     "Rotation",
     "VerifiedIdentity",

@@ -1,0 +1,234 @@
+"""One trust decision, made by the core: the client session that decides whether a server and
+its tools may be used, and the server presentation that proves a server's identity.
+
+The MCP adapters drive these; a host without an SDK can too. Option names are the
+TypeScript package's in snake_case; values, defaults, codes and the report are the core's,
+identical in every language.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+from . import _native
+from ._native import SigningKey, TrustStore, VerifyingKey
+
+__all__ = [
+    "ClientPolicy",
+    "ClientSession",
+    "ServerPresentation",
+    "ServerReport",
+    "ToolVerdict",
+]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _options_json(options: Mapping[str, Any]) -> str:
+    """snake_case options as the camelCase JSON the core reads (None = the default). Names
+    are not checked here: the core refuses an unknown one (``invalid_policy``)."""
+    out: dict[str, Any] = {}
+    for k, v in options.items():
+        if v is None:
+            continue
+        if isinstance(v, VerifyingKey):
+            v = v.to_did_key()
+        out[_camel(k)] = v
+    return json.dumps(out)
+
+
+@dataclass(frozen=True)
+class ClientPolicy:
+    """What a client requires of a server; every field defaults to the core's default."""
+
+    server_id: str | None = None
+    """The name the server is pinned under (its URL or command line); required with a trust store."""
+    expected_key: str | VerifyingKey | None = None
+    audience: str | None = None
+    endpoint: str | None = None
+    """The URL the client connected to: the passport's ``mcp.endpoints`` must list it."""
+    allow_self_issued: bool | None = None
+    require_passport: bool | None = None
+    challenge: bool | None = None
+    tool_signatures: Literal["if_no_manifest", "always"] | None = None
+    require_manifest: bool | None = None
+    max_pages: int | None = None
+    leeway: int | None = None
+    max_lifetime: int | None = None
+
+    def to_json(self) -> str:
+        """The policy as the core reads it (camelCase JSON)."""
+        return _options_json({f.name: getattr(self, f.name) for f in fields(self)})
+
+
+@dataclass(frozen=True)
+class ToolVerdict:
+    """One tool's verdict."""
+
+    name: str | None
+    status: str
+    code: str | None
+    message: str | None
+    hash: str | None
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServerReport:
+    """The core's server report; ``json`` is its text, byte-identical in every language."""
+
+    json: str = field(repr=False)
+    verified: bool
+    code: str | None
+    message: str | None
+    server: dict[str, Any] | None
+    passport: dict[str, Any] | None
+    publishers: tuple[dict[str, Any], ...]
+    rotations: tuple[dict[str, Any], ...]
+    pin: str | None
+    challenge: str
+    revocation: str
+    pages: tuple[int, ...]
+    tools: tuple[ToolVerdict, ...]
+    changes: dict[str, Any] | None
+
+    @staticmethod
+    def from_json(text: str) -> ServerReport:
+        r = json.loads(text)
+        return ServerReport(
+            json=text,
+            verified=r["verified"],
+            code=r["code"],
+            message=r["message"],
+            server=r["server"],
+            passport=r["passport"],
+            publishers=tuple(r["publishers"]),
+            rotations=tuple(r["rotations"]),
+            pin=r["pin"],
+            challenge=r["challenge"],
+            revocation=r["revocation"],
+            pages=tuple(r["pages"]),
+            tools=tuple(
+                ToolVerdict(
+                    name=t["name"],
+                    status=t["status"],
+                    code=t["code"],
+                    message=t["message"],
+                    hash=t["hash"],
+                    changed_fields=tuple(t["changedFields"]),
+                )
+                for t in r["tools"]
+            ),
+            changes=r["changes"],
+        )
+
+    @property
+    def verified_names(self) -> tuple[str, ...]:
+        """The names of the tools a model may use."""
+        return tuple(t.name for t in self.tools if t.status == "verified" and t.name is not None)
+
+
+class ClientSession:
+    """The client side of an identity check, as a state machine with no I/O.
+
+    Ask :meth:`next_request` what to send, send it, hand back the raw result or the JSON-RPC
+    error, until it returns ``None``; then read :attr:`report` and, with a trust store, call
+    :meth:`save_trust_store`.
+
+    >>> s = ClientSession(ClientPolicy(server_id="stdio:weather"), trust_store=TrustStore())
+    >>> s.next_request()
+    ('tools/list', {})
+    """
+
+    def __init__(
+        self,
+        policy: ClientPolicy | Mapping[str, Any] | None = None,
+        *,
+        trust_store: TrustStore | None = None,
+        now: Any = None,
+        random: bytes | None = None,
+    ) -> None:
+        if policy is None:
+            policy = ClientPolicy()
+        text = policy.to_json() if isinstance(policy, ClientPolicy) else _options_json(policy)
+        self._store = trust_store
+        # ``random`` (64 bytes) is for reproducible tests; by default the OS CSPRNG.
+        self._inner = _native.ClientSession(
+            text, trust_store, now, os.urandom(64) if random is None else random
+        )
+
+    def next_request(self) -> tuple[str, dict[str, Any]] | None:
+        r = self._inner.next_request()
+        return None if r is None else (r[0], json.loads(r[1]))
+
+    def receive_result(self, result: Any) -> None:
+        """The raw result (a dict, or JSON text) of the last request."""
+        try:
+            self._inner.receive_result(result)
+        except (TypeError, ValueError):
+            # Not JSON at all: the core judges a value that is no result of the method.
+            self._inner.receive_result("null")
+
+    def receive_error(self, code: int, message: str, data: Any = None) -> None:
+        """The JSON-RPC error the last request was answered with."""
+        try:
+            d = None if data is None else json.dumps(data)
+        except (TypeError, ValueError):
+            d = None
+        self._inner.receive_error(int(code), str(message), d)
+
+    @property
+    def report(self) -> ServerReport | None:
+        text = self._inner.report()
+        return None if text is None else ServerReport.from_json(text)
+
+    @property
+    def report_json(self) -> str | None:
+        return self._inner.report()
+
+    def save_trust_store(self) -> None:
+        """Writes the updated trust store (pin, accepted tools) into the store given."""
+        if self._store is not None:
+            self._inner.save_trust_store(self._store)
+
+
+class ServerPresentation:
+    """A server's identity, presented; one per signing key, shared by every connection."""
+
+    def __init__(self, key: SigningKey, **options: Any) -> None:
+        self._inner = _native.ServerPresentation(key, _options_json(options))
+
+    @property
+    def kid(self) -> str:
+        return self._inner.kid
+
+    @property
+    def did(self) -> str:
+        return self._inner.did
+
+    def capabilities(self) -> dict[str, Any]:
+        return json.loads(self._inner.capabilities())  # type: ignore[no-any-return]
+
+    def http_headers(self) -> dict[str, str]:
+        return json.loads(self._inner.http_headers())  # type: ignore[no-any-return]
+
+    def passport(self, *, now: Any = None) -> str | None:
+        return self._inner.passport(now=now)
+
+    def sign_tools_list(self, result: Any, *, now: Any = None) -> dict[str, Any]:
+        return json.loads(self._inner.sign_tools_list(result, now=now))  # type: ignore[no-any-return]
+
+    def identity_get(self, *, now: Any = None) -> dict[str, Any]:
+        return json.loads(self._inner.identity_get(now=now))  # type: ignore[no-any-return]
+
+    def answer_challenge(self, params: Any, *, now: Any = None) -> tuple[bool, dict[str, Any]]:
+        """``(True, result)``, or ``(False, jsonrpc_error)`` to send as the JSON-RPC error."""
+        ok, text = self._inner.answer_challenge(params, now=now)
+        return ok, json.loads(text)

@@ -1,0 +1,159 @@
+//! Glue for the session engine: the client's trust decision and the server's presentation.
+//! JSON text in, JSON text out; every decision is the core's.
+
+use std::sync::{Mutex, MutexGuard};
+
+use mcp_attest::server::{ServerOptions, ServerPresentation as CoreServer};
+use mcp_attest::session::{ClientPolicy, ClientSession as CoreSession};
+use pyo3::prelude::*;
+
+use crate::convert::{json_text, text};
+use crate::error::{glue_error, CoreResult};
+use crate::keys::SigningKey;
+use crate::trust::TrustStore;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The client side of an identity check (see ``mcp_attest.session.ClientSession``).
+#[pyclass(frozen, module = "mcp_attest")]
+pub(crate) struct ClientSession {
+    inner: Mutex<CoreSession>,
+}
+
+#[pymethods]
+impl ClientSession {
+    /// ``policy_json``: the policy with camelCase names; ``trust_store`` is copied in (write
+    /// it back with ``save_trust_store``); ``random``: 64 bytes.
+    #[new]
+    #[pyo3(signature = (policy_json, trust_store, now, random))]
+    fn py_new(
+        policy_json: &Bound<'_, PyAny>,
+        trust_store: Option<&Bound<'_, TrustStore>>,
+        now: Option<&Bound<'_, PyAny>>,
+        random: &[u8],
+    ) -> PyResult<Self> {
+        let random: [u8; 64] = random.try_into().map_err(|_| {
+            glue_error(
+                mcp_attest::ErrorCode::InvalidPolicy,
+                "a session needs 64 random bytes",
+            )
+        })?;
+        let policy = ClientPolicy::from_json(&json_text(policy_json, "policy")?).py()?;
+        let store = trust_store.map(|s| lock(&s.get().inner).clone());
+        let session = CoreSession::new(policy, store, crate::convert::now(now)?, &random).py()?;
+        Ok(ClientSession {
+            inner: Mutex::new(session),
+        })
+    }
+    /// ``(method, params_json)``, or ``None`` when the report is ready.
+    fn next_request(&self) -> Option<(&'static str, String)> {
+        lock(&self.inner)
+            .next_request()
+            .map(|r| (r.method, r.params))
+    }
+    /// The result (JSON text) of the last request.
+    fn receive_result(&self, py: Python<'_>, result: &Bound<'_, PyAny>) -> PyResult<()> {
+        let t = json_text(result, "result")?;
+        let t: &str = &t;
+        py.detach(|| lock(&self.inner).receive_result(t));
+        Ok(())
+    }
+    /// The JSON-RPC error the last request was answered with (``data_json``: JSON text).
+    #[pyo3(signature = (code, message, data_json = None))]
+    fn receive_error(
+        &self,
+        code: i64,
+        message: &Bound<'_, PyAny>,
+        data_json: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let m = text(message, "message")?;
+        let d = data_json.map(|d| json_text(d, "data_json")).transpose()?;
+        lock(&self.inner).receive_error(code, m, d.as_deref());
+        Ok(())
+    }
+    /// The report (JSON text), once ``next_request`` returned ``None``.
+    fn report(&self) -> Option<String> {
+        lock(&self.inner).report().map(String::from)
+    }
+    /// Writes the session's updated trust store into ``store``.
+    fn save_trust_store(&self, store: &Bound<'_, TrustStore>) {
+        if let Some(updated) = lock(&self.inner).trust_store() {
+            *lock(&store.get().inner) = updated.clone();
+        }
+    }
+}
+
+/// A server's identity, presented (see ``mcp_attest.session.ServerPresentation``).
+#[pyclass(frozen, module = "mcp_attest")]
+pub(crate) struct ServerPresentation {
+    inner: Mutex<CoreServer>,
+    kid: String,
+    did: String,
+}
+
+#[pymethods]
+impl ServerPresentation {
+    #[new]
+    fn py_new(key: &Bound<'_, SigningKey>, options_json: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let options = ServerOptions::from_json(&json_text(options_json, "options")?).py()?;
+        let key = mcp_attest::SigningKey::from_bytes(&key.get().inner.to_bytes());
+        let server = CoreServer::new(key, options);
+        Ok(ServerPresentation {
+            kid: String::from(server.kid()),
+            did: server.did(),
+            inner: Mutex::new(server),
+        })
+    }
+    #[getter]
+    fn kid(&self) -> &str {
+        &self.kid
+    }
+    #[getter]
+    fn did(&self) -> &str {
+        &self.did
+    }
+    fn capabilities(&self) -> String {
+        lock(&self.inner).capabilities()
+    }
+    fn http_headers(&self) -> String {
+        lock(&self.inner).http_headers()
+    }
+    #[pyo3(signature = (*, now = None))]
+    fn passport(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+        let n = crate::convert::now(now)?;
+        Ok(lock(&self.inner).passport(n))
+    }
+    #[pyo3(signature = (result, *, now = None))]
+    fn sign_tools_list(
+        &self,
+        py: Python<'_>,
+        result: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let t = json_text(result, "result")?;
+        let t: &str = &t;
+        let n = crate::convert::now(now)?;
+        py.detach(|| lock(&self.inner).sign_tools_list(t, n)).py()
+    }
+    #[pyo3(signature = (*, now = None))]
+    fn identity_get(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+        let n = crate::convert::now(now)?;
+        Ok(lock(&self.inner).identity_get(n))
+    }
+    /// ``(True, result_json)`` or ``(False, jsonrpc_error_json)``.
+    #[pyo3(signature = (params, *, now = None))]
+    fn answer_challenge(
+        &self,
+        params: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(bool, String)> {
+        let t = json_text(params, "params")?;
+        let n = crate::convert::now(now)?;
+        Ok(match lock(&self.inner).answer_challenge(&t, n) {
+            Ok(r) => (true, r),
+            Err(e) => (false, e),
+        })
+    }
+}
