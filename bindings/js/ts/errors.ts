@@ -19,7 +19,7 @@ export type ErrorCode =
   | 'token_not_yet_valid' | 'token_issued_in_future' | 'audience_mismatch' | 'issuer_mismatch'
   | 'subject_mismatch' | 'invalid_timestamp' | 'untrusted_issuer' | 'revoked' | 'pinned_key_changed'
   | 'malformed_trust_store' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
-  | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full'
+  | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full' | 'challenge_rate_limited'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
 
@@ -126,6 +126,7 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   stale_timestamp: ChallengeError,
   replayed_nonce: ChallengeError,
   nonce_cache_full: ChallengeError,
+  challenge_rate_limited: ChallengeError,
   not_initialized: NotInitializedError,
 })
 
