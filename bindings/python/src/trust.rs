@@ -611,7 +611,9 @@ impl ChallengeResponder {
     ) -> PyResult<Self> {
         let kid = text(kid, "kid")?.to_owned();
         let inner = match client_quota {
-            Some(q) => challenge::ChallengeResponder::with_client_quota(kid.clone(), cache_capacity, q),
+            Some(q) => {
+                challenge::ChallengeResponder::with_client_quota(kid.clone(), cache_capacity, q)
+            }
             None => challenge::ChallengeResponder::new(kid.clone(), cache_capacity),
         };
         let capacity = inner.cache().capacity();
