@@ -89,7 +89,7 @@ pub const MAX_FUTURE_SKEW_SECONDS: u64 = 60;
 /// may hold at most 1/16 of the replay cache (625 of the default 10 000 nonces, far more than
 /// an honest client's one challenge per connection).
 pub const DEFAULT_CLIENT_QUOTA_DIVISOR: usize = 16;
-/// Default [`NonceCache`] capacity: 10 000 live nonces, under 1 MiB (see
+/// Default [`NonceCache`] capacity: 10 000 live nonces, under 2 MiB (see
 /// [`NonceCache::memory_ceiling_bytes`]).
 pub const DEFAULT_NONCE_CACHE_CAPACITY: usize = 10_000;
 /// Largest params (or result) text accepted, in bytes; checked before parsing.
