@@ -78,6 +78,34 @@ async def test_one_client_flooding_cannot_deny_another() -> None:
         assert await refusal(flooder, req) == "replayed_nonce"
 
 
+async def test_one_client_flooding_over_http_sessions_cannot_deny_another() -> None:
+    # A real server process over Streamable HTTP with sessions: each client is its session.
+    from conftest import SEED_A, _http_server, _server_args
+
+    args = [*_server_args(SEED_A, "none", "self"), "--nonce-cache-capacity", "320"]
+    async with _http_server(args) as url:
+        async with Client(url, mode="legacy") as flooder, Client(url, mode="legacy") as honest:
+            assert await flood_key(flooder, SEED_A, 55, 320) == {"answered": 20, "challenge_rate_limited": 300}
+            r = await verify_server(honest, Policy())
+            assert r.verified, r
+            assert r.challenge == "verified"
+
+
+async def flood_key(client: Client, seed_hex: str, offset: int, count: int) -> dict[str, int]:
+    key = mi.SigningKey.from_bytes(bytes.fromhex(seed_hex)).verifying_key()
+    seen: dict[str, int] = {}
+    at = int(time.time()) + offset
+    for _ in range(count):
+        try:
+            await challenge_server(client, key, request=mi.ChallengeRequest(os.urandom(32), now=at))
+            r = "answered"
+        except MCPError as e:
+            data = e.data if isinstance(e.data, Mapping) else {}
+            r = str(data.get("reason"))
+        seen[r] = seen.get(r, 0) + 1
+    return seen
+
+
 class FlakyIdentity(ServerIdentity):
     """Refuses the first `full_times` challenges as a full cache (or with `data`)."""
 
