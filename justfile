@@ -85,7 +85,8 @@ test-js:
 
 # The TypeScript MCP adapter (mcp-attest/mcp) with real @modelcontextprotocol/sdk 1.x
 # servers and clients over stdio and Streamable HTTP on 127.0.0.1 (same scenarios as the
-# Python adapter, plus hostile-server rewrites).
+# Python adapter, plus hostile-server rewrites), a challenge flood, and replicas sharing a
+# RedisReplayStore on a private redis-server.
 test-js-mcp:
     bash bindings/js/scripts/test-mcp.sh
 
@@ -114,7 +115,8 @@ test-py:
 
 # The Python MCP adapter (mcp_attest.mcp) with real `mcp` 2.x servers and clients over
 # stdio and Streamable HTTP on 127.0.0.1: honest, tampered, unsigned, rug pull, pin change,
-# expired and revoked passports, replayed challenges, malformed identity data.
+# expired and revoked passports, replayed challenges, malformed identity data, a challenge
+# flood, and replicas sharing a RedisReplayStore on a private redis-server.
 test-py-mcp:
     bash bindings/python/scripts/test-mcp.sh
 

@@ -1,6 +1,8 @@
 //! The exports. Names are snake_case here and camelCase in JS (`js_name`); see `ts/` for docs.
 
-use mcp_attest::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
+use mcp_attest::challenge::{
+    self, AdmittedChallenge, ChallengeRequest, ChallengeResponder, ChallengeResponse,
+};
 use mcp_attest::did_key::{self, DidUrlFragment, DocumentFormat};
 use mcp_attest::identity::{self, Publisher};
 use mcp_attest::issuer::TrustedIssuer;
@@ -1084,21 +1086,71 @@ pub fn challenge_error_json(code: &str, message: &str) -> String {
 #[wasm_bindgen]
 pub struct WasmChallengeResponder(ChallengeResponder);
 
+/// A challenge admitted by the core, waiting for a replay store's insert-if-absent.
+#[wasm_bindgen]
+pub struct WasmAdmittedChallenge(AdmittedChallenge);
+
+#[wasm_bindgen]
+impl WasmAdmittedChallenge {
+    #[wasm_bindgen(js_name = storeKey)]
+    pub fn store_key(&self) -> String {
+        self.0.store_key()
+    }
+    #[wasm_bindgen(js_name = expiresAt)]
+    pub fn expires_at(&self) -> f64 {
+        // Unix seconds from a parsed timestamp (≤ year 9999): exact in a double.
+        num(self.0.expires_at())
+    }
+}
+
 #[wasm_bindgen]
 impl WasmChallengeResponder {
     #[wasm_bindgen(constructor)]
-    pub fn new(kid: &str, capacity: Option<f64>) -> JsResult<WasmChallengeResponder> {
+    pub fn new(
+        kid: &str,
+        capacity: Option<f64>,
+        client_quota: Option<f64>,
+    ) -> JsResult<WasmChallengeResponder> {
         let capacity = match opt_secs(capacity)? {
             Some(c) => usize::try_from(c).unwrap_or(usize::MAX),
             None => challenge::DEFAULT_NONCE_CACHE_CAPACITY,
         };
-        Ok(WasmChallengeResponder(ChallengeResponder::new(
-            kid, capacity,
-        )))
+        Ok(WasmChallengeResponder(match opt_secs(client_quota)? {
+            Some(q) => ChallengeResponder::with_client_quota(
+                kid,
+                capacity,
+                usize::try_from(q).unwrap_or(usize::MAX),
+            ),
+            None => ChallengeResponder::new(kid, capacity),
+        }))
     }
-    /// The response result JSON.
-    pub fn respond(&mut self, key: &WasmSigningKey, params: &str, now: f64) -> JsResult<String> {
-        js(self.0.respond(&key.0, params, secs(now)?)).map(|r| r.to_json())
+    /// The response result JSON; `client` charges the nonce to that client's quota.
+    pub fn respond(
+        &mut self,
+        key: &WasmSigningKey,
+        params: &str,
+        now: f64,
+        client: Option<String>,
+    ) -> JsResult<String> {
+        let now = secs(now)?;
+        let result = match client {
+            Some(c) => self.0.respond_for(&key.0, params, &c, now),
+            None => self.0.respond(&key.0, params, now),
+        };
+        js(result).map(|r| r.to_json())
+    }
+    /// Checks and admits (quota, local cache) without signing: for an external replay store.
+    pub fn admit(
+        &mut self,
+        params: &str,
+        client: &str,
+        now: f64,
+    ) -> JsResult<WasmAdmittedChallenge> {
+        js(self.0.admit(params, client, secs(now)?)).map(WasmAdmittedChallenge)
+    }
+    /// The response result JSON for an admitted challenge.
+    pub fn sign(&self, key: &WasmSigningKey, admitted: &WasmAdmittedChallenge) -> String {
+        self.0.sign(&key.0, &admitted.0).to_json()
     }
     pub fn kid(&self) -> String {
         String::from(self.0.kid())
@@ -1110,6 +1162,10 @@ impl WasmChallengeResponder {
     #[wasm_bindgen(js_name = cacheCapacity)]
     pub fn cache_capacity(&self) -> usize {
         self.0.cache().capacity()
+    }
+    #[wasm_bindgen(js_name = clientQuota)]
+    pub fn client_quota(&self) -> usize {
+        self.0.cache().client_quota()
     }
 }
 

@@ -109,11 +109,49 @@ impl WasmServerPresentation {
     }
     /// `{"result": {...}}` or `{"error": {code, message, data}}` (JSON text).
     #[wasm_bindgen(js_name = answerChallenge)]
-    pub fn answer_challenge(&mut self, params_json: &str, now: f64) -> JsResult<String> {
-        Ok(match self.0.answer_challenge(params_json, secs(now)?) {
-            Ok(r) => format!("{{\"result\":{r}}}"),
-            Err(e) => format!("{{\"error\":{e}}}"),
-        })
+    pub fn answer_challenge(
+        &mut self,
+        params_json: &str,
+        client: &str,
+        now: f64,
+    ) -> JsResult<String> {
+        Ok(answer(self.0.answer_challenge(
+            params_json,
+            client,
+            secs(now)?,
+        )))
+    }
+    /// `{"storeKey", "expiresAt"}` or `{"error": {...}}` (JSON text).
+    #[wasm_bindgen(js_name = admitChallenge)]
+    pub fn admit_challenge(
+        &mut self,
+        params_json: &str,
+        client: &str,
+        now: f64,
+    ) -> JsResult<String> {
+        Ok(
+            match self.0.admit_challenge(params_json, client, secs(now)?) {
+                Ok((key, expires)) => {
+                    let mut o = Object::new();
+                    o.insert("storeKey", Value::from(key));
+                    o.insert("expiresAt", Value::from_u64(expires));
+                    Value::Object(o).to_jcs()
+                }
+                Err(e) => format!("{{\"error\":{e}}}"),
+            },
+        )
+    }
+    /// `{"result": {...}}` or `{"error": {...}}` (JSON text).
+    #[wasm_bindgen(js_name = completeChallenge)]
+    pub fn complete_challenge(&mut self, store_key: &str, inserted: bool) -> String {
+        answer(self.0.complete_challenge(store_key, inserted))
+    }
+}
+
+fn answer(r: Result<String, String>) -> String {
+    match r {
+        Ok(r) => format!("{{\"result\":{r}}}"),
+        Err(e) => format!("{{\"error\":{e}}}"),
     }
 }
 

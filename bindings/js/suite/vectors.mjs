@@ -345,7 +345,7 @@ export function defineSuite({ lib, project, shared, test }) {
       })
       if (!r.code) {
         eq([r.value.signature, r.value.kid], [c.expect.ok.signature, c.expect.ok.kid], c.id)
-        lib.verifyChallengeResponse(req, r.value, vk)
+        lib.verifyChallengeResponse(c.params, r.value, vk)
       } else {
         eq(r.code, c.expect.error, c.id)
         const j = lib.challengeErrorToJsonRpc(r.error)
@@ -354,7 +354,26 @@ export function defineSuite({ lib, project, shared, test }) {
       }
     }
     for (const c of file.client) outcome(c, () => lib.verifyChallengeResponse(req, c.result, vk))
-    return `${file.server.length} server, ${file.client.length} client`
+    // Per-client quotas: the steps in order against one responder, each with its client key.
+    const rl = file.rate_limited
+    const quota = new ChallengeResponder({ kid: file.kid, capacity: rl.capacity, clientQuota: rl.client_quota })
+    eq(quota.clientQuota, rl.client_quota)
+    eq(rl.steps.length, 3)
+    for (const st of rl.steps) {
+      const r = attempt(() => quota.respond(server, st.params, { currentDate: at(st.now), clientKey: st.client }))
+      if (!r.code) eq(r.value.signature, st.expect.ok.signature, `${rl.id} ${st.client}`)
+      else {
+        eq(r.code, st.expect.error, `${rl.id} ${st.client}`)
+        const j = lib.challengeErrorToJsonRpc(r.error)
+        eq([j.code, j.data.reason], [st.expect.jsonrpc_code, st.expect.reason], rl.id)
+        ok(r.error instanceof lib.ChallengeError, rl.id)
+      }
+    }
+    // What an external replay store is given.
+    const ad = file.admission
+    const admitted = new ChallengeResponder({ kid: file.kid, capacity: 16 }).admit(ad.params, { currentDate: at(ad.now), clientKey: ad.client })
+    eq([admitted.storeKey, admitted.expiresAt], [ad.store_key, ad.expires_at], ad.id)
+    return `${file.server.length} server, ${file.client.length} client, ${rl.steps.length} quota steps, admission`
   })
 
   // ---- ../shared/vectors ---------------------------------------------------------------

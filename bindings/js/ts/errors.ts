@@ -20,7 +20,7 @@ export type ErrorCode =
   | 'subject_mismatch' | 'invalid_timestamp' | 'untrusted_issuer' | 'revoked' | 'pinned_key_changed'
   | 'malformed_trust_store' | 'invalid_policy' | 'no_identity' | 'missing_passport' | 'server_error'
   | 'tool_changed' | 'endpoint_mismatch' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
-  | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full'
+  | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full' | 'challenge_rate_limited'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
 
@@ -134,6 +134,7 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   stale_timestamp: ChallengeError,
   replayed_nonce: ChallengeError,
   nonce_cache_full: ChallengeError,
+  challenge_rate_limited: ChallengeError,
   not_initialized: NotInitializedError,
 })
 

@@ -11,7 +11,7 @@ import { signingKeyArg, VerifyingKey, type SigningKey } from './keys.js'
 import { call } from './native.js'
 import type { JsonObject } from './tools.js'
 import { storeInner, TrustStore } from './trust.js'
-import { bytes, jsonText, opts, seconds } from './util.js'
+import { bytes, jsonText, opts, seconds, text } from './util.js'
 
 /**
  * What a client requires of a server. Every option has a default, decided by the core and
@@ -188,6 +188,16 @@ export class ClientSession {
   }
 }
 
+/** A JSON-RPC error object for a refused challenge (decide on `data.reason`). */
+export interface ChallengeError {
+  code: number
+  message: string
+  data: { reason: string; code: string }
+}
+
+/** What to answer `identity/challenge` with. */
+export type ChallengeAnswer = { result: JsonObject } | { error: ChallengeError }
+
 /** How a server presents its identity; the same options, snake_case, in Python. */
 export interface ServerOptions {
   /** The server's name (adapters take it from the SDK's server info). */
@@ -254,10 +264,31 @@ export class ServerPresentation {
     const now = seconds(opts(options, 'invalid_policy').currentDate)
     return JSON.parse(call(() => this.#inner.identityGet(now))) as JsonObject
   }
-  /** The `identity/challenge` answer: `{ result }`, or `{ error: { code, message, data } }` to send as the JSON-RPC error. */
-  answerChallenge(params: unknown, options?: { currentDate?: Date }): { result: JsonObject } | { error: { code: number; message: string; data: JsonObject } } {
+  /**
+   * The `identity/challenge` answer: `{ result }`, or `{ error: { code, message, data } }` to
+   * send as the JSON-RPC error. `client` names the sender (its quota of the replay cache):
+   * a session id, an authenticated client, a remote address (docs/spec.md §13.4.1).
+   */
+  answerChallenge(params: unknown, client: string, options?: { currentDate?: Date }): ChallengeAnswer {
     const t = jsonText(params ?? {}, 'params', 'invalid_challenge')
+    const c = text(client, 'client', 'invalid_challenge')
     const now = seconds(opts(options, 'invalid_policy').currentDate)
-    return JSON.parse(call(() => this.#inner.answerChallenge(t, now)))
+    return JSON.parse(call(() => this.#inner.answerChallenge(t, c, now))) as ChallengeAnswer
+  }
+  /**
+   * For replicas sharing a replay store: every check and the quota; then insert `storeKey`
+   * into the store if absent until `expiresAt` (Unix seconds) and call
+   * {@link ServerPresentation.completeChallenge} with whether it was inserted.
+   */
+  admitChallenge(params: unknown, client: string, options?: { currentDate?: Date }): { storeKey: string; expiresAt: number } | { error: ChallengeError } {
+    const t = jsonText(params ?? {}, 'params', 'invalid_challenge')
+    const c = text(client, 'client', 'invalid_challenge')
+    const now = seconds(opts(options, 'invalid_policy').currentDate)
+    return JSON.parse(call(() => this.#inner.admitChallenge(t, c, now)))
+  }
+  /** The answer once the shared store said whether it took the key (not taken: `replayed_nonce`). */
+  completeChallenge(storeKey: string, inserted: boolean): ChallengeAnswer {
+    const k = text(storeKey, 'storeKey', 'invalid_challenge')
+    return JSON.parse(call(() => this.#inner.completeChallenge(k, inserted === true))) as ChallengeAnswer
   }
 }

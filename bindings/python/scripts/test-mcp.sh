@@ -14,6 +14,9 @@ py="$venv/bin/python"
 bash "$here/scripts/build.sh"
 
 echo "test-mcp.sh: mcp $("$py" -c 'import importlib.metadata as m; print(m.version("mcp"))') (supported: >=2,<3)"
+# The replay-store tests (replay.test.mjs / test_replay.py) start their own redis-server on a
+# free port and skip, saying so, when it is missing (.ci/run installs it).
+if [ -x "${REDIS_SERVER:-/usr/bin/redis-server}" ]; then "${REDIS_SERVER:-/usr/bin/redis-server}" --version; else echo "no redis-server: the replay-store tests will be skipped"; fi
 "$py" -m pytest -q -p no:cacheprovider "$here/tests_mcp" "$@"
 (cd "$here" && "$py" -m mypy --strict --cache-dir "$root/target/mypy-cache" tests_mcp)
 

@@ -19,6 +19,8 @@ step "maturin develop --release"
 
 step "pytest"
 "$py" -m pytest -q -p no:cacheprovider "$here/tests"
+# The runnable examples of the pure-Python modules.
+"$py" -m pytest -q -p no:cacheprovider --doctest-modules "$here/python/mcp_attest/replay.py"
 
 step "stubtest and mypy"
 (cd "$here/python" && "$py" -m mypy.stubtest mcp_attest._native)

@@ -71,6 +71,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<trust::ChallengeRequest>()?;
     m.add_class::<trust::ChallengeResponse>()?;
     m.add_class::<trust::ChallengeResponder>()?;
+    m.add_class::<trust::AdmittedChallenge>()?;
     m.add_function(wrap_pyfunction!(tokens::sign_jws, m)?)?;
     m.add_function(wrap_pyfunction!(tokens::parse_jws, m)?)?;
     m.add_function(wrap_pyfunction!(tokens::check_claims, m)?)?;

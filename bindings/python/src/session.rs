@@ -16,6 +16,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+fn split(r: Result<String, String>) -> (bool, String) {
+    match r {
+        Ok(r) => (true, r),
+        Err(e) => (false, e),
+    }
+}
+
 /// The client side of an identity check (see ``mcp_attest.session.ClientSession``).
 #[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct ClientSession {
@@ -143,17 +150,42 @@ impl ServerPresentation {
         Ok(lock(&self.inner).identity_get(n))
     }
     /// ``(True, result_json)`` or ``(False, jsonrpc_error_json)``.
-    #[pyo3(signature = (params, *, now = None))]
+    #[pyo3(signature = (params, client, *, now = None))]
     fn answer_challenge(
         &self,
         params: &Bound<'_, PyAny>,
+        client: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(bool, String)> {
         let t = json_text(params, "params")?;
+        let c = text(client, "client")?;
         let n = crate::convert::now(now)?;
-        Ok(match lock(&self.inner).answer_challenge(&t, n) {
-            Ok(r) => (true, r),
-            Err(e) => (false, e),
+        Ok(split(lock(&self.inner).answer_challenge(&t, c, n)))
+    }
+    /// ``(True, (store_key, expires_at), None)`` or ``(False, None, jsonrpc_error_json)``.
+    #[pyo3(signature = (params, client, *, now = None))]
+    #[allow(clippy::type_complexity)]
+    fn admit_challenge(
+        &self,
+        params: &Bound<'_, PyAny>,
+        client: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(bool, Option<(String, u64)>, Option<String>)> {
+        let t = json_text(params, "params")?;
+        let c = text(client, "client")?;
+        let n = crate::convert::now(now)?;
+        Ok(match lock(&self.inner).admit_challenge(&t, c, n) {
+            Ok(k) => (true, Some(k), None),
+            Err(e) => (false, None, Some(e)),
         })
+    }
+    /// ``(True, result_json)`` or ``(False, jsonrpc_error_json)``.
+    fn complete_challenge(
+        &self,
+        store_key: &Bound<'_, PyAny>,
+        inserted: bool,
+    ) -> PyResult<(bool, String)> {
+        let k = text(store_key, "store_key")?;
+        Ok(split(lock(&self.inner).complete_challenge(k, inserted)))
     }
 }

@@ -565,42 +565,115 @@ impl ChallengeResponse {
 }
 
 /// Answers ``identity/challenge`` (server side): checks params, remembers the nonce in a
-/// bounded replay cache, signs. Safe to share between threads (internal lock).
+/// bounded replay cache with per-client quotas, signs. Safe to share between threads
+/// (internal lock).
 #[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct ChallengeResponder {
     inner: Mutex<challenge::ChallengeResponder>,
     kid: String,
     capacity: usize,
+    client_quota: usize,
+}
+
+/// A challenge admitted by ``ChallengeResponder.admit``, waiting for a replay store's
+/// insert-if-absent of ``store_key`` until ``expires_at``.
+#[pyclass(frozen, module = "mcp_attest")]
+pub(crate) struct AdmittedChallenge {
+    inner: challenge::AdmittedChallenge,
+}
+
+#[pymethods]
+impl AdmittedChallenge {
+    /// The key to insert: 32 hex characters (the first 16 bytes of SHA-256 of the challenge).
+    #[getter]
+    fn store_key(&self) -> String {
+        self.inner.store_key()
+    }
+    /// Until when (Unix seconds, inclusive) the store must keep the key.
+    #[getter]
+    fn expires_at(&self) -> u64 {
+        self.inner.expires_at()
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "AdmittedChallenge(store_key={:?}, expires_at={})",
+            self.inner.store_key(),
+            self.inner.expires_at()
+        )
+    }
 }
 
 #[pymethods]
 impl ChallengeResponder {
     #[new]
-    #[pyo3(signature = (kid, *, cache_capacity = challenge::DEFAULT_NONCE_CACHE_CAPACITY))]
-    fn py_new(kid: &Bound<'_, PyAny>, cache_capacity: usize) -> PyResult<Self> {
+    #[pyo3(signature = (kid, *, cache_capacity = challenge::DEFAULT_NONCE_CACHE_CAPACITY, client_quota = None))]
+    fn py_new(
+        kid: &Bound<'_, PyAny>,
+        cache_capacity: usize,
+        client_quota: Option<usize>,
+    ) -> PyResult<Self> {
         let kid = text(kid, "kid")?.to_owned();
-        let inner = challenge::ChallengeResponder::new(kid.clone(), cache_capacity);
+        let inner = match client_quota {
+            Some(q) => {
+                challenge::ChallengeResponder::with_client_quota(kid.clone(), cache_capacity, q)
+            }
+            None => challenge::ChallengeResponder::new(kid.clone(), cache_capacity),
+        };
         let capacity = inner.cache().capacity();
+        let client_quota = inner.cache().client_quota();
         Ok(ChallengeResponder {
             inner: Mutex::new(inner),
             kid,
             capacity,
+            client_quota,
         })
     }
-    /// Checks ``params`` and signs them with ``key`` at server time ``now``; raises
-    /// ``InvalidChallengeError``, ``StaleTimestampError``, ``ReplayedNonceError`` or
-    /// ``NonceCacheFullError`` (see ``jsonrpc_error``).
-    #[pyo3(signature = (key, params, *, now = None))]
+    /// Checks ``params`` and signs them with ``key`` at server time ``now``; with
+    /// ``client_key`` the nonce is charged to that client's quota. Raises
+    /// ``InvalidChallengeError``, ``StaleTimestampError``, ``ReplayedNonceError``,
+    /// ``ChallengeRateLimitedError`` or ``NonceCacheFullError`` (see ``jsonrpc_error``).
+    #[pyo3(signature = (key, params, *, now = None, client_key = None))]
     fn respond(
         &self,
         key: &Bound<'_, SigningKey>,
         params: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
+        client_key: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ChallengeResponse> {
         let t = json_text(params, "params")?;
         let n = crate::convert::now(now)?;
-        let inner = lock(&self.inner).respond(&key.get().inner, &t, n).py()?;
+        let client = opt_text(client_key, "client_key")?;
+        let mut responder = lock(&self.inner);
+        let inner = match client {
+            Some(c) => responder.respond_for(&key.get().inner, &t, c, n),
+            None => responder.respond(&key.get().inner, &t, n),
+        }
+        .py()?;
         Ok(ChallengeResponse { inner })
+    }
+    /// The first half of ``respond`` for a shared replay store: every check and the quota
+    /// (``client_key``; without one, a shared anonymous client), nothing signed.
+    #[pyo3(signature = (params, *, now = None, client_key = None))]
+    fn admit(
+        &self,
+        params: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+        client_key: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<AdmittedChallenge> {
+        let t = json_text(params, "params")?;
+        let n = crate::convert::now(now)?;
+        let client = opt_text(client_key, "client_key")?.unwrap_or("");
+        let inner = lock(&self.inner).admit(&t, client, n).py()?;
+        Ok(AdmittedChallenge { inner })
+    }
+    /// Signs a challenge ``admit`` returned (after the store inserted its key).
+    fn sign(
+        &self,
+        key: &Bound<'_, SigningKey>,
+        admitted: &Bound<'_, AdmittedChallenge>,
+    ) -> ChallengeResponse {
+        let inner = lock(&self.inner).sign(&key.get().inner, &admitted.get().inner);
+        ChallengeResponse { inner }
     }
     /// The key id put in every response.
     #[getter]
@@ -612,14 +685,19 @@ impl ChallengeResponder {
     fn cache_capacity(&self) -> usize {
         self.capacity
     }
+    /// The most nonces one client may hold.
+    #[getter]
+    fn client_quota(&self) -> usize {
+        self.client_quota
+    }
     /// The nonces the replay cache holds now.
     fn cache_len(&self) -> usize {
         lock(&self.inner).cache().len()
     }
     fn __repr__(&self) -> String {
         format!(
-            "ChallengeResponder(kid={:?}, cache_capacity={})",
-            self.kid, self.capacity
+            "ChallengeResponder(kid={:?}, cache_capacity={}, client_quota={})",
+            self.kid, self.capacity, self.client_quota
         )
     }
 }

@@ -351,10 +351,32 @@ def test_challenges() -> None:
             continue
         ok = case["expect"]["ok"]
         assert (resp.signature, resp.kid) == (ok["signature"], ok["kid"]), ident
-        mi.verify_challenge_response(req, resp, vk)
+        mi.verify_challenge_response(mi.ChallengeRequest.from_json(params), resp, vk)
     for case in file["client"]:
         resp = mi.ChallengeResponse.from_json(case["result"])
         outcome(case, lambda: mi.verify_challenge_response(req, resp, vk))
+    # Per-client quotas: the steps in order against one responder, each with its client key.
+    limited = file["rate_limited"]
+    quota = mi.ChallengeResponder(
+        file["kid"], cache_capacity=limited["capacity"], client_quota=limited["client_quota"]
+    )
+    assert quota.client_quota == limited["client_quota"]
+    assert len(limited["steps"]) == 3
+    for step in limited["steps"]:
+        want = step["expect"]
+        try:
+            resp = quota.respond(server, step["params"], now=step["now"], client_key=step["client"])
+        except mi.ChallengeError as e:
+            assert want.get("error") == e.code, step
+            assert mi.jsonrpc_error(e) == (want["jsonrpc_code"], want["reason"])
+            continue
+        assert resp.signature == want["ok"]["signature"], step
+    # What an external replay store is given.
+    admission = file["admission"]
+    admitted = mi.ChallengeResponder(file["kid"], cache_capacity=16).admit(
+        admission["params"], now=admission["now"], client_key=admission["client"]
+    )
+    assert (admitted.store_key, admitted.expires_at) == (admission["store_key"], admission["expires_at"])
 
 
 @pytest.mark.parametrize(

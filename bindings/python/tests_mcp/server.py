@@ -43,7 +43,9 @@ TAMPER_MODES = (
 )
 
 
-def build(seed_hex: str = DEFAULT_SEED, tamper: str = "none", passport: str = "self") -> MCPServer:
+def build(
+    seed_hex: str = DEFAULT_SEED, tamper: str = "none", passport: str = "self", nonce_cache_capacity: int | None = None
+) -> MCPServer:
     key = mi.SigningKey.from_bytes(bytes.fromhex(seed_hex))
     server = MCPServer("identity-test-server", version="1.0.0")
     state = {"rugged": False}
@@ -77,7 +79,9 @@ def build(seed_hex: str = DEFAULT_SEED, tamper: str = "none", passport: str = "s
     if passport == "expired":
         now = int(time.time())
         token = mi.issue_self_passport(key, mi.McpInfo("identity-test-server", version="1.0.0"), now=now - 7200, ttl=3600)
-    identity = ServerIdentity(key, name="identity-test-server", version="1.0.0", passport=token)
+    identity = ServerIdentity(
+        key, name="identity-test-server", version="1.0.0", passport=token, nonce_cache_capacity=nonce_cache_capacity
+    )
     mw = attach_identity(server, identity)
     server.identity = identity  # type: ignore[attr-defined]
     if passport == "none":
@@ -169,11 +173,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--tamper", choices=TAMPER_MODES, default="none")
     p.add_argument("--passport", choices=("self", "expired", "none"), default="self")
     p.add_argument("--server", choices=("mcpserver", "lowlevel"), default="mcpserver")
+    p.add_argument("--nonce-cache-capacity", type=int, default=None, help="the challenge replay cache's capacity")
     a = p.parse_args(argv)
     import anyio
     import uvicorn
 
-    server: Any = build(a.seed, a.tamper, a.passport) if a.server == "mcpserver" else build_lowlevel(a.seed)
+    server: Any = (
+        build(a.seed, a.tamper, a.passport, a.nonce_cache_capacity) if a.server == "mcpserver" else build_lowlevel(a.seed)
+    )
     if a.transport == "stdio":
         if a.server == "mcpserver":
             server.run("stdio")

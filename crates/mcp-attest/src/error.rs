@@ -168,12 +168,14 @@ codes! {
     MalformedIdentity => "malformed_identity",
     /// identity/challenge params are malformed (JSON-RPC -32602).
     InvalidChallenge => "invalid_challenge",
-    /// A challenge timestamp is outside the 5-minute window (JSON-RPC -32001).
+    /// A challenge timestamp is over 5 minutes behind or over 60 s ahead of the server's clock (JSON-RPC -32001).
     StaleTimestamp => "stale_timestamp",
     /// A challenge nonce was already answered (JSON-RPC -32002).
     ReplayedNonce => "replayed_nonce",
     /// The replay cache is full of unexpired nonces; the challenge is refused, not answered.
     NonceCacheFull => "nonce_cache_full",
+    /// One client holds its quota of the replay cache; only that client's challenge is refused (JSON-RPC -32029).
+    ChallengeRateLimited => "challenge_rate_limited",
 }
 
 /// Every error this crate returns: a stable [`ErrorCode`] plus a human-readable message.

@@ -200,6 +200,8 @@ pub struct ServerPresentation {
     /// The self-issued passport and the time from which it is renewed.
     passport: Option<(String, u64)>,
     responder: ChallengeResponder,
+    /// Challenges admitted and waiting for a shared store's answer.
+    pending: Vec<(String, challenge::AdmittedChallenge)>,
 }
 
 impl ServerPresentation {
@@ -218,6 +220,7 @@ impl ServerPresentation {
             options,
             passport: None,
             responder,
+            pending: Vec::new(),
         }
     }
 
@@ -358,21 +361,76 @@ impl ServerPresentation {
         identity::identity_document(&self.key, Some(&self.kid), now, &self.options.attestations)
     }
 
-    /// Answers `identity/challenge` params (JSON text; an SDK's `_meta` member is ignored) at
-    /// `now`: the result (JSON text), or the JSON-RPC error object (JSON text) to answer with.
+    /// Answers `identity/challenge` params (JSON text; an SDK's `_meta` member is ignored)
+    /// from `client` (the key its quota is charged to; see docs/spec.md §13.4.1) at `now`:
+    /// the result (JSON text), or the JSON-RPC error object (JSON text) to answer with.
     ///
     /// # Errors
     /// The JSON-RPC error object, as [`challenge::jsonrpc_error_json`] writes it.
     pub fn answer_challenge(
         &mut self,
         params_json: &str,
+        client: &str,
         now: u64,
     ) -> core::result::Result<String, String> {
         let params = strip_meta(params_json).map_err(|e| challenge::jsonrpc_error_json(&e))?;
         self.responder
-            .respond(&self.key, &params, now)
+            .respond_for(&self.key, &params, client, now)
             .map(|r| r.to_json())
             .map_err(|e| challenge::jsonrpc_error_json(&e))
+    }
+
+    /// The first half of [`ServerPresentation::answer_challenge`] for replicas that share a
+    /// replay store: every check and the quota here; then the caller inserts the returned
+    /// store key into its store if absent, until the returned expiry (Unix seconds), and
+    /// calls [`ServerPresentation::complete_challenge`] with whether it was inserted.
+    ///
+    /// # Errors
+    /// The JSON-RPC error object (JSON text).
+    pub fn admit_challenge(
+        &mut self,
+        params_json: &str,
+        client: &str,
+        now: u64,
+    ) -> core::result::Result<(String, u64), String> {
+        let params = strip_meta(params_json).map_err(|e| challenge::jsonrpc_error_json(&e))?;
+        let admitted = self
+            .responder
+            .admit(&params, client, now)
+            .map_err(|e| challenge::jsonrpc_error_json(&e))?;
+        let key = admitted.store_key();
+        let expires = admitted.expires_at();
+        // Pending answers are few (each holds a slot of the bounded replay cache); drop the
+        // ones whose store round trip never came back.
+        self.pending.retain(|(_, a)| a.expires_at() >= now);
+        self.pending.push((key.clone(), admitted));
+        Ok((key, expires))
+    }
+
+    /// The second half: `inserted` is whether the shared store took the key (absent before).
+    /// Not inserted means another replica answered this nonce: `replayed_nonce`.
+    ///
+    /// # Errors
+    /// The JSON-RPC error object (JSON text).
+    pub fn complete_challenge(
+        &mut self,
+        store_key: &str,
+        inserted: bool,
+    ) -> core::result::Result<String, String> {
+        let pos = self.pending.iter().position(|(k, _)| k == store_key);
+        let Some((_, admitted)) = pos.map(|p| self.pending.swap_remove(p)) else {
+            return Err(challenge::jsonrpc_error_json(&err!(
+                InvalidChallenge,
+                "no admitted challenge has this store key"
+            )));
+        };
+        if !inserted {
+            return Err(challenge::jsonrpc_error_json(&err!(
+                ReplayedNonce,
+                "this challenge nonce was already answered (by another replica)"
+            )));
+        }
+        Ok(self.responder.sign(&self.key, &admitted).to_json())
     }
 }
 

@@ -567,7 +567,8 @@ fn challenges() {
                     (s(ok, "signature"), s(ok, "kid")),
                     "{id}"
                 );
-                challenge::verify_response(&req, &resp, &vk, None).unwrap();
+                let sent = ChallengeRequest::from_json(params).unwrap();
+                challenge::verify_response(&sent, &resp, &vk, None).unwrap();
             }
             Err(e) => {
                 let want = &case["expect"];
@@ -601,6 +602,49 @@ fn challenges() {
     assert_eq!(
         challenge::jsonrpc_error(&e).0,
         full["expect"]["jsonrpc_code"].as_i64().unwrap()
+    );
+    // Per-client quotas: the steps in order against one responder.
+    let limited = &file["rate_limited"];
+    let mut quota = ChallengeResponder::with_client_quota(
+        s(&file, "kid"),
+        usize::try_from(limited["capacity"].as_u64().unwrap()).unwrap(),
+        usize::try_from(limited["client_quota"].as_u64().unwrap()).unwrap(),
+    );
+    let steps = limited["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    for step in steps {
+        let got = quota.respond_for(
+            &server,
+            s(step, "params"),
+            s(step, "client"),
+            step["now"].as_u64().unwrap(),
+        );
+        let want = &step["expect"];
+        match got {
+            Ok(resp) => assert_eq!(resp.signature, s(&want["ok"], "signature")),
+            Err(e) => {
+                assert_eq!(Some(e.code().as_str()), want["error"].as_str());
+                let (code, reason) = challenge::jsonrpc_error(&e);
+                assert_eq!(
+                    (code, reason),
+                    (want["jsonrpc_code"].as_i64().unwrap(), s(want, "reason"))
+                );
+            }
+        }
+    }
+    // What an external store is given.
+    let admission = &file["admission"];
+    let admitted = ChallengeResponder::new(s(&file, "kid"), 16)
+        .admit(
+            s(admission, "params"),
+            s(admission, "client"),
+            admission["now"].as_u64().unwrap(),
+        )
+        .unwrap();
+    assert_eq!(admitted.store_key(), s(admission, "store_key"));
+    assert_eq!(
+        admitted.expires_at(),
+        admission["expires_at"].as_u64().unwrap()
     );
 }
 

@@ -1477,9 +1477,15 @@ fn challenge_vectors() -> Value {
         ),
         (
             "challenge/stale-future",
-            "Timestamp 301 s after the server's clock.",
+            "Timestamp 61 s after the server's clock (more than the 60 s of clock skew).",
             format!(r#"{{"challenge":"{}","timestamp":"{ts}"}}"#, b64(32)),
-            NOW - 301,
+            NOW - 61,
+        ),
+        (
+            "challenge/future-skew",
+            "Timestamp 60 s after the server's clock: accepted.",
+            format!(r#"{{"challenge":"{}","timestamp":"{ts}"}}"#, b64(32)),
+            NOW - 60,
         ),
         (
             "challenge/short",
@@ -1596,7 +1602,29 @@ fn challenge_vectors() -> Value {
     tiny.respond(&server, &req.to_json(), NOW).unwrap();
     let second = ChallengeRequest::new(&[1u8; 32], NOW).to_json();
     let full = err_of(tiny.respond(&server, &second, NOW + 1));
+    // Per-client quotas: capacity 16, quota 1. Client "a" is answered, then refused for a
+    // second nonce; client "b" is answered for that same nonce.
+    let mut quota = ChallengeResponder::with_client_quota(vk.kid(), 16, 1);
+    let step = |quota: &mut ChallengeResponder, client: &str, params: &str, now: u64| {
+        let r = quota.respond_for(&server, params, client, now);
+        let expect = match r {
+            Ok(resp) => json!({ "ok": { "signature": resp.signature, "kid": resp.kid } }),
+            Err(_) => err_of(r),
+        };
+        json!({ "client": client, "params": params, "now": now, "expect": expect })
+    };
+    let steps = vec![
+        step(&mut quota, "a", &req.to_json(), NOW),
+        step(&mut quota, "a", &second, NOW + 1),
+        step(&mut quota, "b", &second, NOW + 2),
+    ];
+    // The split for external stores: what a store is given for `request` at signed_at.
+    let admitted = ChallengeResponder::new(vk.kid(), 16)
+        .admit(&req.to_json(), "a", NOW)
+        .unwrap();
     json!({
+        "rate_limited": { "id": "challenge/rate-limited", "description": "A responder of capacity 16 and per-client quota 1, steps in order (respond_for with the client key).", "capacity": 16, "client_quota": 1, "steps": steps },
+        "admission": { "id": "challenge/admission", "description": "admit(request, client \"a\", signed_at): the store key (hex of the first 16 bytes of SHA-256 of the decoded challenge) and the expiry (timestamp + 300).", "params": req.to_json(), "client": "a", "now": NOW, "store_key": admitted.store_key(), "expires_at": admitted.expires_at() },
         "cache_full": { "id": "challenge/cache-full", "description": "Capacity 1: the request above answered at signed_at, then params at signed_at + 1.", "params": second, "now": NOW + 1, "expect": full },
         "description": "identity/challenge. The client's request for fixed random bytes at signed_at; server cases run against a responder with the server key (seed-1) and kid, at the given now (challenge/replayed reuses the responder that answered challenge/ok); client cases verify a result for `request` under the server key.",
         "server_did": vk.to_did_key(),

@@ -111,21 +111,30 @@ impl Sim {
                     Some("replayed") => {
                         // The nonce was answered before (to someone else): the honest server
                         // refuses it the second time.
-                        let _ = self.server.answer_challenge(params, now);
-                        match self.server.answer_challenge(params, now) {
+                        let _ = self.server.answer_challenge(params, "client-1", now);
+                        match self.server.answer_challenge(params, "client-1", now) {
                             Ok(r) => Answer::Result(r),
                             Err(e) => error_answer(&e),
                         }
                     }
                     Some("other-nonce") => {
                         let other = ChallengeRequest::new(&[0x55; 32], now).to_json();
-                        Answer::Result(self.server.answer_challenge(&other, now).unwrap())
+                        Answer::Result(
+                            self.server
+                                .answer_challenge(&other, "client-1", now)
+                                .unwrap(),
+                        )
                     }
-                    Some("stale") => match self.server.answer_challenge(params, now + 3_600) {
-                        Ok(r) => Answer::Result(r),
-                        Err(e) => error_answer(&e),
-                    },
-                    _ => match self.server.answer_challenge(params, now) {
+                    Some("stale") => {
+                        match self
+                            .server
+                            .answer_challenge(params, "client-1", now + 3_600)
+                        {
+                            Ok(r) => Answer::Result(r),
+                            Err(e) => error_answer(&e),
+                        }
+                    }
+                    _ => match self.server.answer_challenge(params, "client-1", now) {
                         Ok(r) => Answer::Result(r),
                         Err(e) => error_answer(&e),
                     },

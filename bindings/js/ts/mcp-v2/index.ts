@@ -60,9 +60,11 @@ export {
   IDENTITY_HEADER,
   SdkShapeError,
   TrustStore,
+  RedisReplayStore,
   identityHeaders,
   type AttachIdentityOptions,
   type AttachedIdentity,
+  type ReplayStore,
   type VerifyPolicy,
   type RejectedTool,
   type ServerVerification,
@@ -140,7 +142,7 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
 
   // identity/get and identity/challenge: custom methods need a {params, result} schema bundle.
   low.setRequestHandler(METHOD_GET, { params: anyParams, result: anyResult }, () => id.identity())
-  low.setRequestHandler(METHOD_CHALLENGE, { params: anyParams, result: anyResult }, (params: JsonObject) => id.challenge(params, rpcError))
+  low.setRequestHandler(METHOD_CHALLENGE, { params: anyParams, result: anyResult }, (params: JsonObject, ctx: unknown) => id.challenge(params, rpcError, ctx))
 
   // tools/list: wrap the SDK's handler (read through the protected accessor).
   let installed: unknown

@@ -57,11 +57,13 @@ export {
   IDENTITY_HEADER,
   SdkShapeError,
   TrustStore,
+  RedisReplayStore,
   identityHeaders,
   verifyServer,
   verifiedTools,
   type AttachIdentityOptions,
   type AttachedIdentity,
+  type ReplayStore,
   type SdkClient,
   type VerifyPolicy,
   type RejectedTool,
@@ -122,8 +124,8 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
 
   // identity/get and identity/challenge.
   low.setRequestHandler(z.object({ method: z.literal(METHOD_GET), params: paramsSchema }), () => id.identity())
-  low.setRequestHandler(z.object({ method: z.literal(METHOD_CHALLENGE), params: paramsSchema }), (request: { params?: JsonObject }) =>
-    id.challenge(request.params, rpcError),
+  low.setRequestHandler(z.object({ method: z.literal(METHOD_CHALLENGE), params: paramsSchema }), (request: { params?: JsonObject }, extra: unknown) =>
+    id.challenge(request.params, rpcError, extra),
   )
 
   // tools/list, wrapped at connect time.

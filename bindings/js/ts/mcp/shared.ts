@@ -13,6 +13,7 @@ import {
   ChallengeResponder,
   McpAttestError,
   PassportVerifier,
+  RedisReplayStore,
   TrustStore,
   TrustedIssuer,
   VerifyingKey,
@@ -28,6 +29,7 @@ import {
   verifyToolsList,
   type JsonObject,
   type Passport,
+  type ReplayStore,
   type SigningKey,
   type ToolsReport,
   type VerifiedIdentity,
@@ -86,6 +88,32 @@ export interface AttachIdentityOptions {
   attestations?: JsonObject[]
   /** The challenge responder; default: one per key, shared by every server of that key. */
   responder?: ChallengeResponder
+  /**
+   * A store of answered challenge nonces shared by the replicas of this server (e.g.
+   * `RedisReplayStore`), so that an answer cannot be replayed against another replica.
+   * Default: none (the responder's in-memory cache alone).
+   */
+  replayStore?: ReplayStore
+  /**
+   * Who sent a challenge, from the SDK's request context (`extra` in SDK 1.x, `ctx` in 2.x):
+   * each client may hold at most the responder's `clientQuota` of its cache. Default:
+   * `auth:<authInfo.clientId>` when the transport authenticated the client, else
+   * `session:<sessionId>` (Streamable HTTP), else one key per attached server instance (a stdio
+   * connection). Behind a load balancer without sessions, return the client address the
+   * balancer vouches for (e.g. from `extra.requestInfo.headers['x-forwarded-for']`).
+   */
+  clientKey?: (context: unknown) => string | undefined
+}
+
+let connections = 0
+
+/** The default client key (see {@link AttachIdentityOptions.clientKey}). @internal */
+export function defaultClientKey(context: unknown, connection: string): string {
+  const c = asObject(context)
+  const auth = asObject(c?.authInfo) ?? asObject(asObject(c?.http)?.authInfo)
+  if (typeof auth?.clientId === 'string' && auth.clientId !== '') return `auth:${auth.clientId}`
+  if (typeof c?.sessionId === 'string' && c.sessionId !== '') return `session:${c.sessionId}`
+  return `connection:${connection}`
 }
 
 const responders = new WeakMap<SigningKey, ChallengeResponder>()
@@ -111,8 +139,8 @@ export interface IdentityCore {
   capabilities: JsonObject
   /** The `identity/get` result. */
   identity(): JsonObject
-  /** The `identity/challenge` result; a refused challenge throws `toError(code, message, data)`. */
-  challenge(params: JsonObject | undefined, toError: (code: number, message: string, data: JsonObject) => Error): JsonObject
+  /** The `identity/challenge` result; a refused challenge throws `toError(code, message, data)`. `context` is the SDK's request context (for the client key). */
+  challenge(params: JsonObject | undefined, toError: (code: number, message: string, data: JsonObject) => Error, context?: unknown): Promise<JsonObject>
   /** Signs a `tools/list` result (merging into its `_meta`, never replacing it). */
   sign(result: unknown): JsonObject
 }
@@ -131,6 +159,13 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: () => {
     responders.set(key, responder)
   }
   const resp = responder
+  // One key per attached server instance: an SDK server object serves one stdio connection.
+  const connection = `${++connections}`
+  const store = options.replayStore
+  const clientKeyOf = (context: unknown): string => {
+    const custom = options.clientKey?.(context)
+    return typeof custom === 'string' && custom !== '' ? custom : defaultClientKey(context, connection)
+  }
 
   let cached: { token: string; renewAt: number } | undefined
   const passport = (): string | undefined => {
@@ -156,12 +191,16 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: () => {
     now,
     capabilities: { experimental: { [IDENTITY_KEY]: ad }, extensions: { [SERVER_IDENTITY_KEY]: { version: '1.0.0' } } },
     identity: () => identityDocument(key, { kid, currentDate: now(), attestations: options.attestations ?? [] }) as unknown as JsonObject,
-    challenge(p, toError) {
+    async challenge(p, toError, context) {
       const { _meta: _ignored, ...params } = (p ?? {}) as JsonObject
       try {
-        return resp.respond(key, params as never, { currentDate: now() }) as unknown as JsonObject
+        const clientKey = clientKeyOf(context)
+        return (await resp.respondAsync(key, params as never, { currentDate: now(), clientKey, replayStore: store })) as unknown as JsonObject
       } catch (e) {
-        const err = challengeErrorToJsonRpc(e as McpAttestError)
+        // A store that cannot answer is not the client's fault and must not answer: the SDK
+        // turns a plain Error into JSON-RPC Internal error (-32603), without data.reason.
+        if (!(e instanceof McpAttestError)) throw e
+        const err = challengeErrorToJsonRpc(e)
         throw toError(err.code, err.message, err.data)
       }
     },
@@ -378,13 +417,24 @@ export async function verifyServer(client: SdkClient, policy: VerifyPolicy = {})
     }
     // 4. Proof of possession.
     if (policy.challenge !== false) {
-      const params = createChallenge({ currentDate: now() })
+      let params = createChallenge({ currentDate: now() })
       let answer: unknown
-      try {
-        answer = await client.request({ method: METHOD_CHALLENGE, params: { ...params } }, loose, policy.requestOptions)
-      } catch (e) {
-        out.challenge = false
-        throw codeOf(e, 'invalid_challenge')
+      for (let attempt = 1; ; attempt++) {
+        try {
+          answer = await client.request({ method: METHOD_CHALLENGE, params: { ...params } }, loose, policy.requestOptions)
+          break
+        } catch (e) {
+          // A full replay cache is the server's passing condition (entries expire within
+          // 360 s, others' quotas free up): one retry with a fresh challenge, decided on
+          // data.reason only (the SDKs raise JSON-RPC codes locally too).
+          const reason = e instanceof Error ? asObject((e as { data?: unknown }).data)?.reason : undefined
+          if (attempt === 1 && reason === 'nonce_cache_full') {
+            params = createChallenge({ currentDate: now() })
+            continue
+          }
+          out.challenge = false
+          throw codeOf(e, 'invalid_challenge')
+        }
       }
       const a = asObject(answer) ?? {}
       try {
@@ -537,4 +587,4 @@ export async function watchWith(
   }
 }
 
-export { TrustStore }
+export { TrustStore, RedisReplayStore, type ReplayStore }

@@ -61,6 +61,7 @@ from ._native import (
     ChallengeRequest,
     ChallengeResponse,
     ChallengeResponder,
+    AdmittedChallenge,
     sign_jws,
     parse_jws,
     check_claims,
@@ -79,6 +80,8 @@ from ._native import (
     jsonrpc_error_json,
     error_codes,
 )
+from .replay import RedisReplayStore, ReplayStore, respond_async
+
 # Every exception class, by errors.__all__ (one list, kept there).
 from .errors import *  # noqa: F403
 from .session import ClientPolicy, ClientSession, ServerPresentation, ServerReport, ToolVerdict
@@ -134,6 +137,10 @@ __all__ = [
     "ChallengeRequest",
     "ChallengeResponse",
     "ChallengeResponder",
+    "AdmittedChallenge",
+    "ReplayStore",
+    "RedisReplayStore",
+    "respond_async",
     "sign_jws",
     "parse_jws",
     "check_claims",

@@ -47,6 +47,7 @@ __all__ = [
     "StaleTimestampError",
     "ReplayedNonceError",
     "NonceCacheFullError",
+    "ChallengeRateLimitedError",
     "InvalidChallengeError",
 ]
 
@@ -111,6 +112,7 @@ ErrorCode = Literal[
     "stale_timestamp",
     "replayed_nonce",
     "nonce_cache_full",
+    "challenge_rate_limited",
 ]
 
 
@@ -270,7 +272,7 @@ class ChallengeError(McpAttestError):
 
 
 class StaleTimestampError(ChallengeError):
-    """The challenge timestamp is outside the 5-minute window (``stale_timestamp``)."""
+    """The challenge timestamp is over 5 minutes behind or 60 s ahead of the server's clock (``stale_timestamp``)."""
 
 
 class ReplayedNonceError(ChallengeError):
@@ -279,6 +281,10 @@ class ReplayedNonceError(ChallengeError):
 
 class NonceCacheFullError(ChallengeError):
     """The replay cache is full of live nonces (``nonce_cache_full``)."""
+
+
+class ChallengeRateLimitedError(ChallengeError):
+    """This client holds its quota of the replay cache; only its challenges are refused (``challenge_rate_limited``)."""
 
 
 class InvalidChallengeError(ChallengeError, MalformedInputError):
@@ -346,6 +352,7 @@ _CLASS_BY_CODE: dict[ErrorCode, type[McpAttestError]] = {
     "stale_timestamp": StaleTimestampError,
     "replayed_nonce": ReplayedNonceError,
     "nonce_cache_full": NonceCacheFullError,
+    "challenge_rate_limited": ChallengeRateLimitedError,
 }
 
 

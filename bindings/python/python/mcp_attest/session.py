@@ -228,7 +228,22 @@ class ServerPresentation:
     def identity_get(self, *, now: Any = None) -> dict[str, Any]:
         return json.loads(self._inner.identity_get(now=now))  # type: ignore[no-any-return]
 
-    def answer_challenge(self, params: Any, *, now: Any = None) -> tuple[bool, dict[str, Any]]:
-        """``(True, result)``, or ``(False, jsonrpc_error)`` to send as the JSON-RPC error."""
-        ok, text = self._inner.answer_challenge(params, now=now)
+    def answer_challenge(self, params: Any, client: str, *, now: Any = None) -> tuple[bool, dict[str, Any]]:
+        """``(True, result)``, or ``(False, jsonrpc_error)`` to send as the JSON-RPC error.
+        ``client`` names the sender, whose quota of the replay cache it uses (a session id, an
+        authenticated client, a remote address: docs/spec.md §13.4.1)."""
+        ok, text = self._inner.answer_challenge(params, client, now=now)
+        return ok, json.loads(text)
+
+    def admit_challenge(self, params: Any, client: str, *, now: Any = None) -> tuple[str, int] | dict[str, Any]:
+        """For replicas sharing a replay store: ``(store_key, expires_at)`` to insert into the
+        store if absent, then :meth:`complete_challenge`; or the JSON-RPC error to send."""
+        ok, admitted, error = self._inner.admit_challenge(params, client, now=now)
+        if ok and admitted is not None:
+            return admitted
+        return json.loads(error or "{}")  # type: ignore[no-any-return]
+
+    def complete_challenge(self, store_key: str, inserted: bool) -> tuple[bool, dict[str, Any]]:
+        """The answer once the store said whether it took the key (not taken: replayed)."""
+        ok, text = self._inner.complete_challenge(store_key, inserted)
         return ok, json.loads(text)

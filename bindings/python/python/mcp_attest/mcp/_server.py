@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -14,6 +16,7 @@ from pydantic import BaseModel
 
 from .. import _native as mi
 from ..errors import McpAttestError
+from ..replay import ReplayStore, respond_async
 from ._common import (
     EXT_AUTH_KEY,
     IDENTITY_KEY,
@@ -25,6 +28,8 @@ from ._common import (
 
 __all__ = ["ServerIdentity", "IdentityExtension", "IdentityMiddleware", "attach_identity", "identity_header_app"]
 
+_COUNTER = itertools.count(1)
+
 #: The HTTP response header carrying the identity hint (never trusted alone: docs/spec.md §15).
 IDENTITY_HEADER = "X-AI-Identity"
 
@@ -34,6 +39,13 @@ class ServerIdentity:
 
     ``passport`` is a compact JWS (from a publisher or registry); without one a self-issued
     passport is issued (``passport_ttl`` seconds, default 1 day) for ``name``/``version``.
+
+    Challenges: one responder per identity, shared by every connection; each challenge is
+    charged to its client (``client_key(ctx)``, default: the authenticated OAuth client, else
+    the Streamable HTTP session, else the connection), one client holding at most
+    ``client_quota`` (default 1/16) of the ``nonce_cache_capacity`` nonces. Replicas behind a
+    load balancer share the set of answered nonces through ``replay_store`` (e.g.
+    ``RedisReplayStore``).
     """
 
     def __init__(
@@ -49,6 +61,9 @@ class ServerIdentity:
         attestations: Iterable[Mapping[str, Any] | str] | None = None,
         manifest_ttl: int = 3600,
         nonce_cache_capacity: int | None = None,
+        client_quota: int | None = None,
+        replay_store: ReplayStore | None = None,
+        client_key: Callable[[Any], str | None] | None = None,
     ) -> None:
         self.key = key
         self.did = key.to_did_key()
@@ -60,10 +75,14 @@ class ServerIdentity:
         )
         self._attestations = [a if isinstance(a, str) else dict(a) for a in (attestations or ())]
         self.responder = (
-            mi.ChallengeResponder(self.kid)
+            mi.ChallengeResponder(self.kid, client_quota=client_quota)
             if nonce_cache_capacity is None
-            else mi.ChallengeResponder(self.kid, cache_capacity=nonce_cache_capacity)
+            else mi.ChallengeResponder(self.kid, cache_capacity=nonce_cache_capacity, client_quota=client_quota)
         )
+        self.replay_store = replay_store
+        self._client_key = client_key
+        # Connection → a number never reused (unlike id()), forgotten with the connection.
+        self._connections: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         return f"ServerIdentity(did={self.did!r})"
@@ -98,15 +117,78 @@ class ServerIdentity:
         )
         return doc
 
-    def answer_challenge(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Answers `identity/challenge` params; raises ``MCPError`` with the draft's code + `data.reason`."""
+    def answer_challenge(self, params: Mapping[str, Any], *, client_key: str | None = None) -> dict[str, Any]:
+        """Answers `identity/challenge` params (in memory, without ``replay_store``); raises
+        ``MCPError`` with the draft's code + `data.reason`."""
         try:
-            response = self.responder.respond(self.key, dict(params))
+            response = self.responder.respond(self.key, dict(params), client_key=client_key)
         except McpAttestError as e:
-            code, reason = mi.jsonrpc_error(e)
-            raise MCPError(code, str(e), {"code": e.code, "reason": reason}) from None
+            raise _rpc_error(e) from None
         out: dict[str, Any] = json.loads(response.to_json())
         return out
+
+    async def answer_challenge_async(self, params: Mapping[str, Any], *, client_key: str | None = None) -> dict[str, Any]:
+        """As ``answer_challenge``, through ``replay_store`` when there is one. A store that
+        raises refuses the challenge (the SDK answers JSON-RPC Internal error)."""
+        try:
+            response = await respond_async(
+                self.responder, self.key, dict(params), replay_store=self.replay_store, client_key=client_key
+            )
+        except McpAttestError as e:
+            raise _rpc_error(e) from None
+        out: dict[str, Any] = json.loads(response.to_json())
+        return out
+
+    def client_key_of(self, ctx: Any) -> str:
+        """The client a challenge is charged to: ``client_key(ctx)`` when given and not empty,
+        else ``auth:<OAuth client_id>``, else ``session:<Mcp-Session-Id>``, else (stateless
+        HTTP) ``address:<peer host>``, else ``connection:<n>``, one per SDK connection (stdio
+        and in-process; in the 2026-era protocol a connection lasts one request, and a stdio
+        server has one client anyway)."""
+        if self._client_key is not None:
+            custom = self._client_key(ctx)
+            if isinstance(custom, str) and custom:
+                return custom
+        try:
+            from mcp.server.auth.middleware.auth_context import get_access_token
+
+            token = get_access_token()
+        except Exception:  # noqa: BLE001 - no auth support in this SDK build: not authenticated
+            token = None
+        client_id = getattr(token, "client_id", None)
+        if isinstance(client_id, str) and client_id:
+            return f"auth:{client_id}"
+        # The SDK builds a ServerSession per request; the per-connection object behind it is
+        # `_connection` in mcp 2.x (no public accessor on ServerRequestContext).
+        session = getattr(ctx, "session", None)
+        connection = getattr(session, "connection", None) or getattr(session, "_connection", None)
+        session_id = getattr(connection, "session_id", None)
+        if not (isinstance(session_id, str) and session_id):
+            headers = getattr(getattr(ctx, "request", None), "headers", None)
+            session_id = headers.get("mcp-session-id") if isinstance(headers, Mapping) else None
+        if isinstance(session_id, str) and session_id:
+            return f"session:{session_id}"
+        # Stateless HTTP (no session; in the 2026-era protocol every request is its own
+        # connection): the peer address. Behind a load balancer every request comes from the
+        # balancer: pass client_key reading the address it vouches for.
+        peer = getattr(getattr(ctx, "request", None), "client", None)
+        host = getattr(peer, "host", None)
+        if isinstance(host, str) and host:
+            return f"address:{host}"
+        if connection is None:
+            return f"connection:{id(session)}"
+        try:
+            number = self._connections.get(connection)
+            if number is None:
+                number = self._connections[connection] = next(_COUNTER)
+        except TypeError:  # not weakly referenceable: its id is unique while it lives
+            return f"connection:{id(connection)}"
+        return f"connection:{number}"
+
+
+def _rpc_error(e: McpAttestError) -> MCPError:
+    code, reason = mi.jsonrpc_error(e)
+    return MCPError(code, str(e), {"code": e.code, "reason": reason})
 
 
 def _params_dict(params: BaseModel) -> dict[str, Any]:
@@ -134,7 +216,7 @@ class IdentityExtension(Extension):
             return identity.identity_document()
 
         async def challenge(ctx: ServerRequestContext[Any, Any], params: Any) -> HandlerResult:
-            return identity.answer_challenge(_params_dict(params))
+            return await identity.answer_challenge_async(_params_dict(params), client_key=identity.client_key_of(ctx))
 
         return (
             MethodBinding(METHOD_GET, IdentityGetParams, get),
