@@ -100,8 +100,15 @@ impl WasmServerPresentation {
         Ok(self.0.passport(secs(now)?))
     }
     #[wasm_bindgen(js_name = signToolsList)]
-    pub fn sign_tools_list(&mut self, result_json: &str, now: f64) -> JsResult<String> {
-        js(self.0.sign_tools_list(result_json, secs(now)?))
+    pub fn sign_tools_list(
+        &mut self,
+        result_json: &str,
+        cursor: Option<String>,
+        now: f64,
+    ) -> JsResult<String> {
+        js(self
+            .0
+            .sign_tools_list(result_json, cursor.as_deref(), secs(now)?))
     }
     #[wasm_bindgen(js_name = identityGet)]
     pub fn identity_get(&self, now: f64) -> JsResult<String> {

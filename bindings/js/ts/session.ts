@@ -253,11 +253,16 @@ export class ServerPresentation {
     const now = seconds(opts(options, 'invalid_policy').currentDate)
     return call(() => this.#inner.passport(now)) ?? null
   }
-  /** Signs one `tools/list` result (tools, manifest, passport in `_meta`). */
-  signToolsList(result: unknown, options?: { currentDate?: Date }): JsonObject {
+  /**
+   * Signs one `tools/list` result (tools, manifest, passport in `_meta`). `cursor`: the cursor
+   * the request carried (paginated lists get a page token binding it to `nextCursor`).
+   */
+  signToolsList(result: unknown, options?: { cursor?: string; currentDate?: Date }): JsonObject {
+    const o = opts(options, 'invalid_policy')
     const t = jsonText(result, 'result', 'malformed_tool_definition')
-    const now = seconds(opts(options, 'invalid_policy').currentDate)
-    return JSON.parse(call(() => this.#inner.signToolsList(t, now))) as JsonObject
+    const cursor = o.cursor === undefined || o.cursor === null ? undefined : text(o.cursor, 'cursor', 'malformed_tool_definition')
+    const now = seconds(o.currentDate)
+    return JSON.parse(call(() => this.#inner.signToolsList(t, cursor, now))) as JsonObject
   }
   /** The `identity/get` result. */
   identityGet(options?: { currentDate?: Date }): JsonObject {

@@ -132,17 +132,20 @@ impl ServerPresentation {
         let n = crate::convert::now(now)?;
         Ok(lock(&self.inner).passport(n))
     }
-    #[pyo3(signature = (result, *, now = None))]
+    #[pyo3(signature = (result, *, cursor = None, now = None))]
     fn sign_tools_list(
         &self,
         py: Python<'_>,
         result: &Bound<'_, PyAny>,
+        cursor: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<String> {
         let t = json_text(result, "result")?;
         let t: &str = &t;
+        let c = crate::convert::opt_text(cursor, "cursor")?;
         let n = crate::convert::now(now)?;
-        py.detach(|| lock(&self.inner).sign_tools_list(t, n)).py()
+        py.detach(|| lock(&self.inner).sign_tools_list(t, c, n))
+            .py()
     }
     #[pyo3(signature = (*, now = None))]
     fn identity_get(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<String> {

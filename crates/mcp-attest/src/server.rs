@@ -14,7 +14,7 @@
 //! let options = ServerOptions::from_json(r#"{"name":"weather","version":"1.2.0"}"#)?;
 //! let mut server = ServerPresentation::new(SigningKey::from_bytes(&[1u8; 32]), options);
 //! let now = 1_800_000_000;
-//! let page = server.sign_tools_list(r#"{"tools":[{"name":"add","inputSchema":{"type":"object"}}]}"#, now)?;
+//! let page = server.sign_tools_list(r#"{"tools":[{"name":"add","inputSchema":{"type":"object"}}]}"#, None, now)?;
 //! assert!(page.contains("org.mcp-attest/identity"));
 //! assert!(server.identity_get(now).contains(server.kid()));
 //! # Ok::<(), mcp_attest::Error>(())
@@ -29,7 +29,8 @@ use crate::json::{self, Limits, Object, Value};
 use crate::keys::SigningKey;
 use crate::passport::{self, McpInfo};
 use crate::tool::{self, SignOptions};
-use crate::{identity, session};
+use crate::{encoding, identity, jws, session};
+use sha2::{Digest, Sha256};
 
 /// The HTTP response header that hints at the server's identity (a hint only: clients verify
 /// the signed `_meta` and the challenge, never the header).
@@ -319,11 +320,20 @@ impl ServerPresentation {
 
     /// Signs one `tools/list` result (JSON text) at `now`: each tool's ext-auth attestation,
     /// the manifest and the passport in the result `_meta` (merged into it, never replacing
-    /// what the SDK put there). Returns the result as JSON text.
+    /// what the SDK put there). `cursor` is the cursor the client sent for this page (`None`
+    /// for the first). When the list is paginated (a cursor, or a `nextCursor` in the result)
+    /// the page also carries a signed page token binding the cursor it answers, its
+    /// `nextCursor` and its manifest, so a client detects a dropped, repeated, reordered or
+    /// foreign page. Returns the result as JSON text.
     ///
     /// # Errors
     /// `input_too_large`, JSON errors, `malformed_tool_definition`.
-    pub fn sign_tools_list(&mut self, result_json: &str, now: u64) -> Result<String> {
+    pub fn sign_tools_list(
+        &mut self,
+        result_json: &str,
+        cursor: Option<&str>,
+        now: u64,
+    ) -> Result<String> {
         let result = json::parse_with_limits(
             result_json,
             Limits {
@@ -331,6 +341,16 @@ impl ServerPresentation {
                 max_depth: json::DEFAULT_MAX_DEPTH,
             },
         )?;
+        let next = match result.get("nextCursor") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(n)) => Some(n.clone()),
+            Some(_) => {
+                return Err(err!(
+                    MalformedToolDefinition,
+                    "a tools/list nextCursor must be a string"
+                ))
+            }
+        };
         let passport = self.passport(now);
         let mut signed = tool::sign_tools_list_value(
             &self.key,
@@ -342,11 +362,18 @@ impl ServerPresentation {
                 kid: Some(&self.kid),
             },
         )?;
-        if let (Some(token), Value::Object(o)) = (passport, &mut signed) {
-            // sign_tools_list_value always writes `_meta` and our member in it.
+        if let Value::Object(o) = &mut signed {
+            // sign_tools_list_value always writes `_meta` and our member with the manifest.
             if let Some(Value::Object(mut meta)) = o.remove("_meta") {
                 if let Some(Value::Object(mut ours)) = meta.remove(tool::RESULT_META_KEY) {
-                    ours.insert("passport", Value::from(token));
+                    if let Some(token) = passport {
+                        ours.insert("passport", Value::from(token));
+                    }
+                    if cursor.is_some() || next.is_some() {
+                        let manifest = ours.get("manifest").and_then(Value::as_str).unwrap_or("");
+                        let page = page_token(&self.key, cursor, next.as_deref(), manifest, now);
+                        ours.insert("page", Value::from(page));
+                    }
                     meta.insert(tool::RESULT_META_KEY, Value::Object(ours));
                 }
                 o.insert("_meta", Value::Object(meta));
@@ -432,6 +459,36 @@ impl ServerPresentation {
         }
         Ok(self.responder.sign(&self.key, &admitted).to_json())
     }
+}
+
+/// The JWS `typ` of a page token.
+pub const PAGE_TYP: &str = "mcp-tools-page+jwt";
+
+/// A page token: `{iss, iat, cursor, next, manifest}` signed by the server key, where
+/// `manifest` is `sha256-<base64url>` of the page's manifest token.
+fn page_token(
+    key: &SigningKey,
+    cursor: Option<&str>,
+    next: Option<&str>,
+    manifest: &str,
+    now: u64,
+) -> String {
+    let mut c = Object::new();
+    c.insert("iss", Value::from(key.verifying_key().to_did_key()));
+    c.insert("iat", Value::from_u64(now));
+    c.insert("cursor", cursor.map_or(Value::Null, Value::from));
+    c.insert("next", next.map_or(Value::Null, Value::from));
+    c.insert("manifest", Value::from(token_hash(manifest)));
+    jws::sign(key, Some(PAGE_TYP), None, &c)
+}
+
+/// `sha256-<base64url>` of a token's text.
+pub(crate) fn token_hash(token: &str) -> String {
+    let mut s = String::from("sha256-");
+    s.push_str(&encoding::base64url_encode(&Sha256::digest(
+        token.as_bytes(),
+    )));
+    s
 }
 
 /// `params` without an SDK-added `_meta` member (progress tokens and the like).

@@ -264,6 +264,8 @@ pub struct ClientSession {
     random: [[u8; 32]; 2],
     stage: Stage,
     pages: Vec<Value>,
+    /// The cursor each page was requested with.
+    cursors: Vec<Option<String>>,
     identity_doc: Option<Value>,
     request: Option<ChallengeRequest>,
     attempt: usize,
@@ -301,6 +303,7 @@ impl ClientSession {
             random: [a, b],
             stage: Stage::Tools(None),
             pages: Vec::new(),
+            cursors: Vec::new(),
             identity_doc: None,
             request: None,
             attempt: 0,
@@ -425,7 +428,25 @@ impl ClientSession {
                 ))
             }
         };
+        let requested = match &self.stage {
+            Stage::Tools(c) => c.clone(),
+            _ => None,
+        };
         self.pages.push(page);
+        self.cursors.push(requested);
+        if let Some(n) = &next {
+            // A cursor asked for before would make the listing loop until maxPages.
+            if self
+                .cursors
+                .iter()
+                .any(|c| c.as_deref() == Some(n.as_str()))
+            {
+                return Err(err!(
+                    ManifestMismatch,
+                    "the server's tools/list cursors loop (a page is served twice)"
+                ));
+            }
+        }
         self.stage = match next {
             Some(_) if self.pages.len() >= self.policy.max_pages => {
                 return Err(err!(
@@ -662,8 +683,25 @@ impl ClientSession {
             max_bytes: tool::DEFAULT_MAX_LIST_BYTES,
         };
         let mut lines: Vec<Line> = Vec::new();
-        for page in &self.pages {
+        let bindings = self.page_bindings(key);
+        // One broken link breaks the list: its pages no longer say which tools the server
+        // lists, so none of them is usable, whatever each page's own manifest says.
+        let broken = bindings.iter().find_map(|b| b.as_ref().err()).cloned();
+        for (page, binding) in self.pages.iter().zip(bindings) {
             let presented = page.get("tools").and_then(Value::as_array).unwrap_or(&[]);
+            if let Err(e) = binding {
+                for t in presented {
+                    lines.push(Line {
+                        name: t.get("name").and_then(Value::as_str).map(String::from),
+                        status: "tampered",
+                        error: Some(e.clone()),
+                        hash: None,
+                        tool: None,
+                        changed: Vec::new(),
+                    });
+                }
+                continue;
+            }
             match tool::verify_tools_list_value(page, key, &options) {
                 Ok(report) => {
                     // A tool is usable only under the list's manifest when the policy
@@ -704,6 +742,12 @@ impl ClientSession {
                         });
                     }
                 }
+            }
+        }
+        if let Some(e) = &broken {
+            for l in lines.iter_mut().filter(|l| l.status == "verified") {
+                l.status = "unverified_list";
+                l.error = Some(e.clone());
             }
         }
         // A name on two pages is ambiguous: which definition would the model get?
@@ -808,6 +852,58 @@ impl ClientSession {
             accept,
             changes,
         }
+    }
+
+    /// Whether each page belongs where it was served. A paginated list (more than one page, or
+    /// a first page that was asked for with a cursor) needs every page's page token: signed by
+    /// the server key, naming the cursor the page was requested with, its `nextCursor` and
+    /// its manifest. That detects a dropped, repeated or reordered page (the cursors no longer
+    /// chain) and a page from another server or list (the signature or manifest differs).
+    fn page_bindings(&self, key: &VerifyingKey) -> Vec<Result<()>> {
+        let paginated = self.pages.len() > 1 || self.cursors.first().is_some_and(Option::is_some);
+        self.pages
+            .iter()
+            .zip(&self.cursors)
+            .map(|(page, requested)| {
+                if !paginated {
+                    return Ok(());
+                }
+                let ours = page.get("_meta").and_then(|m| m.get(tool::RESULT_META_KEY));
+                let token = ours
+                    .and_then(|o| o.get("page"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        err!(
+                            ManifestMismatch,
+                            "a page of a paginated tools list carries no page token"
+                        )
+                    })?;
+                let manifest = ours
+                    .and_then(|o| o.get("manifest"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let parsed = jws::parse(token, jws::MAX_TOKEN_BYTES)?;
+                parsed.expect_typ(crate::server::PAGE_TYP)?;
+                let claims = parsed.verify(key)?.claims;
+                let text = |v: Option<&Value>| match v {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                let next = text(page.get("nextCursor"));
+                if text(claims.get("cursor")) != *requested
+                    || text(claims.get("next")) != next
+                    || claims.get("manifest").and_then(Value::as_str)
+                        != Some(crate::server::token_hash(manifest).as_str())
+                {
+                    return Err(err!(
+                        ManifestMismatch,
+                        "a tools/list page is not the page the server signed for this cursor \
+                         (dropped, repeated, reordered or foreign)"
+                    ));
+                }
+                Ok(())
+            })
+            .collect()
     }
 
     /// Ends the session with `e` as the server's verdict: every tool is refused.

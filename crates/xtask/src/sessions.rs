@@ -31,6 +31,8 @@ struct Sim {
     pages: Vec<String>,
     /// Signs page n with this presentation instead (a page from another server).
     foreign: Option<(usize, ServerPresentation)>,
+    /// Asked for page a, serve page b as the server signed it for its own cursor.
+    serve_instead: Vec<(usize, usize)>,
     identity: bool,
     edit_page: Option<PageEdit>,
     edit_identity: Option<Box<dyn Fn(String) -> String>>,
@@ -46,6 +48,7 @@ impl Sim {
             server: ServerPresentation::new(key, options),
             pages: vec![json!({ "tools": tools }).to_string()],
             foreign: None,
+            serve_instead: Vec::new(),
             identity: true,
             edit_page: None,
             edit_identity: None,
@@ -75,14 +78,22 @@ impl Sim {
         match method {
             "tools/list" => {
                 let p: Value = serde_json::from_str(params).unwrap();
-                let n = p["cursor"]
+                let asked: usize = p["cursor"]
                     .as_str()
                     .map_or(0, |c| c.trim_start_matches("page-").parse().unwrap());
+                let n = self
+                    .serve_instead
+                    .iter()
+                    .find(|(a, _)| *a == asked)
+                    .map_or(asked, |(_, b)| *b);
+                let cursor = (n > 0).then(|| format!("page-{n}"));
                 let signer = match &mut self.foreign {
                     Some((i, other)) if *i == n => other,
                     _ => &mut self.server,
                 };
-                let signed = signer.sign_tools_list(&self.pages[n], now).unwrap();
+                let signed = signer
+                    .sign_tools_list(&self.pages[n], cursor.as_deref(), now)
+                    .unwrap();
                 Answer::Result(match &self.edit_page {
                     Some(f) => f(n, signed),
                     None => signed,
@@ -288,6 +299,27 @@ pub(crate) fn sessions() -> Value {
         later,
         &mut foreign,
     ));
+    for (id, description, swaps) in [
+        (
+            "session/paginated-dropped-page",
+            "Four pages; asked for the second, the third is served (the second is dropped).",
+            vec![(1, 2)],
+        ),
+        (
+            "session/paginated-repeated-page",
+            "Four pages; asked for the third, the second is served again.",
+            vec![(2, 1)],
+        ),
+        (
+            "session/paginated-reordered-pages",
+            "Four pages; the second and third are served in swapped order.",
+            vec![(1, 2), (2, 1)],
+        ),
+    ] {
+        let mut sim = Sim::new(key(1), opts(), &t).paginate(1, &t);
+        sim.serve_instead = swaps;
+        add(run(id, description, &policy, Some(&empty), later, &mut sim));
+    }
 
     // Tampering after signing.
     for (id, from, to) in [

@@ -222,8 +222,10 @@ class ServerPresentation:
     def passport(self, *, now: Any = None) -> str | None:
         return self._inner.passport(now=now)
 
-    def sign_tools_list(self, result: Any, *, now: Any = None) -> dict[str, Any]:
-        return json.loads(self._inner.sign_tools_list(result, now=now))  # type: ignore[no-any-return]
+    def sign_tools_list(self, result: Any, *, cursor: str | None = None, now: Any = None) -> dict[str, Any]:
+        """Signs one ``tools/list`` result; ``cursor`` is the cursor the request carried
+        (paginated lists get a page token binding it to ``nextCursor``)."""
+        return json.loads(self._inner.sign_tools_list(result, cursor=cursor, now=now))  # type: ignore[no-any-return]
 
     def identity_get(self, *, now: Any = None) -> dict[str, Any]:
         return json.loads(self._inner.identity_get(now=now))  # type: ignore[no-any-return]
