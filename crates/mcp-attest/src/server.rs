@@ -20,6 +20,7 @@
 //! # Ok::<(), mcp_attest::Error>(())
 //! ```
 
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -201,8 +202,9 @@ pub struct ServerPresentation {
     /// The self-issued passport and the time from which it is renewed.
     passport: Option<(String, u64)>,
     responder: ChallengeResponder,
-    /// Challenges admitted and waiting for a shared store's answer.
-    pending: Vec<(String, challenge::AdmittedChallenge)>,
+    /// Challenges admitted and waiting for a shared store's answer, by store key. Each holds
+    /// a slot of the bounded replay cache, so there are never more than its capacity.
+    pending: BTreeMap<String, challenge::AdmittedChallenge>,
 }
 
 impl ServerPresentation {
@@ -221,7 +223,7 @@ impl ServerPresentation {
             options,
             passport: None,
             responder,
-            pending: Vec::new(),
+            pending: BTreeMap::new(),
         }
     }
 
@@ -427,10 +429,13 @@ impl ServerPresentation {
             .map_err(|e| challenge::jsonrpc_error_json(&e))?;
         let key = admitted.store_key();
         let expires = admitted.expires_at();
-        // Pending answers are few (each holds a slot of the bounded replay cache); drop the
-        // ones whose store round trip never came back.
-        self.pending.retain(|(_, a)| a.expires_at() >= now);
-        self.pending.push((key.clone(), admitted));
+        // A store round trip that never came back leaves its entry behind; such entries are
+        // dropped once their nonce expires, in one sweep when the map reaches the cache's
+        // capacity (amortised: at most one sweep per admitted entry).
+        if self.pending.len() >= self.options.replay_cache_capacity {
+            self.pending.retain(|_, a| a.expires_at() >= now);
+        }
+        self.pending.insert(key.clone(), admitted);
         Ok((key, expires))
     }
 
@@ -444,8 +449,7 @@ impl ServerPresentation {
         store_key: &str,
         inserted: bool,
     ) -> core::result::Result<String, String> {
-        let pos = self.pending.iter().position(|(k, _)| k == store_key);
-        let Some((_, admitted)) = pos.map(|p| self.pending.swap_remove(p)) else {
+        let Some(admitted) = self.pending.remove(store_key) else {
             return Err(challenge::jsonrpc_error_json(&err!(
                 InvalidChallenge,
                 "no admitted challenge has this store key"
@@ -519,4 +523,147 @@ fn strip_meta(params_json: &str) -> core::result::Result<String, Error> {
         o.remove("_meta");
     }
     Ok(v.to_jcs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::challenge::{ChallengeRequest, ChallengeResponse};
+    use crate::ErrorCode;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn server(options: ServerOptions) -> ServerPresentation {
+        ServerPresentation::new(SigningKey::from_bytes(&[1; 32]), options)
+    }
+
+    /// The old Python adapter issued one 24-hour passport at start and never renewed it, so
+    /// after a day every client refused every tool. The presentation re-issues once half the
+    /// lifetime has passed, so what it serves is never within half a lifetime of expiring.
+    #[test]
+    fn the_self_issued_passport_is_renewed_before_it_expires() {
+        let mut s = server(ServerOptions::default());
+        let first = s.passport(NOW).unwrap();
+        assert_eq!(s.passport(NOW + 3_600).unwrap(), first);
+        let ttl = passport::DEFAULT_PASSPORT_TTL;
+        let renewed = s.passport(NOW + ttl / 2).unwrap();
+        assert_ne!(renewed, first);
+        for t in [NOW + ttl + 10, NOW + 3 * ttl] {
+            let served = s.passport(t).unwrap();
+            let p = passport::verify(
+                &served,
+                &passport::VerifyOptions {
+                    now: t,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert!(
+                p.expires_at >= t + ttl / 2,
+                "served a passport about to expire"
+            );
+        }
+    }
+
+    /// The old TS adapter issued its default passport without `aud`, so a server configured
+    /// with an audience failed every client that checks it.
+    #[test]
+    fn the_passport_carries_the_configured_audience() {
+        let aud = "https://mcp.example.com/mcp";
+        let mut s = server(ServerOptions {
+            audience: Some(String::from(aud)),
+            ..ServerOptions::default()
+        });
+        let token = s.passport(NOW).unwrap();
+        let ok = passport::verify(
+            &token,
+            &passport::VerifyOptions {
+                now: NOW,
+                audience: Some(aud),
+                ..Default::default()
+            },
+        );
+        assert_eq!(ok.unwrap().audience, [aud]);
+    }
+
+    #[test]
+    fn two_phase_answers_for_a_shared_replay_store() {
+        let mut s = server(ServerOptions::default());
+        let vk = SigningKey::from_bytes(&[1; 32]).verifying_key();
+        let req = ChallengeRequest::new(&[9; 32], NOW);
+        let (key, expires) = s.admit_challenge(&req.to_json(), "c1", NOW).unwrap();
+        assert_eq!(key.len(), 32);
+        assert!(expires > NOW);
+        let answer = s.complete_challenge(&key, true).unwrap();
+        let response = ChallengeResponse::from_json(&answer).unwrap();
+        challenge::verify_response(&req, &response, &vk, None).unwrap();
+        // The store already had the key (another replica answered): replayed.
+        let other = ChallengeRequest::new(&[8; 32], NOW);
+        let (key, _) = s.admit_challenge(&other.to_json(), "c1", NOW).unwrap();
+        let refused = s.complete_challenge(&key, false).unwrap_err();
+        assert!(
+            refused.contains(ErrorCode::ReplayedNonce.as_str()),
+            "{refused}"
+        );
+        // A key never admitted (or completed already) is refused, not signed.
+        assert!(s
+            .complete_challenge(&key, true)
+            .unwrap_err()
+            .contains("invalid_challenge"));
+        // An SDK's `_meta` in the params is not part of the challenge.
+        let with_meta = req
+            .to_json()
+            .replacen('{', r#"{"_meta":{"progressToken":1},"#, 1);
+        let mut fresh = server(ServerOptions::default());
+        fresh.answer_challenge(&with_meta, "c2", NOW).unwrap();
+    }
+
+    #[test]
+    fn only_paginated_pages_carry_a_page_token() {
+        let mut s = server(ServerOptions::default());
+        let one = s
+            .sign_tools_list(r#"{"tools":[{"name":"a","inputSchema":{}}]}"#, None, NOW)
+            .unwrap();
+        assert!(!one.contains(r#""page":"#));
+        let first = s
+            .sign_tools_list(
+                r#"{"tools":[{"name":"a","inputSchema":{}}],"nextCursor":"p2"}"#,
+                None,
+                NOW,
+            )
+            .unwrap();
+        assert!(first.contains(r#""page":"#));
+        let bad = s
+            .sign_tools_list(r#"{"tools":[],"nextCursor":7}"#, None, NOW)
+            .unwrap_err();
+        assert_eq!(bad.code(), ErrorCode::MalformedToolDefinition);
+    }
+
+    #[test]
+    fn options_are_strict() {
+        for bad in [
+            r#"{"name":""}"#,
+            r#"{"passprot":"self"}"#,
+            r#"{"passport":42}"#,
+            r#"{"passport":"maybe"}"#,
+            r#"{"endpoints":[1]}"#,
+            "[]",
+        ] {
+            assert_eq!(
+                ServerOptions::from_json(bad).unwrap_err().code(),
+                ErrorCode::InvalidPolicy,
+                "{bad}"
+            );
+        }
+        let o = ServerOptions::from_json(
+            r#"{"name":"w","passport":"none","kid":"k1","passportTtl":10}"#,
+        )
+        .unwrap();
+        assert_eq!(o.passport, PassportSource::None);
+        assert_eq!(
+            o.passport_ttl, 60,
+            "lifetimes below a minute are raised to one"
+        );
+        assert_eq!(server(o).kid(), "k1");
+    }
 }

@@ -266,6 +266,8 @@ pub struct ClientSession {
     pages: Vec<Value>,
     /// The cursor each page was requested with.
     cursors: Vec<Option<String>>,
+    /// Every cursor asked for, to stop a loop in O(log n) per page.
+    seen_cursors: BTreeSet<String>,
     identity_doc: Option<Value>,
     request: Option<ChallengeRequest>,
     attempt: usize,
@@ -304,6 +306,7 @@ impl ClientSession {
             stage: Stage::Tools(None),
             pages: Vec::new(),
             cursors: Vec::new(),
+            seen_cursors: BTreeSet::new(),
             identity_doc: None,
             request: None,
             attempt: 0,
@@ -436,11 +439,7 @@ impl ClientSession {
         self.cursors.push(requested);
         if let Some(n) = &next {
             // A cursor asked for before would make the listing loop until maxPages.
-            if self
-                .cursors
-                .iter()
-                .any(|c| c.as_deref() == Some(n.as_str()))
-            {
+            if !self.seen_cursors.insert(n.clone()) {
                 return Err(err!(
                     ManifestMismatch,
                     "the server's tools/list cursors loop (a page is served twice)"
