@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
 // Budget (gzip -9 bytes). Goal: the whole module ≤ 100 KB; the current build is not there
-// (see README "Size"), so the budget guards against regressions from today's figure. The
-// session engine added 33 KB of wasm; the size-optimised `wasm-release` profile won 29 KB of
-// it back, and the total was raised by 3 KB for the rest (its TypeScript API).
-const BUDGET = { wasm: 245_000, js: 25_000, total: 268_000 }
+// (see README "Size"), so the budget guards against regressions from today's figure. This
+// round added the session engine, the server presentation and shared replay stores (+48 KB
+// of wasm before, +15 KB after the size-optimised `wasm-release` profile won 33 KB back) and
+// their TypeScript API (+4 KB); the budget was moved to the measured figure. Cutting it is
+// issue #14's (twiggy, a verify-only entry).
+const BUDGET = { wasm: 255_000, js: 25_000, total: 280_000 }
 
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length
