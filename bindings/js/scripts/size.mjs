@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib'
 // of wasm before, +15 KB after the size-optimised `wasm-release` profile won 33 KB back) and
 // their TypeScript API (+4 KB); the budget was moved to the measured figure. Cutting it is
 // issue #14's (twiggy, a verify-only entry).
-const BUDGET = { wasm: 255_000, js: 25_000, total: 280_000 }
+const BUDGET = { wasm: 258_000, js: 25_000, total: 283_000 }
 
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length

@@ -169,6 +169,29 @@ impl WasmTrustStore {
     pub fn copy(&self) -> WasmTrustStore {
         WasmTrustStore(self.0.clone())
     }
+    /// Accepts `tool_json` as the version of its tool `server` may serve (after the user
+    /// approved a `changed` tool).
+    #[wasm_bindgen(js_name = acceptTool)]
+    pub fn accept_tool(&mut self, server: &str, tool_json: &str) -> JsResult<()> {
+        js(mcp_attest::session::accept_tool(
+            &mut self.0,
+            server,
+            tool_json,
+        ))
+    }
+    /// Forgets the accepted version of `name` from `server`; whether there was one.
+    #[wasm_bindgen(js_name = forgetTool)]
+    pub fn forget_tool(&mut self, server: &str, name: &str) -> bool {
+        self.0.forget_tool(server, name).is_some()
+    }
+    /// The names of the tools accepted from `server`, sorted.
+    #[wasm_bindgen(js_name = acceptedToolNames)]
+    pub fn accepted_tool_names(&self, server: &str) -> Vec<String> {
+        self.0
+            .accepted_tools(server)
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default()
+    }
     /// Replaces this store's contents with `other`'s (a session's updated store).
     #[wasm_bindgen(js_name = replaceWith)]
     pub fn replace_with(&mut self, other: &WasmTrustStore) {

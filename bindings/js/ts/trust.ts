@@ -9,7 +9,7 @@ import { errorFor } from './errors.js'
 import { verifyingKeyArg, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { PassportVerifier, TrustedIssuer, verifierFromNative } from './tokens.js'
-import { date, seconds, text } from './util.js'
+import { date, jsonText, seconds, text } from './util.js'
 
 /**
  * Pins, trusted issuers and revocation lists.
@@ -62,7 +62,28 @@ export class TrustStore {
     const now = seconds(options?.currentDate)
     call(() => this.#inner.pin(s, k, now))
   }
-  /** Removes the pin for `server`; returns whether there was one. */
+  /**
+   * Accepts `tool` (a tool definition as listed) as the version `server` may serve: how a
+   * host re-approves a tool the report called `changed`, after showing its user the
+   * `changedFields`. @throws `malformed_tool_definition`, JSON errors.
+   */
+  acceptTool(server: string, tool: unknown): void {
+    const s = text(server, 'server', 'malformed_trust_store')
+    const t = jsonText(tool, 'tool', 'malformed_tool_definition')
+    call(() => this.#inner.acceptTool(s, t))
+  }
+  /** Forgets the accepted version of `name` from `server`; whether there was one. */
+  forgetTool(server: string, name: string): boolean {
+    const s = text(server, 'server', 'malformed_trust_store')
+    const n = text(name, 'name', 'malformed_tool_definition')
+    return call(() => this.#inner.forgetTool(s, n))
+  }
+  /** The names of the tools accepted from `server`. */
+  acceptedToolNames(server: string): string[] {
+    const s = text(server, 'server', 'malformed_trust_store')
+    return call(() => this.#inner.acceptedToolNames(s))
+  }
+  /** Removes the pin for `server` (and the tools accepted from it); returns whether there was one. */
   unpin(server: string): boolean {
     const s = text(server, 'server', 'malformed_trust_store')
     return call(() => this.#inner.unpin(s))

@@ -127,7 +127,28 @@ impl TrustStore {
         lock(&self.inner).pin(s, &k, n);
         Ok(())
     }
-    /// Removes and returns the pin for ``server``.
+    /// Accepts ``tool`` (a tool definition as listed: a dict or JSON text) as the version
+    /// ``server`` may serve: how a host re-approves a tool the report called ``changed``,
+    /// after showing its user the ``changed_fields``.
+    fn accept_tool(&self, server: &Bound<'_, PyAny>, tool: &Bound<'_, PyAny>) -> PyResult<()> {
+        let s = text(server, "server")?;
+        let t = crate::convert::json_text(tool, "tool")?;
+        mcp_attest::session::accept_tool(&mut lock(&self.inner), s, &t).py()
+    }
+    /// Forgets the accepted version of ``name`` from ``server``; whether there was one.
+    fn forget_tool(&self, server: &Bound<'_, PyAny>, name: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let (s, n) = (text(server, "server")?, text(name, "name")?);
+        Ok(lock(&self.inner).forget_tool(s, n).is_some())
+    }
+    /// The names of the tools accepted from ``server``, sorted.
+    fn accepted_tool_names(&self, server: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let s = text(server, "server")?;
+        Ok(lock(&self.inner)
+            .accepted_tools(s)
+            .map(|t| t.keys().cloned().collect())
+            .unwrap_or_default())
+    }
+    /// Removes and returns the pin for ``server`` (and forgets the tools accepted from it).
     fn unpin(&self, server: &Bound<'_, PyAny>) -> PyResult<Option<Pin>> {
         let s = text(server, "server")?;
         Ok(lock(&self.inner).unpin(s).map(|inner| Pin { inner }))

@@ -1134,6 +1134,44 @@ pub fn accepted_form(tool: &Value, hash: String) -> AcceptedTool {
     AcceptedTool { hash, fields }
 }
 
+/// Accepts `tool` (a tool definition, JSON text, as listed) as the version of its name that
+/// `server` may serve: how a host re-approves a tool the report called `changed`, after
+/// showing its user the `changedFields`. The next session compares with this version.
+///
+/// # Errors
+/// JSON errors and `malformed_tool_definition` for text that is not one tool.
+///
+/// ```
+/// use mcp_attest::session::accept_tool;
+/// use mcp_attest::trust::TrustStore;
+/// let mut store = TrustStore::new();
+/// accept_tool(&mut store, "stdio:weather", r#"{"name":"add","description":"Adds.","inputSchema":{}}"#)?;
+/// assert!(store.accepted_tools("stdio:weather").unwrap()["add"].fields.contains_key("description"));
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+pub fn accept_tool(store: &mut TrustStore, server: &str, tool_json: &str) -> Result<()> {
+    let tool = json::parse_with_limits(
+        tool_json,
+        Limits {
+            max_bytes: tool::DEFAULT_MAX_LIST_BYTES,
+            max_depth: json::DEFAULT_MAX_DEPTH,
+        },
+    )?;
+    let name = tool
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            err!(
+                MalformedToolDefinition,
+                "a tool has a non-empty string name"
+            )
+        })?;
+    let hash = tool::content_hash(&tool)?;
+    store.accept_tool(server, name, accepted_form(&tool, hash));
+    Ok(())
+}
+
 /// The tracked fields that differ between two versions of a tool (added, removed or changed),
 /// in [`TRACKED_FIELDS`] order; `other` when only untracked content differs.
 fn changed_fields(before: &AcceptedTool, now: &AcceptedTool) -> Vec<String> {
