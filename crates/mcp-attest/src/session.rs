@@ -689,16 +689,7 @@ impl ClientSession {
         for (page, binding) in self.pages.iter().zip(bindings) {
             let presented = page.get("tools").and_then(Value::as_array).unwrap_or(&[]);
             if let Err(e) = binding {
-                for t in presented {
-                    lines.push(Line {
-                        name: t.get("name").and_then(Value::as_str).map(String::from),
-                        status: "tampered",
-                        error: Some(e.clone()),
-                        hash: None,
-                        tool: None,
-                        changed: Vec::new(),
-                    });
-                }
+                lines.extend(presented.iter().map(|t| Line::refused(t, "tampered", &e)));
                 continue;
             }
             match tool::verify_tools_list_value(page, key, &options) {
@@ -729,18 +720,7 @@ impl ClientSession {
                         });
                     }
                 }
-                Err(e) => {
-                    for t in presented {
-                        lines.push(Line {
-                            name: t.get("name").and_then(Value::as_str).map(String::from),
-                            status: "malformed",
-                            error: Some(e.clone()),
-                            hash: None,
-                            tool: None,
-                            changed: Vec::new(),
-                        });
-                    }
-                }
+                Err(e) => lines.extend(presented.iter().map(|t| Line::refused(t, "malformed", &e))),
             }
         }
         if let Some(e) = &broken {
@@ -916,14 +896,7 @@ impl ClientSession {
                     .unwrap_or(&[])
                     .iter()
             })
-            .map(|t| Line {
-                name: t.get("name").and_then(Value::as_str).map(String::from),
-                status: "server_unverified",
-                error: Some(e.clone()),
-                hash: None,
-                tool: None,
-                changed: Vec::new(),
-            })
+            .map(|t| Line::refused(t, "server_unverified", e))
             .collect();
         self.write_report(false, Some(e), &lines, None);
     }
@@ -1103,6 +1076,21 @@ struct Line {
     hash: Option<String>,
     tool: Option<Value>,
     changed: Vec<String>,
+}
+
+impl Line {
+    /// A listed tool refused as a whole (its page or its server failed), without a verdict
+    /// of its own.
+    fn refused(tool: &Value, status: &'static str, error: &Error) -> Line {
+        Line {
+            name: tool.get("name").and_then(Value::as_str).map(String::from),
+            status,
+            error: Some(error.clone()),
+            hash: None,
+            tool: None,
+            changed: Vec::new(),
+        }
+    }
 }
 
 struct Changes {
