@@ -73,6 +73,12 @@ bench:
 bench-smoke:
     BENCH_QUICK=1 cargo run --release --quiet -p mcp-attest-bench
 
+# Cost growth of every entry point on adversarial shapes (members, tools, properties,
+# array length, escapes, nesting at the depth limit) from n to 4n: linear ≈ 4×. Fails on a
+# growth above 8× (quadratic is 16×). BENCH_QUICK=1 for a smoke run.
+bench-cost:
+    cargo run --release --quiet -p mcp-attest-bench --bin cost
+
 # Build the npm package (cargo → wasm-bindgen → wasm-opt → tsc/esbuild) into bindings/js/dist.
 build-js:
     bash bindings/js/scripts/setup.sh
