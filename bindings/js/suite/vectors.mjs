@@ -181,7 +181,7 @@ export function defineSuite({ lib, project, shared, test }) {
     for (const c of file.lists) {
       for (const [field, toolSignatures] of [['expect', 'if-no-manifest'], ['expect_all_tool_signatures', 'always']]) {
         const id = `${c.id} (${field})`
-        const r = attempt(() => lib.verifyToolsList(c.result, vk, { currentDate: at(c.now), audience: c.audience ?? undefined, toolSignatures }))
+        const r = attempt(() => lib.verifyToolsList(c.result, vk, { currentDate: at(c.now), audience: c.audience ?? undefined, requireManifest: c.require_manifest, toolSignatures }))
         const want = c[field]
         checks++
         if (want.error !== undefined) {
@@ -195,6 +195,7 @@ export function defineSuite({ lib, project, shared, test }) {
         const m = report.manifest
         const manifest = m.status === 'invalid' ? { invalid: m.error } : m.status
         eq(manifest, w.manifest, `${id}: manifest`)
+        eq(report.verifiedNames, w.verified_names, `${id}: verifiedNames`)
         eq(report.tools.length, w.tools.length, `${id}: tool count`)
         report.tools.forEach((t, i) => {
           const wt = w.tools[i]

@@ -15,6 +15,7 @@ export type JsonObject = { [key: string]: unknown }
 /** The verdict on one tool. */
 export type ToolStatus =
   | 'verified' | 'tampered' | 'unsigned' | 'wrong_key' | 'not_in_manifest' | 'missing_from_list' | 'duplicate' | 'malformed'
+  | 'revoked' | 'manifest_unverified'
 
 /** One tool's line of a {@link ToolsReport}. */
 export interface ToolReport {
@@ -22,7 +23,9 @@ export interface ToolReport {
   index: number | null
   /** The tool's name, when it has one. */
   name: string | null
-  /** The verdict. */
+  /** The verdict. Only `'verified'` means the caller may use the tool under the policy in
+   * force; a soundly signed tool whose required manifest is missing, expired, foreign or
+   * invalid is `'manifest_unverified'` (with the manifest's error code). */
   status: ToolStatus | string
   /** The error code behind a failed verdict. */
   error?: string
@@ -46,6 +49,9 @@ export interface ToolsReport {
   manifest: ManifestReport
   /** One entry per tool (and per manifest entry missing from the list). */
   tools: ToolReport[]
+  /** The names of the tools whose status is `'verified'`, in list order: the only tools a
+   * client should expose to a model (empty when a required manifest did not verify). */
+  verifiedNames: string[]
 }
 
 /** Options for {@link signToolsList} and {@link buildManifest}. */
@@ -155,7 +161,7 @@ export function buildManifest(key: SigningKey, tools: JsonObject[] | string, opt
  * @example
  * ```ts
  * const report = verifyToolsList(result, serverKey)
- * const usable = report.tools.filter((t) => t.status === 'verified').map((t) => t.name)
+ * const usable = report.verifiedNames // the tools whose status is 'verified' 
  * ```
  * @throws `input_too_large`, JSON errors, `malformed_tool_definition`.
  */

@@ -367,6 +367,11 @@ impl ToolsReport {
             })
             .collect();
         o.insert("tools", Value::Array(tools));
+        // The names a client may expose, computed here so no binding re-derives the rule.
+        o.insert(
+            "verifiedNames",
+            Value::Array(self.verified_names().into_iter().map(Value::from).collect()),
+        );
         Value::Object(o).to_jcs()
     }
 }
