@@ -292,13 +292,13 @@ impl Object {
         self.members.push((name, value));
         if self.index.is_none() && self.members.len() > INDEX_FROM {
             probe::add(self.members.len());
-            self.index = Some(Box::new(
-                self.members
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (k, _))| (k.clone(), i))
-                    .collect(),
-            ));
+            // Inserted one by one rather than collected: the same code as every other
+            // index update, which keeps the WebAssembly build small.
+            let mut index = BTreeMap::new();
+            for (i, (k, _)) in self.members.iter().enumerate() {
+                index.insert(k.clone(), i);
+            }
+            self.index = Some(Box::new(index));
         }
         None
     }

@@ -302,7 +302,9 @@ impl TrustStore {
             }
             store.issuers.push(issuer);
         }
-        let mut list_issuers: BTreeMap<String, ()> = BTreeMap::new();
+        // The same map type as `issuer_at` (and `json::Object`'s index): one copy of the
+        // code in the WebAssembly build.
+        let mut list_issuers: BTreeMap<String, usize> = BTreeMap::new();
         for t in array("revocationLists")? {
             let token = t
                 .as_str()
@@ -324,7 +326,7 @@ impl TrustStore {
             };
             let list = RevocationList::verify(token, candidates, None)?;
             if list_issuers
-                .insert(String::from(list.issuer()), ())
+                .insert(String::from(list.issuer()), store.revocations.len())
                 .is_some()
             {
                 return Err(err!(
