@@ -1556,7 +1556,10 @@ mod tests {
             assert!(v.get(&format!("k{i}")).is_some());
         }
         let visits = probe::take();
-        assert!(visits < 4 * n, "{visits} names examined parsing {n} members");
+        assert!(
+            visits < 4 * n,
+            "{visits} names examined parsing {n} members"
+        );
     }
 
     #[test]

@@ -514,11 +514,16 @@ fn edit_list(signed: &str, f: impl FnOnce(&mut Vec<Value>, &mut Value)) -> Strin
     json::canonicalize(&serde_json::to_string(&v).unwrap()).unwrap()
 }
 
+/// A tools-list vector: id, description, result text, now, audience, require_manifest.
+type ListCase<'a> = (&'a str, &'a str, String, u64, Option<&'a str>, bool);
+
 /// The list's manifest with its payload text rewritten by `f` and signed again by `sk`: for
 /// cases whose written form our own signer never produces.
 fn resign_manifest(signed: &str, sk: &SigningKey, f: impl FnOnce(&str) -> String) -> String {
     let v: Value = serde_json::from_str(signed).unwrap();
-    let token = v["_meta"]["org.mcp-attest/identity"]["manifest"].as_str().unwrap();
+    let token = v["_meta"]["org.mcp-attest/identity"]["manifest"]
+        .as_str()
+        .unwrap();
     let mut parts = token.split('.');
     let (header, payload) = (parts.next().unwrap(), parts.next().unwrap());
     let text = String::from_utf8(encoding::base64url_decode(payload).unwrap()).unwrap();
@@ -566,13 +571,9 @@ fn tools() -> Value {
             let text = serde_json::to_string(t).unwrap();
             let tv = json::parse(&text).unwrap();
             let input = tool::ext_auth_signing_input(&tv).unwrap();
-            let signed = tool::sign_tool(
-                &sk,
-                &tv,
-                &vk.kid(),
-                &mcp_attest::time::format_rfc3339(NOW),
-            )
-            .unwrap();
+            let signed =
+                tool::sign_tool(&sk, &tv, &vk.kid(), &mcp_attest::time::format_rfc3339(NOW))
+                    .unwrap();
             json!({
                 "id": format!("tool/{}", t["name"].as_str().unwrap()),
                 "description": "ext-auth signing input, signature and content hash of one tool.",
@@ -839,7 +840,7 @@ fn tools() -> Value {
             Some(aud),
         ),
     ]);
-    let mut lists: Vec<(&str, &str, String, u64, Option<&str>, bool)> = lists
+    let mut lists: Vec<ListCase<'_>> = lists
         .into_iter()
         .map(|(id, desc, text, now, aud)| (id, desc, text, now, aud, true))
         .collect();
