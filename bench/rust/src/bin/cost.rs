@@ -644,7 +644,7 @@ fn cases() -> Vec<Case> {
     ));
     v.push(case(
         "did:key parse",
-        "DID length (valid key, padded URL)",
+        "DID URL fragment length (refused)",
         40,
         move |n| format!("{did}#{}", "a".repeat(n)),
         |t| outcome(&mcp_attest::did_key::parse_did_url(t)),
