@@ -205,7 +205,16 @@ export function defineSuite({ lib, project, shared, test }) {
         })
       }
     }
-    return `${file.per_tool.length} per-tool, ${file.lists.length} lists × 2 policies (${checks} checks)`
+    // A revoked server key: tools-list verification consults the revocation lists it is given.
+    const rs = file.revoked_server
+    const list = new PassportVerifier({ issuers: trustedRegistry(project.json('passports.json')) })
+      .verifyRevocationList(rs.revocation_list, { currentDate: at(rs.now) })
+    const rr = lib.verifyToolsList(rs.result, vk, { currentDate: at(rs.now), audience: rs.audience, revocationLists: [list] })
+    eq(rr.verified, rs.expect.ok.verified, rs.id)
+    eq({ invalid: rr.manifest.error }, rs.expect.ok.manifest, rs.id)
+    eq(rr.tools.map((t) => t.status), rs.expect.ok.statuses, rs.id)
+    eq(rr.verifiedNames, [], rs.id)
+    return `${file.per_tool.length} per-tool, ${file.lists.length} lists × 2 policies (${checks} checks), revoked server`
   })
 
   function trustedRegistry(file) {

@@ -7,6 +7,7 @@
 import { errorFor } from './errors.js'
 import { signingKeyArg, verifyingKeyArg, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
+import { verifierWithLists, type RevocationList } from './tokens.js'
 import { jsonText, optBool, optDuration, optText, opts, seconds } from './util.js'
 
 /** A JSON object (tool definition, tools/list result, …). */
@@ -82,6 +83,10 @@ export interface VerifyToolsOptions {
   toolSignatures?: 'if-no-manifest' | 'always'
   /** Largest result text accepted, in bytes (default 4 MiB). */
   maxBytes?: number
+  /** Revocation lists to consult (verified ones, e.g. from
+   * {@link PassportVerifier.verifyRevocationList}): a list naming the server key or its DID
+   * makes the manifest invalid (`revoked`) and every tool `'revoked'`. */
+  revocationLists?: RevocationList[]
 }
 
 /** The exact text the ext-auth draft signs for a tool: JCS of `{name, description, inputSchema[, outputSchema]}`. @throws `malformed_tool_definition`, JSON errors. */
@@ -179,6 +184,20 @@ export function verifyToolsList(result: JsonObject | string, key: VerifyingKey, 
     throw errorFor('malformed_tool_definition', `toolSignatures must be 'if-no-manifest' or 'always'`)
   }
   const maxBytes = optDuration(o.maxBytes, 'maxBytes')
+  const lists: unknown = o.revocationLists
+  if (lists !== undefined && !Array.isArray(lists)) {
+    throw errorFor('malformed_tool_definition', 'revocationLists must be an array of RevocationList')
+  }
+  if (lists !== undefined && lists.length > 0) {
+    const w = verifierWithLists(lists)
+    try {
+      return JSON.parse(
+        call(() => w.verifyToolsList(r, k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
+      ) as ToolsReport
+    } finally {
+      w.free()
+    }
+  }
   return JSON.parse(
     call((g) => g.verifyToolsList(r, k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
   ) as ToolsReport
