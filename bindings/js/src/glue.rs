@@ -552,7 +552,6 @@ fn verify_list(
         },
         max_bytes,
         revocations,
-        ..defaults
     };
     js(tool::verify_tools_list(result_json, &key.0, &options)).map(|r| r.to_json())
 }
