@@ -85,6 +85,16 @@ for t in "${targets[@]}"; do
         cp "$fuzz_dir"/regressions/"$t"-* "$reg"/
         inputs+=("$reg")
     fi
+    # Large adversarial seeds near the entry point's limits (generated, not committed), so
+    # that libFuzzer, which grows input length slowly, starts at the sizes where a quadratic
+    # path shows. Skipped, loudly, without python3.
+    if command -v python3 >/dev/null; then
+        large="$log_dir/large-$t"
+        python3 "$fuzz_dir/large_seeds.py" "$t" "$large"
+        if compgen -G "$large/*" >/dev/null; then inputs+=("$large"); fi
+    else
+        echo "   (no python3: large seeds skipped for $t)"
+    fi
     log="$log_dir/$t.log"
     echo "== $t: ${secs}s (log: $log)"
     if cargo +nightly fuzz run "${build_flags[@]}" "$t" "${inputs[@]}" -- \
