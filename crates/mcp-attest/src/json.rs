@@ -21,6 +21,7 @@
 //! # Ok::<(), mcp_attest::Error>(())
 //! ```
 
+use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -198,12 +199,21 @@ impl Number {
 #[derive(Clone, Default)]
 pub struct Object {
     members: Vec<(String, Value)>,
-    /// Name → position in `members`; present (and exact) once the object is wider than
-    /// [`INDEX_FROM`]: below that a scan is faster than a tree and costs no memory. Boxed
-    /// so that `Value` stays 32 bytes: most objects are narrow, and arrays of values are
-    /// where memory goes.
-    #[allow(clippy::box_collection)]
-    index: Option<Box<BTreeMap<String, usize>>>,
+    /// Present (and exact) once the object is wider than [`INDEX_FROM`]: below that a scan
+    /// is faster and costs no memory. Boxed so that `Value` stays 32 bytes: most objects are
+    /// narrow, and arrays of values are where memory goes.
+    index: Option<Box<Index>>,
+}
+
+/// A name index of a wide [`Object`].
+#[derive(Clone)]
+enum Index {
+    /// Member positions in RFC 8785 order (UTF-16 code units): what the parser builds while
+    /// checking for repeated names, with no copy of any name (a parsed object is mostly only
+    /// read), and the order JCS output then uses without sorting again.
+    Sorted(Vec<usize>),
+    /// Name → position: what an inserted-into object keeps, O(log n) per insert.
+    Map(BTreeMap<String, usize>),
 }
 
 /// Objects with more members than this keep a name index.
@@ -222,6 +232,31 @@ impl fmt::Debug for Object {
     }
 }
 
+/// The name of member `at` ("" past the end, which no position in an index is).
+fn name_at(members: &[(String, Value)], at: usize) -> &str {
+    members.get(at).map_or("", |(k, _)| k.as_str())
+}
+
+/// The positions of `members` in RFC 8785 order. The one sort of member names in the crate
+/// (duplicate checks, indexes and JCS output share it, which keeps the WebAssembly build
+/// small): O(n log n) comparisons.
+fn sorted_positions(members: &[(String, Value)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_unstable_by(|&a, &b| utf16_cmp(name_at(members, a), name_at(members, b)));
+    order
+}
+
+/// Name → position for `members`, inserted one by one rather than collected: the same code
+/// as every other map update, which keeps the WebAssembly build small.
+fn name_map(members: &[(String, Value)]) -> BTreeMap<String, usize> {
+    probe::add(members.len());
+    let mut map = BTreeMap::new();
+    for (i, (k, _)) in members.iter().enumerate() {
+        map.insert(k.clone(), i);
+    }
+    map
+}
+
 impl Object {
     /// An empty object.
     #[must_use]
@@ -233,41 +268,53 @@ impl Object {
     }
 
     /// A parsed object's members: refuses a repeated name (after unescaping) and indexes a
-    /// wide object, both in O(n log n) name comparisons (pairwise checks would be O(n²)).
+    /// wide object, both by one sort, O(n log n) name comparisons (pairwise checks would be
+    /// O(n²)).
     fn from_parsed(members: Vec<(String, Value)>, start: usize) -> Result<Object, Error> {
-        if members.len() <= INDEX_FROM {
-            check_unique_names(&members, start)?;
+        if members.len() < 2 {
             return Ok(Object {
                 members,
                 index: None,
             });
         }
-        let mut index = BTreeMap::new();
-        for (i, (name, _)) in members.iter().enumerate() {
-            probe::add(1);
-            if index.insert(name.clone(), i).is_some() {
-                return Err(duplicate_name(name, start));
+        probe::add(members.len());
+        let order = sorted_positions(&members);
+        for pair in order.windows(2) {
+            if let [a, b] = pair {
+                // Equal names are adjacent in any total order of them.
+                if name_at(&members, *a) == name_at(&members, *b) {
+                    return Err(duplicate_name(name_at(&members, *a), start));
+                }
             }
         }
-        Ok(Object {
-            members,
-            index: Some(Box::new(index)),
-        })
+        let index = (members.len() > INDEX_FROM).then(|| Box::new(Index::Sorted(order)));
+        Ok(Object { members, index })
     }
 
     /// The position of member `name`.
     fn position(&self, name: &str) -> Option<usize> {
-        if let Some(index) = &self.index {
-            probe::add(1);
-            return index.get(name).copied();
+        match self.index.as_deref() {
+            Some(Index::Sorted(order)) => {
+                probe::add(1);
+                let i = order
+                    .binary_search_by(|&p| utf16_cmp(name_at(&self.members, p), name))
+                    .ok()?;
+                order.get(i).copied()
+            }
+            Some(Index::Map(map)) => {
+                probe::add(1);
+                map.get(name).copied()
+            }
+            None => {
+                let mut visited = 0;
+                let found = self.members.iter().position(|(k, _)| {
+                    visited += 1;
+                    k == name
+                });
+                probe::add(visited);
+                found
+            }
         }
-        let mut visited = 0;
-        let found = self.members.iter().position(|(k, _)| {
-            visited += 1;
-            k == name
-        });
-        probe::add(visited);
-        found
     }
 
     /// The value of member `name`, if present.
@@ -286,19 +333,22 @@ impl Object {
                 return Some(core::mem::replace(slot, value));
             }
         }
-        if let Some(index) = &mut self.index {
-            index.insert(name.clone(), self.members.len());
+        let at = self.members.len();
+        match self.index.as_deref_mut() {
+            Some(Index::Map(map)) => {
+                map.insert(name.clone(), at);
+            }
+            // A sorted order would need O(n) per insert: switch to a map once.
+            Some(Index::Sorted(_)) => {
+                let mut map = name_map(&self.members);
+                map.insert(name.clone(), at);
+                self.index = Some(Box::new(Index::Map(map)));
+            }
+            None => {}
         }
         self.members.push((name, value));
         if self.index.is_none() && self.members.len() > INDEX_FROM {
-            probe::add(self.members.len());
-            // Inserted one by one rather than collected: the same code as every other
-            // index update, which keeps the WebAssembly build small.
-            let mut index = BTreeMap::new();
-            for (i, (k, _)) in self.members.iter().enumerate() {
-                index.insert(k.clone(), i);
-            }
-            self.index = Some(Box::new(index));
+            self.index = Some(Box::new(Index::Map(name_map(&self.members))));
         }
         None
     }
@@ -308,14 +358,24 @@ impl Object {
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let at = self.position(name)?;
         let (_, value) = self.members.remove(at);
-        if let Some(index) = &mut self.index {
-            index.remove(name);
-            probe::add(index.len());
-            for position in index.values_mut() {
-                if *position > at {
-                    *position -= 1;
-                }
+        let shift = |p: &mut usize| {
+            if *p > at {
+                *p -= 1;
             }
+        };
+        match self.index.as_deref_mut() {
+            Some(Index::Map(map)) => {
+                map.remove(name);
+                probe::add(map.len());
+                map.values_mut().for_each(shift);
+            }
+            Some(Index::Sorted(order)) => {
+                // Still sorted by name: one entry goes, the others are renumbered.
+                order.retain(|&p| p != at);
+                probe::add(order.len());
+                order.iter_mut().for_each(shift);
+            }
+            None => {}
         }
         Some(value)
     }
@@ -472,7 +532,9 @@ impl Value {
         /// An open container: its remaining items, and whether one was written yet.
         enum Open<'a> {
             Array(core::slice::Iter<'a, Value>, bool),
-            Object(alloc::vec::IntoIter<&'a (String, Value)>, bool),
+            /// The members, their positions in output order, the next one, and whether one
+            /// was written yet.
+            Object(&'a [(String, Value)], Cow<'a, [usize]>, usize, bool),
         }
         // One entry per open container, not per item: the stack is bounded by the nesting
         // depth, so a wide array costs no second copy of itself (a stack of every pending
@@ -493,10 +555,12 @@ impl Value {
                 }
                 Some(Value::Object(object)) => {
                     out.push('{');
-                    let mut members: Vec<&(String, Value)> = object.members.iter().collect();
-                    // Names are unique, so an unstable sort is deterministic.
-                    members.sort_unstable_by(|(a, _), (b, _)| utf16_cmp(a, b));
-                    open.push(Open::Object(members.into_iter(), false));
+                    // A parsed wide object is already in output order.
+                    let order = match object.index.as_deref() {
+                        Some(Index::Sorted(order)) => Cow::Borrowed(order.as_slice()),
+                        _ => Cow::Owned(sorted_positions(&object.members)),
+                    };
+                    open.push(Open::Object(&object.members, order, 0, false));
                 }
             }
             let Some(top) = open.last_mut() else {
@@ -515,20 +579,23 @@ impl Value {
                         open.pop();
                     }
                 },
-                Open::Object(members, started) => match members.next() {
-                    Some((name, member)) => {
-                        if core::mem::replace(started, true) {
-                            out.push(',');
+                Open::Object(members, order, at, started) => {
+                    match order.get(*at).and_then(|&p| members.get(p)) {
+                        Some((name, member)) => {
+                            *at += 1;
+                            if core::mem::replace(started, true) {
+                                out.push(',');
+                            }
+                            write_string(name, out);
+                            out.push(':');
+                            next = Some(member);
                         }
-                        write_string(name, out);
-                        out.push(':');
-                        next = Some(member);
+                        None => {
+                            out.push('}');
+                            open.pop();
+                        }
                     }
-                    None => {
-                        out.push('}');
-                        open.pop();
-                    }
-                },
+                }
             }
         }
     }
@@ -1173,24 +1240,6 @@ fn lone_surrogate(unit: u32, at: usize) -> Error {
     )
 }
 
-/// Rejects repeated member names (after unescaping) in a narrow object. Sorting references
-/// keeps this O(n log n) whatever the caller passes.
-fn check_unique_names(members: &[(String, Value)], start: usize) -> Result<(), Error> {
-    if members.len() < 2 {
-        return Ok(());
-    }
-    let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
-    names.sort_unstable();
-    for pair in names.windows(2) {
-        if let [a, b] = pair {
-            if a == b {
-                return Err(duplicate_name(a, start));
-            }
-        }
-    }
-    Ok(())
-}
-
 fn duplicate_name(name: &str, start: usize) -> Error {
     err!(
         DuplicateKey,
@@ -1560,6 +1609,39 @@ mod tests {
             visits < 4 * n,
             "{visits} names examined parsing {n} members"
         );
+
+        // A parsed wide object (sorted-position index): remove, then insert (which
+        // switches it to a map), and every member is still found where it is.
+        let mut o = v.as_object().unwrap().clone();
+        assert_eq!(o.remove("k10"), Some(Value::Number(Number(10.0))));
+        assert_eq!(o.remove("k10"), None);
+        assert_eq!(o.get("k11"), Some(&Value::Number(Number(11.0))));
+        assert_eq!(o.get("last"), Some(&Value::Number(Number(0.0))));
+        assert_eq!(
+            o.insert("k12", Value::Null),
+            Some(Value::Number(Number(12.0)))
+        );
+        assert_eq!(o.insert("new", Value::Bool(true)), None);
+        assert_eq!(o.get("new"), Some(&Value::Bool(true)));
+        assert_eq!(o.remove("k0"), Some(Value::Number(Number(0.0))));
+        for (k, value) in o.iter() {
+            assert_eq!(o.get(k), Some(value), "{k}");
+        }
+        assert_eq!(o.len(), n);
+        let visits = probe::take();
+        assert!(
+            visits < 8 * n,
+            "{visits} names examined editing {n} members"
+        );
+        // Removing from a parsed object keeps its sorted index exact.
+        let mut p = v.as_object().unwrap().clone();
+        for i in (0..n).step_by(97) {
+            assert!(p.remove(&format!("k{i}")).is_some());
+        }
+        for (k, value) in p.iter() {
+            assert_eq!(p.get(k), Some(value), "{k}");
+        }
+        assert_eq!(p.get("k97"), None);
     }
 
     #[test]
