@@ -61,9 +61,10 @@ vectors-check:
 fuzz-smoke seconds="20":
     bash fuzz/smoke.sh {{seconds}}
 
-# Long fuzz run of one target: just fuzz did_key 600
+# Long fuzz run of one target: just fuzz did_key 600. Same flags as the smoke run (inputs up
+# to 4 MiB; an input slower than 10 s is a finding), with the committed reproducers.
 fuzz target seconds="600":
-    cd fuzz && cargo +nightly fuzz run {{target}} corpus/{{target}} seeds/{{target}} -- -max_total_time={{seconds}}
+    bash fuzz/smoke.sh {{seconds}} {{target}}
 
 # Benchmarks: the core's costs as ratios to raw ed25519-dalek verify_strict.
 bench:
@@ -72,6 +73,12 @@ bench:
 # The benchmark harness in a few seconds (checks it runs; figures indicative only).
 bench-smoke:
     BENCH_QUICK=1 cargo run --release --quiet -p mcp-attest-bench
+
+# Cost growth of every entry point on adversarial shapes (members, tools, properties,
+# array length, escapes, nesting at the depth limit) from n to 4n: linear ≈ 4×. Fails on a
+# growth above 8× (quadratic is 16×). BENCH_QUICK=1 for a smoke run.
+bench-cost:
+    cargo run --release --quiet -p mcp-attest-bench --bin cost
 
 # Build the npm package (cargo → wasm-bindgen → wasm-opt → tsc/esbuild) into bindings/js/dist.
 build-js:

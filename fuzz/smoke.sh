@@ -21,18 +21,24 @@ fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_dir="$(dirname "$fuzz_dir")"
 cd "$repo_dir"
 
-# Largest input libFuzzer generates, per target: small for keys/DIDs/records (the parsers
-# refuse more than 4 KiB anyway), larger for JSON, tools lists and JWS.
+# Largest input libFuzzer generates: 4 MiB for every target, the largest default input
+# limit of any entry point (a tools/list result), so inputs reach every size an entry point
+# accepts and -timeout below turns a slow input into a finding rather than a pass.
+# (Parsers with smaller limits refuse the excess first; libFuzzer's length control still
+# starts small and grows.)
+MAX_LEN=4194304
+# Seconds one input may take before libFuzzer reports it as a timeout (a finding).
+TIMEOUT=10
 declare -A max_len=(
-    [did_key]=4096
-    [key_import]=4096
-    [records]=4096
-    [json_jcs]=65536
-    [tools_list]=65536
-    [jws]=16384
-    [passport]=16384
-    [trust_store]=65536
-    [identity_challenge]=65536
+    [did_key]=$MAX_LEN
+    [key_import]=$MAX_LEN
+    [records]=$MAX_LEN
+    [json_jcs]=$MAX_LEN
+    [tools_list]=$MAX_LEN
+    [jws]=$MAX_LEN
+    [passport]=$MAX_LEN
+    [trust_store]=$MAX_LEN
+    [identity_challenge]=$MAX_LEN
 )
 all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
@@ -79,13 +85,24 @@ for t in "${targets[@]}"; do
         cp "$fuzz_dir"/regressions/"$t"-* "$reg"/
         inputs+=("$reg")
     fi
+    # Large adversarial seeds near the entry point's limits (generated, not committed), so
+    # that libFuzzer, which grows input length slowly, starts at the sizes where a quadratic
+    # path shows. Skipped, loudly, without python3.
+    if command -v python3 >/dev/null; then
+        large="$log_dir/large-$t"
+        python3 "$fuzz_dir/large_seeds.py" "$t" "$large"
+        if compgen -G "$large/*" >/dev/null; then inputs+=("$large"); fi
+    else
+        echo "   (no python3: large seeds skipped for $t)"
+    fi
     log="$log_dir/$t.log"
     echo "== $t: ${secs}s (log: $log)"
     if cargo +nightly fuzz run "${build_flags[@]}" "$t" "${inputs[@]}" -- \
         -max_total_time="$secs" \
         -max_len="${max_len[$t]}" \
         -rss_limit_mb=2048 \
-        -timeout=10 \
+        -timeout="$TIMEOUT" \
+        -report_slow_units=2 \
         -artifact_prefix="$artifacts/" \
         -print_final_stats=1 \
         >"$log" 2>&1; then

@@ -508,6 +508,34 @@ pub fn verify_tools_list(
     always_check_tool_signatures: bool,
     max_bytes: Option<f64>,
 ) -> JsResult<String> {
+    verify_list(
+        result_json,
+        key,
+        now,
+        leeway,
+        audience,
+        kid,
+        require_manifest,
+        always_check_tool_signatures,
+        max_bytes,
+        &[],
+    )
+}
+
+/// [`verify_tools_list`] consulting `revocations` (from a `WasmVerifier`).
+#[allow(clippy::too_many_arguments)]
+fn verify_list(
+    result_json: &str,
+    key: &WasmVerifyingKey,
+    now: f64,
+    leeway: Option<f64>,
+    audience: Option<String>,
+    kid: Option<String>,
+    require_manifest: Option<bool>,
+    always_check_tool_signatures: bool,
+    max_bytes: Option<f64>,
+    revocations: &[RevocationList],
+) -> JsResult<String> {
     let defaults = tool::VerifyOptions::default();
     let max_bytes = match opt_secs(max_bytes)? {
         Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
@@ -525,7 +553,7 @@ pub fn verify_tools_list(
             tool::ToolSignatures::IfNoManifest
         },
         max_bytes,
-        ..defaults
+        revocations,
     };
     js(tool::verify_tools_list(result_json, &key.0, &options)).map(|r| r.to_json())
 }
@@ -759,6 +787,34 @@ impl WasmVerifier {
         now: Option<f64>,
     ) -> JsResult<WasmRevocationList> {
         js(RevocationList::verify(token, &self.issuers, opt_secs(now)?)).map(WasmRevocationList)
+    }
+    /// `verifyToolsList` consulting this verifier's revocation lists.
+    #[wasm_bindgen(js_name = verifyToolsList)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_tools_list(
+        &self,
+        result_json: &str,
+        key: &WasmVerifyingKey,
+        now: f64,
+        leeway: Option<f64>,
+        audience: Option<String>,
+        kid: Option<String>,
+        require_manifest: Option<bool>,
+        always_check_tool_signatures: bool,
+        max_bytes: Option<f64>,
+    ) -> JsResult<String> {
+        verify_list(
+            result_json,
+            key,
+            now,
+            leeway,
+            audience,
+            kid,
+            require_manifest,
+            always_check_tool_signatures,
+            max_bytes,
+            &self.revocations,
+        )
     }
     /// The verified passport as JSON (see `passport_json`).
     #[wasm_bindgen(js_name = verifyPassport)]

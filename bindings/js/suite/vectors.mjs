@@ -193,7 +193,7 @@ export function defineSuite({ lib, project, shared, test }) {
     for (const c of file.lists) {
       for (const [field, toolSignatures] of [['expect', 'if-no-manifest'], ['expect_all_tool_signatures', 'always']]) {
         const id = `${c.id} (${field})`
-        const r = attempt(() => lib.verifyToolsList(c.result, vk, { currentDate: at(c.now), audience: c.audience ?? undefined, toolSignatures }))
+        const r = attempt(() => lib.verifyToolsList(c.result, vk, { currentDate: at(c.now), audience: c.audience ?? undefined, requireManifest: c.require_manifest, toolSignatures }))
         const want = c[field]
         checks++
         if (want.error !== undefined) {
@@ -207,6 +207,7 @@ export function defineSuite({ lib, project, shared, test }) {
         const m = report.manifest
         const manifest = m.status === 'invalid' ? { invalid: m.error } : m.status
         eq(manifest, w.manifest, `${id}: manifest`)
+        eq(report.verifiedNames, w.verified_names, `${id}: verifiedNames`)
         eq(report.tools.length, w.tools.length, `${id}: tool count`)
         report.tools.forEach((t, i) => {
           const wt = w.tools[i]
@@ -216,7 +217,16 @@ export function defineSuite({ lib, project, shared, test }) {
         })
       }
     }
-    return `${file.per_tool.length} per-tool, ${file.lists.length} lists × 2 policies (${checks} checks)`
+    // A revoked server key: tools-list verification consults the revocation lists it is given.
+    const rs = file.revoked_server
+    const list = new PassportVerifier({ issuers: trustedRegistry(project.json('passports.json')) })
+      .verifyRevocationList(rs.revocation_list, { currentDate: at(rs.now) })
+    const rr = lib.verifyToolsList(rs.result, vk, { currentDate: at(rs.now), audience: rs.audience, revocationLists: [list] })
+    eq(rr.verified, rs.expect.ok.verified, rs.id)
+    eq({ invalid: rr.manifest.error }, rs.expect.ok.manifest, rs.id)
+    eq(rr.tools.map((t) => t.status), rs.expect.ok.statuses, rs.id)
+    eq(rr.verifiedNames, [], rs.id)
+    return `${file.per_tool.length} per-tool, ${file.lists.length} lists × 2 policies (${checks} checks), revoked server`
   })
 
   function trustedRegistry(file) {

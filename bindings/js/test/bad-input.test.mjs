@@ -48,6 +48,7 @@ const calls = {
   'verifyPassport(options)': (x) => lib.verifyPassport(passport, { currentDate: x }),
   'verifyToolsList': (x) => lib.verifyToolsList(x === undefined || typeof x === 'object' ? 1n : x, vk),
   'verifyToolsList(key)': (x) => lib.verifyToolsList(list, x),
+  'verifyToolsList(revocationLists)': (x) => lib.verifyToolsList(list, vk, { revocationLists: x === undefined ? [1] : Array.isArray(x) ? x : [x] }),
   'verifyJws': (x) => lib.verifyJws(x, vk),
   'TrustStore.fromJson': (x) => lib.TrustStore.fromJson(x),
   'verifyIdentityDocument': (x) => lib.verifyIdentityDocument(typeof x === 'string' ? x : 1n),

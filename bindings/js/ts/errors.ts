@@ -14,7 +14,7 @@ export type ErrorCode =
   | 'malformed_did' | 'unsupported_did_method' | 'invalid_did_url' | 'malformed_record' | 'record_mismatch'
   | 'invalid_json' | 'duplicate_key' | 'invalid_unicode' | 'number_out_of_range' | 'json_too_deep'
   | 'malformed_tool_definition' | 'malformed_attestation' | 'missing_signature' | 'kid_mismatch'
-  | 'malformed_manifest' | 'manifest_mismatch' | 'malformed_token' | 'unsupported_algorithm'
+  | 'malformed_manifest' | 'manifest_mismatch' | 'missing_manifest' | 'malformed_token' | 'unsupported_algorithm'
   | 'unsupported_critical' | 'wrong_token_type' | 'missing_claim' | 'invalid_claim' | 'token_expired'
   | 'token_not_yet_valid' | 'token_issued_in_future' | 'lifetime_too_long' | 'audience_mismatch' | 'issuer_mismatch'
   | 'subject_mismatch' | 'invalid_timestamp' | 'untrusted_issuer' | 'revoked' | 'pinned_key_changed'
@@ -104,6 +104,7 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   kid_mismatch: ToolVerificationError,
   malformed_manifest: ToolVerificationError,
   manifest_mismatch: ToolVerificationError,
+  missing_manifest: ToolVerificationError,
   malformed_token: TokenError,
   unsupported_algorithm: TokenError,
   unsupported_critical: TokenError,

@@ -421,6 +421,22 @@ export class PassportVerifier {
   }
 }
 
+/**
+ * @internal A native verifier holding `lists`, for `verifyToolsList`'s `revocationLists`; the
+ * caller frees it.
+ */
+export function verifierWithLists(lists: readonly unknown[]): WasmVerifier {
+  const w = call((g) => new g.WasmVerifier())
+  for (const l of lists) {
+    if (!(l instanceof RevocationList)) {
+      w.free()
+      throw errorFor('malformed_tool_definition', 'revocationLists must hold RevocationList objects')
+    }
+    call(() => w.addRevocationList(listInner(l)))
+  }
+  return w
+}
+
 /** @internal */
 export function verifierFromNative(w: WasmVerifier): PassportVerifier {
   return new PassportVerifier(undefined, w as never)

@@ -7,6 +7,7 @@
 import { errorFor } from './errors.js'
 import { signingKeyArg, verifyingKeyArg, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
+import { verifierWithLists, type RevocationList } from './tokens.js'
 import { jsonText, optBool, optDuration, optText, opts, seconds } from './util.js'
 
 /** A JSON object (tool definition, tools/list result, …). */
@@ -15,6 +16,7 @@ export type JsonObject = { [key: string]: unknown }
 /** The verdict on one tool. */
 export type ToolStatus =
   | 'verified' | 'tampered' | 'unsigned' | 'wrong_key' | 'not_in_manifest' | 'missing_from_list' | 'duplicate' | 'malformed'
+  | 'revoked' | 'manifest_unverified'
 
 /** One tool's line of a {@link ToolsReport}. */
 export interface ToolReport {
@@ -22,7 +24,9 @@ export interface ToolReport {
   index: number | null
   /** The tool's name, when it has one. */
   name: string | null
-  /** The verdict. */
+  /** The verdict. Only `'verified'` means the caller may use the tool under the policy in
+   * force; a soundly signed tool whose required manifest is missing, expired, foreign or
+   * invalid is `'manifest_unverified'` (with the manifest's error code). */
   status: ToolStatus | string
   /** The error code behind a failed verdict. */
   error?: string
@@ -46,6 +50,9 @@ export interface ToolsReport {
   manifest: ManifestReport
   /** One entry per tool (and per manifest entry missing from the list). */
   tools: ToolReport[]
+  /** The names of the tools whose status is `'verified'`, in list order: the only tools a
+   * client should expose to a model (empty when a required manifest did not verify). */
+  verifiedNames: string[]
 }
 
 /** Options for {@link signToolsList} and {@link buildManifest}. */
@@ -76,6 +83,10 @@ export interface VerifyToolsOptions {
   toolSignatures?: 'if-no-manifest' | 'always'
   /** Largest result text accepted, in bytes (default 4 MiB). */
   maxBytes?: number
+  /** Revocation lists to consult (verified ones, e.g. from
+   * {@link PassportVerifier.verifyRevocationList}): a list naming the server key or its DID
+   * makes the manifest invalid (`revoked`) and every tool `'revoked'`. */
+  revocationLists?: RevocationList[]
 }
 
 /** The exact text the ext-auth draft signs for a tool: JCS of `{name, description, inputSchema[, outputSchema]}`. @throws `malformed_tool_definition`, JSON errors. */
@@ -155,7 +166,7 @@ export function buildManifest(key: SigningKey, tools: JsonObject[] | string, opt
  * @example
  * ```ts
  * const report = verifyToolsList(result, serverKey)
- * const usable = report.tools.filter((t) => t.status === 'verified').map((t) => t.name)
+ * const usable = report.verifiedNames // the tools whose status is 'verified' 
  * ```
  * @throws `input_too_large`, JSON errors, `malformed_tool_definition`.
  */
@@ -173,6 +184,20 @@ export function verifyToolsList(result: JsonObject | string, key: VerifyingKey, 
     throw errorFor('malformed_tool_definition', `toolSignatures must be 'if-no-manifest' or 'always'`)
   }
   const maxBytes = optDuration(o.maxBytes, 'maxBytes')
+  const lists: unknown = o.revocationLists
+  if (lists !== undefined && !Array.isArray(lists)) {
+    throw errorFor('malformed_tool_definition', 'revocationLists must be an array of RevocationList')
+  }
+  if (lists !== undefined && lists.length > 0) {
+    const w = verifierWithLists(lists)
+    try {
+      return JSON.parse(
+        call(() => w.verifyToolsList(r, k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
+      ) as ToolsReport
+    } finally {
+      w.free()
+    }
+  }
   return JSON.parse(
     call((g) => g.verifyToolsList(r, k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
   ) as ToolsReport

@@ -180,7 +180,9 @@ impl ToolReport {
         self.inner.name.as_deref()
     }
     /// ``verified``, ``tampered``, ``unsigned``, ``wrong_key``, ``not_in_manifest``,
-    /// ``missing_from_list``, ``duplicate``, ``malformed`` or ``revoked`` (the core's names).
+    /// ``missing_from_list``, ``duplicate``, ``malformed``, ``revoked`` or
+    /// ``manifest_unverified`` (the core's names). Only ``verified`` may be used: a sound
+    /// tool whose required manifest failed is ``manifest_unverified``.
     #[getter]
     fn status(&self) -> &'static str {
         self.inner.status.as_str()

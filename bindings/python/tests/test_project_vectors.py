@@ -167,6 +167,7 @@ def _check_list(case: dict[str, Any], vk: mi.VerifyingKey, field: str, policy: s
             vk,
             now=case["now"],
             audience=case.get("audience"),
+            require_manifest=case["require_manifest"],
             tool_signatures=policy,  # type: ignore[arg-type]
         )
     except mi.McpAttestError as e:
@@ -180,6 +181,7 @@ def _check_list(case: dict[str, Any], vk: mi.VerifyingKey, field: str, policy: s
     else:
         manifest = report.manifest_status
     assert manifest == ok["manifest"], ident
+    assert report.verified_names() == ok["verified_names"], ident
     assert len(report.tools) == len(ok["tools"]), ident
     for t, w in zip(report.tools, ok["tools"]):
         assert t.name == w["name"], ident
@@ -212,6 +214,16 @@ def test_tools() -> None:
     for case in lists:
         _check_list(case, vk, "expect", "if_no_manifest")
         _check_list(case, vk, "expect_all_tool_signatures", "always")
+    # A revoked server key: tools-list verification consults the lists it is given.
+    rs = file["revoked_server"]
+    issuers = _trusted_registry(project_json("passports.json"))
+    revoked = mi.RevocationList.verify(rs["revocation_list"], issuers, now=rs["now"])
+    report = mi.verify_tools_list(rs["result"], vk, now=rs["now"], audience=rs["audience"], revocations=[revoked])
+    ok = rs["expect"]["ok"]
+    assert report.verified == ok["verified"]
+    assert {"invalid": report.manifest_error_code} == ok["manifest"]
+    assert [t.status for t in report.tools] == ok["statuses"]
+    assert report.verified_names() == []
 
 
 def _trusted_registry(file: dict[str, Any]) -> list[mi.TrustedIssuer]:

@@ -114,6 +114,8 @@ codes! {
     MalformedManifest => "malformed_manifest",
     /// A tools list does not match its manifest.
     ManifestMismatch => "manifest_mismatch",
+    /// A policy requires a signed tools manifest and the `tools/list` result carries none.
+    MissingManifest => "missing_manifest",
     /// A compact JWS or JWT is malformed.
     MalformedToken => "malformed_token",
     /// A JWS uses an algorithm other than EdDSA / Ed25519.

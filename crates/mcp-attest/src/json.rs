@@ -21,9 +21,13 @@
 //! # Ok::<(), mcp_attest::Error>(())
 //! ```
 
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
+use core::fmt;
 
 use crate::error::{err, excerpt, Error};
 
@@ -186,8 +190,12 @@ impl Number {
 
 /// A JSON object: members in the order they were parsed or inserted, with unique names.
 ///
-/// Lookups are linear in the number of members. Equality (`==`) also compares member
-/// order; compare [`Value::to_jcs`] output for order-insensitive equality.
+/// An object of more than 16 members keeps an index of its names, so [`Object::get`] and
+/// [`Object::insert`] cost O(log n) and building or copying an object member by member
+/// costs O(n log n), never O(n²): a hostile input may have hundreds of thousands of members
+/// (a 4 MiB `tools/list` result holds 320 000). [`Object::remove`] is O(n). Equality (`==`)
+/// also compares member order; compare [`Value::to_jcs`] output for order-insensitive
+/// equality.
 ///
 /// ```
 /// use mcp_attest::json::{Object, Value};
@@ -199,58 +207,233 @@ impl Number {
 /// assert_eq!(o.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["b", "a"]);
 /// assert_eq!(Value::from(o).to_jcs(), r#"{"a":null,"b":"x"}"#);
 /// ```
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct Object(Vec<(String, Value)>);
+#[derive(Clone, Default)]
+pub struct Object {
+    members: Vec<(String, Value)>,
+    /// Present (and exact) once the object is wider than [`INDEX_FROM`]: below that a scan
+    /// is faster and costs no memory. Boxed so that `Value` stays 32 bytes: most objects are
+    /// narrow, and arrays of values are where memory goes.
+    index: Option<Box<Index>>,
+}
+
+/// A name index of a wide [`Object`].
+#[derive(Clone)]
+enum Index {
+    /// Member positions in RFC 8785 order (UTF-16 code units): what the parser builds while
+    /// checking for repeated names, with no copy of any name (a parsed object is mostly only
+    /// read), and the order JCS output then uses without sorting again.
+    Sorted(Vec<usize>),
+    /// Name → position: what an inserted-into object keeps, O(log n) per insert.
+    Map(BTreeMap<String, usize>),
+}
+
+/// Objects with more members than this keep a name index.
+const INDEX_FROM: usize = 16;
+
+impl PartialEq for Object {
+    fn eq(&self, other: &Self) -> bool {
+        // The index is derived from the members.
+        self.members == other.members
+    }
+}
+
+impl fmt::Debug for Object {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Object").field(&self.members).finish()
+    }
+}
+
+/// The name of member `at` ("" past the end, which no position in an index is).
+fn name_at(members: &[(String, Value)], at: usize) -> &str {
+    members.get(at).map_or("", |(k, _)| k.as_str())
+}
+
+/// The positions of `members` in RFC 8785 order. The one sort of member names in the crate
+/// (duplicate checks, indexes and JCS output share it, which keeps the WebAssembly build
+/// small): O(n log n) comparisons.
+fn sorted_positions(members: &[(String, Value)]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_unstable_by(|&a, &b| utf16_cmp(name_at(members, a), name_at(members, b)));
+    order
+}
+
+/// Name → position for `members`, inserted one by one rather than collected: the same code
+/// as every other map update, which keeps the WebAssembly build small.
+fn name_map(members: &[(String, Value)]) -> BTreeMap<String, usize> {
+    probe::add(members.len());
+    let mut map = BTreeMap::new();
+    for (i, (k, _)) in members.iter().enumerate() {
+        map.insert(k.clone(), i);
+    }
+    map
+}
 
 impl Object {
     /// An empty object.
     #[must_use]
     pub const fn new() -> Self {
-        Object(Vec::new())
+        Object {
+            members: Vec::new(),
+            index: None,
+        }
+    }
+
+    /// A parsed object's members: refuses a repeated name (after unescaping) and indexes a
+    /// wide object, both by one sort, O(n log n) name comparisons (pairwise checks would be
+    /// O(n²)).
+    fn from_parsed(members: Vec<(String, Value)>, start: usize) -> Result<Object, Error> {
+        if members.len() < 2 {
+            return Ok(Object {
+                members,
+                index: None,
+            });
+        }
+        probe::add(members.len());
+        let order = sorted_positions(&members);
+        for pair in order.windows(2) {
+            if let [a, b] = pair {
+                // Equal names are adjacent in any total order of them.
+                if name_at(&members, *a) == name_at(&members, *b) {
+                    return Err(duplicate_name(name_at(&members, *a), start));
+                }
+            }
+        }
+        let index = (members.len() > INDEX_FROM).then(|| Box::new(Index::Sorted(order)));
+        Ok(Object { members, index })
+    }
+
+    /// The position of member `name`.
+    fn position(&self, name: &str) -> Option<usize> {
+        match self.index.as_deref() {
+            Some(Index::Sorted(order)) => {
+                probe::add(1);
+                let i = order
+                    .binary_search_by(|&p| utf16_cmp(name_at(&self.members, p), name))
+                    .ok()?;
+                order.get(i).copied()
+            }
+            Some(Index::Map(map)) => {
+                probe::add(1);
+                map.get(name).copied()
+            }
+            None => {
+                let mut visited = 0;
+                let found = self.members.iter().position(|(k, _)| {
+                    visited += 1;
+                    k == name
+                });
+                probe::add(visited);
+                found
+            }
+        }
     }
 
     /// The value of member `name`, if present.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        let i = self.position(name)?;
+        self.members.get(i).map(|(_, v)| v)
     }
 
     /// Sets member `name` to `value` and returns its previous value. A new member goes
     /// last; an existing one keeps its position.
     pub fn insert(&mut self, name: impl Into<String>, value: Value) -> Option<Value> {
         let name = name.into();
-        match self.0.iter_mut().find(|(k, _)| *k == name) {
-            Some((_, slot)) => Some(core::mem::replace(slot, value)),
-            None => {
-                self.0.push((name, value));
-                None
+        if let Some(i) = self.position(&name) {
+            if let Some((_, slot)) = self.members.get_mut(i) {
+                return Some(core::mem::replace(slot, value));
             }
         }
+        let at = self.members.len();
+        match self.index.as_deref_mut() {
+            Some(Index::Map(map)) => {
+                map.insert(name.clone(), at);
+            }
+            // A sorted order would need O(n) per insert: switch to a map once.
+            Some(Index::Sorted(_)) => {
+                let mut map = name_map(&self.members);
+                map.insert(name.clone(), at);
+                self.index = Some(Box::new(Index::Map(map)));
+            }
+            None => {}
+        }
+        self.members.push((name, value));
+        if self.index.is_none() && self.members.len() > INDEX_FROM {
+            self.index = Some(Box::new(Index::Map(name_map(&self.members))));
+        }
+        None
     }
 
     /// Removes member `name` and returns its value, if present. The other members keep
     /// their order.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        let index = self.0.iter().position(|(k, _)| k == name)?;
-        Some(self.0.remove(index).1)
+        let at = self.position(name)?;
+        let (_, value) = self.members.remove(at);
+        let shift = |p: &mut usize| {
+            if *p > at {
+                *p -= 1;
+            }
+        };
+        match self.index.as_deref_mut() {
+            Some(Index::Map(map)) => {
+                map.remove(name);
+                probe::add(map.len());
+                map.values_mut().for_each(shift);
+            }
+            Some(Index::Sorted(order)) => {
+                // Still sorted by name: one entry goes, the others are renumbered.
+                order.retain(|&p| p != at);
+                probe::add(order.len());
+                order.iter_mut().for_each(shift);
+            }
+            None => {}
+        }
+        Some(value)
     }
 
     /// The members in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v))
+        self.members.iter().map(|(k, v)| (k.as_str(), v))
     }
 
     /// The number of members.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.members.len()
     }
 
     /// Whether there are no members.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.members.is_empty()
     }
+}
+
+/// Counts the member names [`Object`] examines (scanned, indexed or looked up), so tests can
+/// assert that a code path is not quadratic without timing it.
+#[cfg(test)]
+pub(crate) mod probe {
+    extern crate std;
+    use core::cell::Cell;
+
+    std::thread_local! {
+        static VISITS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    pub(crate) fn add(n: usize) {
+        VISITS.with(|v| v.set(v.get().saturating_add(n)));
+    }
+
+    /// The count since the last call, on this thread.
+    pub(crate) fn take() -> usize {
+        VISITS.with(|v| v.replace(0))
+    }
+}
+
+#[cfg(not(test))]
+mod probe {
+    #[inline(always)]
+    pub(crate) fn add(_: usize) {}
 }
 
 impl Value {
@@ -357,52 +540,70 @@ impl Value {
     /// assert_eq!(out, "prefix:[true,null]");
     /// ```
     pub fn write_jcs(&self, out: &mut String) {
-        enum Step<'a> {
-            Value(&'a Value),
-            Member(&'a str, &'a Value),
-            Punct(char),
+        /// An open container: its remaining items, and whether one was written yet.
+        enum Open<'a> {
+            Array(core::slice::Iter<'a, Value>, bool),
+            /// The members, their positions in output order, the next one, and whether one
+            /// was written yet.
+            Object(&'a [(String, Value)], Cow<'a, [usize]>, usize, bool),
         }
-        // Pushed in reverse, popped in output order.
-        let mut todo = alloc::vec![Step::Value(self)];
-        while let Some(step) = todo.pop() {
-            let value = match step {
-                Step::Punct(c) => {
-                    out.push(c);
-                    continue;
-                }
-                Step::Member(name, value) => {
-                    write_string(name, out);
-                    out.push(':');
-                    value
-                }
-                Step::Value(value) => value,
-            };
-            match value {
-                Value::Null => out.push_str("null"),
-                Value::Bool(true) => out.push_str("true"),
-                Value::Bool(false) => out.push_str("false"),
-                Value::Number(n) => write_number(*n, out),
-                Value::String(s) => write_string(s, out),
-                Value::Array(items) => {
+        // One entry per open container, not per item: the stack is bounded by the nesting
+        // depth, so a wide array costs no second copy of itself (a stack of every pending
+        // item took 32 bytes per element, 25 MB for a 1 MiB array).
+        let mut open: Vec<Open<'_>> = Vec::new();
+        let mut next = Some(self);
+        loop {
+            match next.take() {
+                None => {}
+                Some(Value::Null) => out.push_str("null"),
+                Some(Value::Bool(true)) => out.push_str("true"),
+                Some(Value::Bool(false)) => out.push_str("false"),
+                Some(Value::Number(n)) => write_number(*n, out),
+                Some(Value::String(s)) => write_string(s, out),
+                Some(Value::Array(items)) => {
                     out.push('[');
-                    todo.push(Step::Punct(']'));
-                    for (i, item) in items.iter().enumerate().rev() {
-                        todo.push(Step::Value(item));
-                        if i > 0 {
-                            todo.push(Step::Punct(','));
-                        }
-                    }
+                    open.push(Open::Array(items.iter(), false));
                 }
-                Value::Object(object) => {
+                Some(Value::Object(object)) => {
                     out.push('{');
-                    todo.push(Step::Punct('}'));
-                    let mut members: Vec<&(String, Value)> = object.0.iter().collect();
-                    // Names are unique, so an unstable sort is deterministic.
-                    members.sort_unstable_by(|(a, _), (b, _)| utf16_cmp(a, b));
-                    for (i, (name, member)) in members.into_iter().enumerate().rev() {
-                        todo.push(Step::Member(name, member));
-                        if i > 0 {
-                            todo.push(Step::Punct(','));
+                    // A parsed wide object is already in output order.
+                    let order = match object.index.as_deref() {
+                        Some(Index::Sorted(order)) => Cow::Borrowed(order.as_slice()),
+                        _ => Cow::Owned(sorted_positions(&object.members)),
+                    };
+                    open.push(Open::Object(&object.members, order, 0, false));
+                }
+            }
+            let Some(top) = open.last_mut() else {
+                return;
+            };
+            match top {
+                Open::Array(items, started) => match items.next() {
+                    Some(item) => {
+                        if core::mem::replace(started, true) {
+                            out.push(',');
+                        }
+                        next = Some(item);
+                    }
+                    None => {
+                        out.push(']');
+                        open.pop();
+                    }
+                },
+                Open::Object(members, order, at, started) => {
+                    match order.get(*at).and_then(|&p| members.get(p)) {
+                        Some((name, member)) => {
+                            *at += 1;
+                            if core::mem::replace(started, true) {
+                                out.push(',');
+                            }
+                            write_string(name, out);
+                            out.push(':');
+                            next = Some(member);
+                        }
+                        None => {
+                            out.push('}');
+                            open.pop();
                         }
                     }
                 }
@@ -677,7 +878,10 @@ impl Parser<'_> {
                             self.pos += 1;
                             Value::Array(Vec::new())
                         } else {
-                            stack.push(Frame::Array(Vec::new()));
+                            // Capacity 1, not the 4 a first push allocates: hostile
+                            // nesting is mostly one-element containers, and at 4 they
+                            // took 4× the memory (54 MB for a 768 KB text).
+                            stack.push(Frame::Array(Vec::with_capacity(1)));
                             continue 'value;
                         }
                     } else if self.peek() == Some(b'}') {
@@ -686,7 +890,7 @@ impl Parser<'_> {
                     } else {
                         let name = self.member_name()?;
                         stack.push(Frame::Object {
-                            members: Vec::new(),
+                            members: Vec::with_capacity(1),
                             name,
                             start,
                         });
@@ -748,8 +952,7 @@ impl Parser<'_> {
                             }
                             Some(b'}') => {
                                 self.pos += 1;
-                                check_unique_names(&members, start)?;
-                                value = Value::Object(Object(members));
+                                value = Value::Object(Object::from_parsed(members, start)?);
                             }
                             _ => return Err(self.unexpected("',' or '}' in an object")),
                         }
@@ -1058,27 +1261,13 @@ fn lone_surrogate(unit: u32, at: usize) -> Error {
     )
 }
 
-/// Rejects repeated member names (after unescaping). Sorting references keeps this
-/// O(n log n) for objects with many members, where pairwise checks would be quadratic.
-fn check_unique_names(members: &[(String, Value)], start: usize) -> Result<(), Error> {
-    if members.len() < 2 {
-        return Ok(());
-    }
-    let mut names: Vec<&str> = members.iter().map(|(k, _)| k.as_str()).collect();
-    names.sort_unstable();
-    for pair in names.windows(2) {
-        if let [a, b] = pair {
-            if a == b {
-                return Err(err!(
-                    DuplicateKey,
-                    "duplicate member name \"{}\" in the object at byte {}",
-                    excerpt(a),
-                    start
-                ));
-            }
-        }
-    }
-    Ok(())
+fn duplicate_name(name: &str, start: usize) -> Error {
+    err!(
+        DuplicateKey,
+        "duplicate member name \"{}\" in the object at byte {}",
+        excerpt(name),
+        start
+    )
 }
 
 #[cfg(test)]
@@ -1395,6 +1584,85 @@ mod tests {
         let e = parse(&dup).unwrap_err();
         assert_eq!(e.code(), ErrorCode::DuplicateKey);
         assert!(e.message().contains("\"k12345\""), "{e}");
+    }
+
+    /// Building, looking up and copying a wide object must not scan it once per member.
+    /// Counts the names `Object` examines rather than timing: with the former linear
+    /// scans, 20 000 inserts examine 2·10⁸ names and this fails.
+    #[test]
+    fn wide_object_operations_examine_n_log_n_names() {
+        let n = 20_000;
+        probe::take();
+        let mut o = Object::new();
+        for i in 0..n {
+            o.insert(format!("k{i}"), Value::Null);
+        }
+        for i in 0..n {
+            assert!(o.get(&format!("k{i}")).is_some());
+        }
+        assert_eq!(o.insert("k7", Value::Bool(true)), Some(Value::Null));
+        assert_eq!(o.remove("k3"), Some(Value::Null));
+        assert_eq!(o.get("k4"), Some(&Value::Null));
+        assert_eq!(o.get("k7"), Some(&Value::Bool(true)));
+        assert_eq!(o.get("k3"), None);
+        let copy: Object = {
+            let mut c = Object::new();
+            for (k, v) in o.iter() {
+                c.insert(k, v.clone());
+            }
+            c
+        };
+        assert_eq!(copy, o);
+        let visits = probe::take();
+        assert!(visits < 10 * n, "{visits} names examined for {n} members");
+
+        let mut text = String::from("{");
+        for i in 0..n {
+            text.push_str(&format!("\"k{i}\":{i},"));
+        }
+        text.push_str("\"last\":0}");
+        let v = parse(&text).unwrap();
+        for i in (0..n).step_by(7) {
+            assert!(v.get(&format!("k{i}")).is_some());
+        }
+        let visits = probe::take();
+        assert!(
+            visits < 4 * n,
+            "{visits} names examined parsing {n} members"
+        );
+
+        // A parsed wide object (sorted-position index): remove, then insert (which
+        // switches it to a map), and every member is still found where it is.
+        let mut o = v.as_object().unwrap().clone();
+        assert_eq!(o.remove("k10"), Some(Value::Number(Number(10.0))));
+        assert_eq!(o.remove("k10"), None);
+        assert_eq!(o.get("k11"), Some(&Value::Number(Number(11.0))));
+        assert_eq!(o.get("last"), Some(&Value::Number(Number(0.0))));
+        assert_eq!(
+            o.insert("k12", Value::Null),
+            Some(Value::Number(Number(12.0)))
+        );
+        assert_eq!(o.insert("new", Value::Bool(true)), None);
+        assert_eq!(o.get("new"), Some(&Value::Bool(true)));
+        assert_eq!(o.remove("k0"), Some(Value::Number(Number(0.0))));
+        for (k, value) in o.iter() {
+            assert_eq!(o.get(k), Some(value), "{k}");
+        }
+        assert_eq!(o.len(), n);
+        let visits = probe::take();
+        assert!(
+            visits < 8 * n,
+            "{visits} names examined editing {n} members"
+        );
+        // Removing from a parsed object keeps its sorted index exact.
+        let mut p = v.as_object().unwrap().clone();
+        for i in (0..n).step_by(97) {
+            assert!(p.remove(&format!("k{i}")).is_some());
+        }
+        for (k, value) in p.iter() {
+            assert_eq!(p.get(k), Some(value), "{k}");
+        }
+        assert_eq!(p.get("k97"), None);
     }
 
     #[test]

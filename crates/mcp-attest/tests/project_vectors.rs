@@ -326,6 +326,7 @@ fn check_list(case: &Value, vk: &VerifyingKey, field: &str, tool_signatures: too
         now: case["now"].as_u64().unwrap(),
         audience: case["audience"].as_str(),
         tool_signatures,
+        require_manifest: case["require_manifest"].as_bool().unwrap(),
         ..Default::default()
     };
     let got = tool::verify_tools_list(s(case, "result"), vk, &opts);
@@ -351,6 +352,11 @@ fn check_list(case: &Value, vk: &VerifyingKey, field: &str, tool_signatures: too
         _ => panic!("{id}: unknown manifest status"),
     };
     assert_eq!(manifest, ok["manifest"], "{id}");
+    assert_eq!(
+        serde_json::json!(report.verified_names()),
+        ok["verified_names"],
+        "{id}"
+    );
     let want = ok["tools"].as_array().unwrap();
     assert_eq!(report.tools.len(), want.len(), "{id}");
     for (t, w) in report.tools.iter().zip(want) {

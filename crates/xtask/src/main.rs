@@ -554,6 +554,7 @@ fn report_expect(
     now: u64,
     audience: Option<&str>,
     all: bool,
+    require_manifest: bool,
 ) -> Value {
     let tool_signatures = if all {
         tool::ToolSignatures::Always
@@ -564,6 +565,7 @@ fn report_expect(
         now,
         audience,
         tool_signatures,
+        require_manifest,
         ..Default::default()
     };
     match tool::verify_tools_list(text, vk, &opts) {
@@ -580,7 +582,7 @@ fn report_expect(
                 .iter()
                 .map(|t| json!({ "name": t.name, "status": t.status.as_str(), "error": t.error.as_ref().map(|e| e.code().as_str()) }))
                 .collect();
-            json!({ "ok": { "verified": r.is_fully_verified(), "manifest": manifest, "tools": tools } })
+            json!({ "ok": { "verified": r.is_fully_verified(), "manifest": manifest, "tools": tools, "verified_names": r.verified_names() } })
         }
     }
 }
@@ -592,6 +594,28 @@ fn edit_list(signed: &str, f: impl FnOnce(&mut Vec<Value>, &mut Value)) -> Strin
     v["tools"] = Value::Array(tools);
     // Serialised through our own JCS so the text is canonical and independent of serde_json.
     json::canonicalize(&serde_json::to_string(&v).unwrap()).unwrap()
+}
+
+/// A tools-list vector: id, description, result text, now, audience, require_manifest.
+type ListCase<'a> = (&'a str, &'a str, String, u64, Option<&'a str>, bool);
+
+/// The list's manifest with its payload text rewritten by `f` and signed again by `sk`: for
+/// cases whose written form our own signer never produces.
+fn resign_manifest(signed: &str, sk: &SigningKey, f: impl FnOnce(&str) -> String) -> String {
+    let v: Value = serde_json::from_str(signed).unwrap();
+    let token = v["_meta"]["org.mcp-attest/identity"]["manifest"]
+        .as_str()
+        .unwrap();
+    let mut parts = token.split('.');
+    let (header, payload) = (parts.next().unwrap(), parts.next().unwrap());
+    let text = String::from_utf8(encoding::base64url_decode(payload).unwrap()).unwrap();
+    let payload = encoding::base64url_encode(f(&text).as_bytes());
+    let input = format!("{header}.{payload}");
+    let sig = sk.sign(input.as_bytes()).to_base64url();
+    let token = format!("{input}.{sig}");
+    edit_list(signed, move |_, v| {
+        v["_meta"]["org.mcp-attest/identity"]["manifest"] = json!(token);
+    })
 }
 
 fn tools() -> Value {
@@ -715,6 +739,7 @@ fn tools() -> Value {
     let no_manifest = edit_list(&signed, |_, v| {
         v.as_object_mut().unwrap().remove("_meta");
     });
+    let no_manifest_lenient = no_manifest.clone();
     let attacker_manifest = {
         let fake = tool::sign_tools_list(
             &attacker,
@@ -857,13 +882,78 @@ fn tools() -> Value {
             None,
         ),
     ]);
+    // Written forms our signer never emits: the integer claims are judged by value, so an
+    // exponent spelling of the same whole number is the same claim.
+    let exp_exponent = resign_manifest(&signed, &sk, |p| {
+        let exp = format!("\"exp\":{}", NOW + tool::DEFAULT_MANIFEST_TTL);
+        let iat = format!("\"iat\":{NOW}");
+        assert!(p.contains(&exp) && p.contains(&iat));
+        p.replace(&exp, "\"exp\":1.7999964e9")
+            .replace(&iat, "\"iat\":17999928e2")
+    });
+    let no_iss = resign_manifest(&signed, &sk, |p| {
+        let mut v: Value = serde_json::from_str(p).unwrap();
+        v.as_object_mut().unwrap().remove("iss");
+        json::canonicalize(&v.to_string()).unwrap()
+    });
+    let null_manifest = edit_list(&signed, |_, v| {
+        v["_meta"]["org.mcp-attest/identity"]["manifest"] = Value::Null;
+    });
+    lists.extend([
+        (
+            "list/manifest-integers-in-exponent-form",
+            "The manifest's exp written 1.7999964e9 and iat 17999928e2 (re-signed): integer claims are judged by value, not by written form.",
+            exp_exponent,
+            later,
+            Some(aud),
+        ),
+        (
+            "list/manifest-without-iss",
+            "The manifest's iss removed (re-signed): missing_claim.",
+            no_iss,
+            later,
+            Some(aud),
+        ),
+        (
+            "list/manifest-null",
+            "The manifest member is null: present but not a compact JWS, so invalid (malformed_manifest), not absent.",
+            null_manifest,
+            later,
+            Some(aud),
+        ),
+    ]);
+    let mut lists: Vec<ListCase<'_>> = lists
+        .into_iter()
+        .map(|(id, desc, text, now, aud)| (id, desc, text, now, aud, true))
+        .collect();
+    // The same rule from the other side: a policy that does not require the manifest lets
+    // soundly signed tools through (`verified`) whatever the manifest's state.
+    lists.extend([
+        (
+            "list/no-manifest-not-required",
+            "Manifest stripped, verified with require_manifest false: the per-tool signatures decide.",
+            no_manifest_lenient,
+            later,
+            Some(aud),
+            false,
+        ),
+        (
+            "list/manifest-expired-not-required",
+            "Manifest expired, verified with require_manifest false: the per-tool signatures decide.",
+            signed.clone(),
+            NOW + tool::DEFAULT_MANIFEST_TTL + 61,
+            Some(aud),
+            false,
+        ),
+    ]);
     let lists: Vec<Value> = lists
         .into_iter()
-        .map(|(id, desc, text, now, aud)| {
+        .map(|(id, desc, text, now, aud, require)| {
             json!({
                 "id": id, "description": desc, "result": text, "now": now, "audience": aud,
-                "expect": report_expect(&text, &vk, now, aud, false),
-                "expect_all_tool_signatures": report_expect(&text, &vk, now, aud, true),
+                "require_manifest": require,
+                "expect": report_expect(&text, &vk, now, aud, false, require),
+                "expect_all_tool_signatures": report_expect(&text, &vk, now, aud, true, require),
             })
         })
         .collect();
@@ -894,11 +984,11 @@ fn tools() -> Value {
     json!({
         "revoked_server": {
             "id": "list/server-key-revoked",
-            "description": "The honest list, checked with the registry's revocation list (passports.json trusted_issuers) that names the server key.",
+            "description": "The honest list, checked with the registry's revocation list (passports.json trusted_issuers) that names the server key: tools-list verification consults the revocation lists it is given (spec 7.6 step 0).",
             "revocation_list": revoking, "result": signed, "now": later, "audience": aud,
             "expect": { "ok": revoked_report },
         },
-        "description": "Tool attestations and tools/list verification. Server key: seed-1. Lists were signed at signed_at with the default manifest lifetime; each list case gives the verifier clock (now) and audience, and the expected report (overall verdict, manifest status, per-tool status with error code) twice: `expect` with the default policy (per-tool signatures checked only when no manifest verifies) and `expect_all_tool_signatures` with every per-tool signature checked as well.",
+        "description": "Tool attestations and tools/list verification. Server key: seed-1. Lists were signed at signed_at with the default manifest lifetime; each list case gives the verifier clock (now), audience and require_manifest, and the expected report (overall verdict, manifest status, per-tool status with error code, verified_names) twice: `expect` with the default policy (per-tool signatures checked only when no manifest verifies) and `expect_all_tool_signatures` with every per-tool signature checked as well.",
         "server": { "public_key_hex": encoding::hex_encode(vk.as_bytes()), "did": vk.to_did_key(), "kid": vk.kid() },
         "signed_at": NOW,
         "per_tool": per_tool,

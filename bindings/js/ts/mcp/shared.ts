@@ -481,7 +481,9 @@ export async function verifyServer(client: SdkClient, policy: VerifyPolicy = {})
         if (line.status === 'verified' && tool !== undefined && pageRefusal === undefined) {
           names.set(String(line.name), (names.get(String(line.name)) ?? 0) + 1)
           verified.push(tool)
-        } else if (line.status === 'verified' && pageRefusal !== undefined) {
+        } else if ((line.status === 'verified' || line.status === 'manifest_unverified') && pageRefusal !== undefined) {
+          // The core marks sound tools under a failed required manifest manifest_unverified;
+          // the adapter reports the page's refusal for them, as for any sound tool.
           rejected.push({ name: line.name, ...pageRefusal })
         } else {
           rejected.push({ name: line.name, status: line.status, code: line.error ?? line.status, message: line.message ?? line.status })

@@ -244,7 +244,9 @@ async def verify_server(
     verified: list[Tool] = []
     rejected: list[RejectedTool] = []
     for t in report.tools:
-        if t.status != "verified" or t.name is None:
+        # A sound tool under a failed required manifest (core status manifest_unverified) is
+        # refused below as server_unverified, with the manifest's code, like any sound tool.
+        if t.status not in ("verified", "manifest_unverified") or t.name is None:
             rejected.append(RejectedTool(t.name, t.status, t.error_code, t.error_message))
         elif previous is not None and t.name in previous.tool_hashes and previous.tool_hashes[t.name] != t.hash:
             rejected.append(RejectedTool(t.name, "changed", "tool_changed",
