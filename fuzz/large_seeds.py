@@ -72,6 +72,16 @@ def seeds(target: str) -> dict[str, str]:
             + members(4_500)
             + "}]}",
         }
+    if target == "session":  # answers NUL-separated; pages 4 MiB each, at most 8
+        tool = '{{"name":"t{0:05d}","description":"Tool {0}.","inputSchema":{{"type":"object"}}}}'
+        return {
+            "many-tools": '{"tools":[' + ",".join(tool.format(i) for i in range(4096)) + ']}\0!-32601 ',
+            "wide-page": '{"tools":[],' + members(150_000) + "}\0!-32601 ",
+            "eight-pages": "\0".join(
+                '{"tools":[' + ",".join(tool.format(p * 500 + i) for i in range(500)) + f'],"nextCursor":"c{p + 1}"}}'
+                for p in range(8)
+            ),
+        }
     return {}
 
 

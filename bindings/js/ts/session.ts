@@ -48,7 +48,7 @@ export interface ClientPolicy {
 /** One tool's verdict in a {@link ServerReport}. */
 export interface ToolVerdict {
   name: string | null
-  /** `verified`, or why not: `tampered`, `unsigned`, `wrong_key`, `not_in_manifest`, `missing_from_list`, `duplicate`, `malformed`, `revoked`, `unverified_list`, `changed`, `server_unverified`. */
+  /** `verified`, or why not: `tampered`, `unsigned`, `wrong_key`, `not_in_manifest`, `missing_from_list`, `duplicate`, `malformed`, `revoked`, `manifest_unverified`, `changed`, `server_unverified`. */
   status: string
   code: ErrorCode | null
   message: string | null

@@ -63,7 +63,7 @@ use crate::identity::{self, VerifiedIdentity};
 use crate::json::{self, Limits, Object, Value};
 use crate::keys::VerifyingKey;
 use crate::passport::{self, Passport};
-use crate::tool::{self, ManifestStatus, ToolSignatures, ToolStatus};
+use crate::tool::{self, ToolSignatures, ToolStatus};
 use crate::trust::{AcceptedTool, TrustStore};
 use crate::{encoding, jws};
 
@@ -693,23 +693,13 @@ impl ClientSession {
                 continue;
             }
             match tool::verify_tools_list_value(page, key, &options) {
+                // The core's report already refuses a tool whose required manifest failed
+                // (`manifest_unverified`): a tool's own signature says the key signed it once,
+                // not that it belongs to this list, for this audience, now.
                 Ok(report) => {
-                    // A tool is usable only under the list's manifest when the policy
-                    // requires one: its own signature says the key signed it once, not that
-                    // it belongs to this list, for this audience, now.
-                    let list_error = (!report.manifest_ok()).then(|| match &report.manifest {
-                        ManifestStatus::Invalid(e) => e.clone(),
-                        _ => err!(
-                            MissingSignature,
-                            "the tools list carries no signed manifest"
-                        ),
-                    });
                     for t in report.tools {
                         let tool = t.index.and_then(|i| presented.get(i)).cloned();
-                        let (status, error) = match (t.status, &list_error) {
-                            (ToolStatus::Verified, Some(e)) => ("unverified_list", Some(e.clone())),
-                            (s, _) => (s.as_str(), t.error),
-                        };
+                        let (status, error) = (t.status.as_str(), t.error);
                         lines.push(Line {
                             name: t.name,
                             status,
@@ -725,7 +715,7 @@ impl ClientSession {
         }
         if let Some(e) = &broken {
             for l in lines.iter_mut().filter(|l| l.status == "verified") {
-                l.status = "unverified_list";
+                l.status = ToolStatus::ManifestUnverified.as_str();
                 l.error = Some(e.clone());
             }
         }

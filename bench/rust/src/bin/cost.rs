@@ -35,6 +35,8 @@ use mcp_attest::json::{self, Object, Value};
 use mcp_attest::jws;
 use mcp_attest::passport;
 use mcp_attest::revocation::{self, Entry, RevocationList};
+use mcp_attest::server::{ServerOptions, ServerPresentation};
+use mcp_attest::session::{accept_tool, ClientPolicy, ClientSession};
 use mcp_attest::tool::{self, SignOptions, VerifyOptions};
 use mcp_attest::trust::TrustStore;
 use mcp_attest::{Result, SigningKey, VerifyingKey};
@@ -715,6 +717,102 @@ fn cases() -> Vec<Case> {
     v
 }
 
+/// A recorded exchange for the client session: the server presentation's answers to the
+/// requests the session makes (random bytes fixed, so the challenge is known in advance),
+/// NUL-separated; `pages` pages of `per_page` tools.
+fn session_transcript(pages: usize, per_page: usize) -> String {
+    let key = SigningKey::from_bytes(&[1; 32]);
+    let mut server = ServerPresentation::new(key, ServerOptions::default());
+    let mut answers = Vec::new();
+    for p in 0..pages {
+        let tools = join(per_page, |i| {
+            format!(
+                r#"{{"name":"t{p:04}_{i:05}","description":"Tool.","inputSchema":{{"type":"object"}}}}"#
+            )
+        });
+        let next = if p + 1 < pages {
+            format!(r#","nextCursor":"c{}""#, p + 1)
+        } else {
+            String::new()
+        };
+        let cursor = (p > 0).then(|| format!("c{p}"));
+        answers.push(
+            server
+                .sign_tools_list(
+                    &format!(r#"{{"tools":[{tools}]{next}}}"#),
+                    cursor.as_deref(),
+                    NOW,
+                )
+                .unwrap(),
+        );
+    }
+    answers.push(server.identity_get(NOW));
+    let req = ChallengeRequest::new(&[7; 32], NOW);
+    answers.push(
+        server
+            .answer_challenge(&req.to_json(), "bench", NOW)
+            .unwrap(),
+    );
+    answers.join("\0")
+}
+
+/// Runs a session over a transcript of [`session_transcript`]; returns the report's code.
+fn run_session(transcript: &str, store: Option<TrustStore>) -> String {
+    let policy = ClientPolicy::from_json(r#"{"serverId":"s","maxPages":4096}"#).unwrap();
+    let mut session = ClientSession::new(policy, store, NOW, &[7; 64]).unwrap();
+    let mut answers = transcript.split('\0');
+    while session.next_request().is_some() {
+        session.receive_result(answers.next().unwrap_or("null"));
+    }
+    let report = json::parse(session.report().unwrap()).unwrap();
+    report
+        .get("code")
+        .and_then(Value::as_str)
+        .unwrap_or("ok")
+        .to_string()
+}
+
+fn session_cases(v: &mut Vec<Case>) {
+    v.push(case(
+        "client session",
+        "tools on one page",
+        500,
+        |n| session_transcript(1, n),
+        |t| run_session(t, None),
+    ));
+    v.push(case(
+        "client session",
+        "pages of one tool",
+        100,
+        |n| session_transcript(n, 1),
+        |t| run_session(t, None),
+    ));
+    v.push(case(
+        "client session",
+        "tools accepted before (changes)",
+        500,
+        |n| session_transcript(1, n),
+        |t| {
+            // The store remembers every tool from an earlier listing: the changes are
+            // computed against n accepted tools.
+            let mut store = TrustStore::new();
+            let first = t.split('\0').next().unwrap();
+            let page = json::parse_with_limits(
+                first,
+                json::Limits {
+                    max_bytes: tool::DEFAULT_MAX_LIST_BYTES,
+                    max_depth: 64,
+                },
+            )
+            .unwrap();
+            for tool in page.get("tools").and_then(Value::as_array).unwrap() {
+                accept_tool(&mut store, "s", &tool.to_jcs()).unwrap();
+            }
+            run_session(t, Some(store))
+        },
+    ));
+}
+
 fn main() {
     let quick = std::env::var_os("BENCH_QUICK").is_some();
     let (samples, slice) = if quick {
@@ -737,7 +835,9 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1.0);
-    for mut c in cases()
+    let mut all = cases();
+    session_cases(&mut all);
+    for mut c in all
         .into_iter()
         .filter(|c| format!("{} {}", c.entry, c.shape).contains(only.as_str()))
     {
