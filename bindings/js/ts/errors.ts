@@ -19,7 +19,7 @@ export type ErrorCode =
   | 'token_not_yet_valid' | 'token_issued_in_future' | 'lifetime_too_long' | 'audience_mismatch' | 'issuer_mismatch'
   | 'subject_mismatch' | 'invalid_timestamp' | 'untrusted_issuer' | 'revoked' | 'pinned_key_changed'
   | 'malformed_trust_store' | 'invalid_policy' | 'no_identity' | 'missing_passport' | 'server_error'
-  | 'tool_changed' | 'endpoint_mismatch' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
+  | 'tool_changed' | 'endpoint_mismatch' | 'unsupported_sdk' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full' | 'challenge_rate_limited'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
@@ -129,6 +129,7 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   server_error: TrustError,
   tool_changed: ToolVerificationError,
   endpoint_mismatch: TrustError,
+  unsupported_sdk: McpAttestError,
   attestation_expired: IdentityError,
   malformed_identity: IdentityError,
   invalid_challenge: ChallengeError,

@@ -164,6 +164,8 @@ codes! {
     ToolChanged => "tool_changed",
     /// The passport does not list the endpoint the client connected to.
     EndpointMismatch => "endpoint_mismatch",
+    /// An MCP adapter was given an SDK object of a shape it does not support (the SDK line or version is named in the message).
+    UnsupportedSdk => "unsupported_sdk",
     /// An identity attestation's `expiresAt` has passed.
     AttestationExpired => "attestation_expired",
     /// A malformed identity document, attestation or identity/challenge result.

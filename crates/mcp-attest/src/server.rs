@@ -76,6 +76,9 @@ pub struct ServerOptions {
     pub attestations: Vec<Value>,
     /// `replayCacheCapacity`: the nonces remembered by the challenge responder.
     pub replay_cache_capacity: usize,
+    /// `clientQuota`: the most of them one client may hold (default: a sixteenth of the
+    /// capacity, `challenge::DEFAULT_CLIENT_QUOTA_DIVISOR`).
+    pub client_quota: Option<usize>,
     /// `kid`: the key id served everywhere (identity document, tool attestations, challenge
     /// answers); default the key's ext-auth kid. Set once here so no two places disagree.
     pub kid: Option<String>,
@@ -93,6 +96,7 @@ impl Default for ServerOptions {
             manifest_ttl: tool::DEFAULT_MANIFEST_TTL,
             attestations: Vec::new(),
             replay_cache_capacity: challenge::DEFAULT_NONCE_CACHE_CAPACITY,
+            client_quota: None,
             kid: None,
         }
     }
@@ -173,6 +177,9 @@ impl ServerOptions {
                         return Err(bad("an array of objects"));
                     }
                 }
+                "clientQuota" => {
+                    s.client_quota = Some(usize::try_from(whole()?).unwrap_or(usize::MAX).max(1));
+                }
                 "replayCacheCapacity" => {
                     s.replay_cache_capacity =
                         usize::try_from(whole()?).unwrap_or(usize::MAX).max(1);
@@ -216,7 +223,12 @@ impl ServerPresentation {
             .clone()
             .filter(|k| !k.is_empty())
             .unwrap_or_else(|| key.verifying_key().kid());
-        let responder = ChallengeResponder::new(kid.clone(), options.replay_cache_capacity);
+        let responder = match options.client_quota {
+            Some(q) => {
+                ChallengeResponder::with_client_quota(kid.clone(), options.replay_cache_capacity, q)
+            }
+            None => ChallengeResponder::new(kid.clone(), options.replay_cache_capacity),
+        };
         ServerPresentation {
             key,
             kid,

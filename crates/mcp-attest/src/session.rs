@@ -90,6 +90,9 @@ pub const TRACKED_FIELDS: [&str; 5] = [
 const MAX_POLICY_BYTES: usize = 64 * 1024;
 /// JSON-RPC "method not found".
 const METHOD_NOT_FOUND: i64 = -32601;
+/// JSON-RPC "invalid params": what the Python SDK 1.x answers for a method it does not know
+/// (its request type is a closed union, so an unknown method fails validation).
+const INVALID_PARAMS: i64 = -32602;
 
 /// What the client requires of a server. Every field has a default; [`ClientPolicy::from_json`]
 /// reads the same options, camelCase, from the bindings.
@@ -368,7 +371,14 @@ impl ClientSession {
     pub fn receive_error(&mut self, code: i64, message: &str, data_json: Option<&str>) {
         let e = server_error(code, message, data_json);
         let outcome = match self.stage.clone() {
-            Stage::IdentityGet if code == METHOD_NOT_FOUND => self.on_identity(None),
+            // `identity/get` takes `{}`: no server that implements it finds those params
+            // invalid, so -32602 without one of our codes means "unknown method" too.
+            Stage::IdentityGet
+                if code == METHOD_NOT_FOUND
+                    || (code == INVALID_PARAMS && e.code() == ErrorCode::ServerError) =>
+            {
+                self.on_identity(None)
+            }
             Stage::Challenge if e.code() == ErrorCode::NonceCacheFull && self.attempt == 0 => {
                 // Someone else filled the server's replay cache: ask once more, with a fresh
                 // challenge, before holding it against this server.

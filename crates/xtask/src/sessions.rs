@@ -34,6 +34,8 @@ struct Sim {
     /// Asked for page a, serve page b as the server signed it for its own cursor.
     serve_instead: Vec<(usize, usize)>,
     identity: bool,
+    /// The JSON-RPC error a server without identity answers `identity/get` with.
+    no_identity_error: (i64, &'static str),
     edit_page: Option<PageEdit>,
     edit_identity: Option<Box<dyn Fn(String) -> String>>,
     /// The first `cache_full` challenges are refused with `nonce_cache_full`.
@@ -50,6 +52,7 @@ impl Sim {
             foreign: None,
             serve_instead: Vec::new(),
             identity: true,
+            no_identity_error: (-32601, "Method not found"),
             edit_page: None,
             edit_identity: None,
             cache_full: 0,
@@ -99,9 +102,11 @@ impl Sim {
                     None => signed,
                 })
             }
-            "identity/get" if !self.identity => {
-                Answer::Error(-32601, "Method not found".into(), None)
-            }
+            "identity/get" if !self.identity => Answer::Error(
+                self.no_identity_error.0,
+                self.no_identity_error.1.into(),
+                None,
+            ),
             "identity/get" => {
                 let doc = self.server.identity_get(now);
                 Answer::Result(match &self.edit_identity {
@@ -713,6 +718,25 @@ pub(crate) fn sessions() -> Value {
         Some(&empty),
         later,
         &mut plain,
+    ));
+    let mut plain_v1 = Sim::new(
+        key(1),
+        ServerOptions {
+            passport: PassportSource::None,
+            ..opts()
+        },
+        &t,
+    );
+    plain_v1.identity = false;
+    plain_v1.no_identity_error = (-32602, "Invalid request parameters");
+    plain_v1.edit_page = Some(Box::new(|_, _| json!({ "tools": tools() }).to_string()));
+    add(run(
+        "session/no-identity-python-sdk-1x",
+        "A server on the Python SDK 1.x, which answers an unknown method with -32602: no identity.",
+        &policy,
+        Some(&empty),
+        later,
+        &mut plain_v1,
     ));
     let mut garbage = Sim::new(key(1), opts(), &t);
     garbage.edit_identity = Some(Box::new(|_| {
