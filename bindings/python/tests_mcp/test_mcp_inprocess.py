@@ -195,3 +195,25 @@ def test_trust_store_file_round_trip(tmp_path: Path) -> None:
     with pytest.raises(mi.McpAttestError) as ei:
         load_trust_store(path)
     assert ei.value.code in ("malformed_trust_store", "invalid_json")
+
+
+@pytest.mark.parametrize("fake", ["empty", "none"])
+def test_neither_sdk_line_is_a_clear_error(tmp_path: Path, fake: str) -> None:
+    """Importing the adapter beside an `mcp` of neither line (or none) raises SdkShapeError with
+    a code and the supported range, not a raw ModuleNotFoundError from deep inside."""
+    import subprocess
+    import sys
+
+    if fake == "empty":
+        (tmp_path / "mcp").mkdir()
+        (tmp_path / "mcp" / "__init__.py").write_text("")
+    code = (
+        "import sys\n"
+        + ("sys.modules['mcp'] = None\n" if fake == "none" else "")
+        + "try:\n    import mcp_attest.mcp\nexcept ImportError as e:\n"
+        "    print(type(e).__name__, getattr(e, 'code', None), e)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=True)
+    assert out.stdout.startswith("SdkShapeError unsupported_sdk mcp_attest.mcp: "), out.stdout + out.stderr
+    assert "mcp>=1.23,<3" in out.stdout
