@@ -37,7 +37,7 @@ async def test_honest_server_verifies(connect: Any, mode: str) -> None:
         assert r.server is not None and r.server["did"] == KEY_A.to_did_key()
         assert r.passport is not None and r.passport["selfIssued"] is True
         assert (r.challenge, r.pin, r.code) == ("verified", "first_use", None)
-        assert sorted(r.verified_names) == ["add", "echo", "readd_echo", "remove_echo", "rug_pull"]
+        assert sorted(r.verified_names) == ["add", "echo", "rug_pull"]
         # The store was written back: pinned, and the tools accepted.
         assert store.pinned(ID) is not None and store.pinned(ID).key == KEY_A  # type: ignore[union-attr]
         tools = await verified_tools(client, trust_store=store, server_id=ID)
@@ -138,7 +138,7 @@ async def test_removed_then_readded_changed_tool_refused(connect: Any) -> None:
     # Bug #11: the old adapter compared with the previous verdict only, so a tool removed in
     # one listing and brought back changed in the next passed as new.
     store = mi.TrustStore()
-    async with connect() as client:
+    async with connect(readd=True) as client:
         assert (await verify_server(client, trust_store=store, server_id=ID)).verified
         await client.call_tool("remove_echo", {})
         gone = await verify_server(client, trust_store=store, server_id=ID)
