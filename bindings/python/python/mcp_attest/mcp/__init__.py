@@ -36,15 +36,8 @@ from ._common import (
     SUPPORTED_MCP,
     SdkShapeError,
 )
-from ._client import (
-    ListChangedWatcher,
-    load_trust_store,
-    require_verified,
-    save_trust_store,
-    verified_tools,
-    verify_server,
-    watch_server,
-)
+from ..trust_file import load_trust_store, save_trust_store
+from ._client import ListChangedWatcher, require_verified, verified_tools, verify_server, watch_server
 from ._http import identity_header_app
 from ._identity import ServerIdentity
 
