@@ -162,6 +162,9 @@ def test_misuse_of_attach_identity() -> None:
     with pytest.raises(mi.McpAttestError) as ei2:
         attach_identity(ping_server(), key=KEY, passport="not-a-token")
     assert ei2.value.code == "invalid_policy"
+    with pytest.raises(mi.McpAttestError) as ei2:
+        attach_identity(ping_server(), key=KEY, pasport_ttl=60)  # misspelt: the core refuses it
+    assert ei2.value.code == "invalid_policy"
     with pytest.raises(SdkShapeError) as ei3:
         attach_identity(object(), key=KEY)
     assert str(ei3.value.code) == "unsupported_sdk" and "mcp>=1.23,<3" in str(ei3.value)

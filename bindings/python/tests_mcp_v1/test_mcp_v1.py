@@ -132,5 +132,8 @@ def test_misuse() -> None:
     with pytest.raises(mi.McpAttestError) as ei:
         attach_identity(FastMCP("x"), key=mi.SigningKey.generate(), passport=42)  # type: ignore[arg-type]
     assert ei.value.code == "invalid_policy"
+    with pytest.raises(mi.McpAttestError) as ei:
+        attach_identity(FastMCP("x"), key=mi.SigningKey.generate(), manifest_tll=60)
+    assert ei.value.code == "invalid_policy"
     with pytest.raises(SdkShapeError):
         attach_identity(object(), key=mi.SigningKey.generate())

@@ -96,6 +96,7 @@ def server_identity(
     kid: str | None = None,
     replay_store: ReplayStore | None = None,
     client_key: ClientKeyFn | None = None,
+    **extra: Any,
 ) -> ServerIdentity:
     """The identity for ``key`` with these options: the same object (and replay cache) for the
     same public key, options, ``replay_store`` object and ``client_key`` function, so a server
@@ -123,6 +124,9 @@ def server_identity(
         "manifest_ttl": manifest_ttl,
         "replay_cache_capacity": replay_cache_capacity,
         "kid": kid,
+        # Any other option goes to the core as is: a name it does not know is invalid_policy,
+        # as in every language, rather than Python's own TypeError.
+        **extra,
     }
     presentation = ServerPresentation(key, **options)  # raises invalid_policy on bad options
     ident = f"{presentation.did} {json.dumps(options, sort_keys=True, default=str)} {id(replay_store)} {id(client_key)}"

@@ -189,6 +189,7 @@ def attach_identity(
     replay_store: ReplayStore | None = None,
     client_key: ClientKeyFn | None = None,
     kid: str | None = None,
+    **options: Any,
 ) -> ServerIdentity:
     """Gives ``server`` (2.x ``MCPServer`` or low-level ``Server``) the identity of ``key``;
     call before running it. Name and version come from the server. See the package docs."""
@@ -199,7 +200,7 @@ def attach_identity(
     identity = server_identity(
         key, name=low.name, version=low.version, passport=passport, audience=audience, endpoints=endpoints,
         attestations=attestations, passport_ttl=passport_ttl, manifest_ttl=manifest_ttl,
-        replay_cache_capacity=replay_cache_capacity, kid=kid, replay_store=replay_store, client_key=client_key,
+        replay_cache_capacity=replay_cache_capacity, kid=kid, replay_store=replay_store, client_key=client_key, **options,
     )
     ext = _IdentityExtension(identity)
     for binding in ext.methods():

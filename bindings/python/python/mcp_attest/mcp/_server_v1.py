@@ -169,6 +169,7 @@ def attach_identity(
     replay_store: ReplayStore | None = None,
     client_key: ClientKeyFn | None = None,
     kid: str | None = None,
+    **options: Any,
 ) -> ServerIdentity:
     """Gives ``server`` (1.x ``FastMCP`` or low-level ``Server``) the identity of ``key``;
     call before running it. ``client_key(request)`` receives the HTTP request (or ``None``)."""
@@ -182,7 +183,7 @@ def attach_identity(
     identity = server_identity(
         key, name=low.name, version=getattr(low, "version", None), passport=passport, audience=audience,
         endpoints=endpoints, attestations=attestations, passport_ttl=passport_ttl, manifest_ttl=manifest_ttl,
-        replay_cache_capacity=replay_cache_capacity, kid=kid, replay_store=replay_store, client_key=client_key,
+        replay_cache_capacity=replay_cache_capacity, kid=kid, replay_store=replay_store, client_key=client_key, **options,
     )
     _wrap_run(low, identity)
     low._mcp_attest_identity = identity
