@@ -2,7 +2,8 @@
 # Tests the MCP SDK adapter (mcp_attest.mcp) with real MCP servers and clients over stdio and
 # Streamable HTTP on 127.0.0.1, on both SDK lines the adapter supports:
 #   - mcp 2.x (tests_mcp/) in .venv from setup.sh, then mypy --strict over the tests;
-#   - mcp 1.x (tests_mcp_v1/) in a second virtualenv, target/venv-mcp1, holding MCP1_PIN
+#   - mcp 1.x (tests_mcp_v1/) in a second virtualenv, target/venv-mcp1, holding MCP1_PIN and
+#     mcp-server-time (a real server that pins mcp<2)
 #     (made on first use, kept while the pin is unchanged; needs the package index once).
 # Builds the extension with maturin develop if missing or older than the Rust sources. Run
 # from anywhere; extra arguments go to both pytest runs. Opt-in: MCP_VERSIONS="2.0.0 2.1.1"
@@ -25,13 +26,15 @@ if [ -x "${REDIS_SERVER:-/usr/bin/redis-server}" ]; then "${REDIS_SERVER:-/usr/b
 # The 1.x line: its own venv (pip refuses both SDK lines in one), the package from the source
 # tree (PYTHONPATH; the extension is abi3, built above).
 mcp1_pin="${MCP1_PIN:-mcp==1.30.0}"
+# A real third-party server that pins mcp<2: the reason the 1.x adapter exists.
+mcp1_extra="mcp-server-time==2026.8.18"
 venv1="$root/target/venv-mcp1"
-stamp1="$venv1/.stamp-$(echo "$mcp1_pin" | tr -c 'A-Za-z0-9.\n' _)"
+stamp1="$venv1/.stamp-$(echo "$mcp1_pin $mcp1_extra" | tr -c 'A-Za-z0-9.\n' _)"
 if [ ! -f "$stamp1" ]; then
-    echo "test-mcp.sh: making $venv1 with $mcp1_pin"
+    echo "test-mcp.sh: making $venv1 with $mcp1_pin $mcp1_extra"
     rm -rf "$venv1"
     "$py" -m venv "$venv1"
-    "$venv1/bin/python" -m pip install --quiet --disable-pip-version-check "$mcp1_pin" "$(grep -E '^pytest==' "$here/requirements-dev.txt")"
+    "$venv1/bin/python" -m pip install --quiet --disable-pip-version-check "$mcp1_pin" "$mcp1_extra" "$(grep -E '^pytest==' "$here/requirements-dev.txt")"
     touch "$stamp1"
 fi
 echo "test-mcp.sh: mcp $("$venv1/bin/python" -c 'import importlib.metadata as m; print(m.version("mcp"))') (the 1.x line)"

@@ -4,6 +4,7 @@ Streamable HTTP. Same scenarios and the same core reports as tests_mcp (2.x)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,3 +138,25 @@ def test_misuse() -> None:
     assert ei.value.code == "invalid_policy"
     with pytest.raises(SdkShapeError):
         attach_identity(object(), key=mi.SigningKey.generate())
+
+
+async def test_a_real_third_party_server_without_identity() -> None:
+    """mcp-server-time (which pins mcp<2, the reason for the 1.x adapter) over stdio: a server
+    that implements no identity gets the one plain code, and its tools never verify."""
+    import shutil
+    import sys
+
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    from conftest import _child_env
+
+    command = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
+    assert command is not None, "scripts/test-mcp.sh installs mcp-server-time into the 1.x venv"
+    params = StdioServerParameters(command=command, args=["--local-timezone", "UTC"], env=_child_env())
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            r = await verify_server(session)
+    assert not r.verified and r.code == "no_identity" and r.verified_names == ()
+    assert {t.status for t in r.tools} == {"server_unverified"} and len(r.tools) >= 2
