@@ -3,7 +3,7 @@ mcp_attest.mcp), runnable standalone; the 1.x half of tests_mcp/server.py.
 
     python server_v1.py [--transport stdio|http] [--port N] [--seed HEX64] [--tamper MODE]
                         [--passport self|expired|none] [--server fastmcp|paginated|plain]
-                        [--rotate-from HEX64]
+                        [--rotate-from HEX64] [--stateless]
 
 Tamper modes act on the JSON-RPC messages outside the adapter (1.x has no middleware): none,
 description (a description changed after signing), drop-page / repeat-page (`--server
@@ -57,8 +57,8 @@ def identity_options(seed_hex: str, passport: str, rotate_from: str | None) -> d
     return options
 
 
-def build_fastmcp(identity: dict[str, Any] | None) -> FastMCP:
-    server = FastMCP(NAME)
+def build_fastmcp(identity: dict[str, Any] | None, stateless: bool = False) -> FastMCP:
+    server = FastMCP(NAME, stateless_http=stateless)
 
     @server.tool(description="Echo the text back.")
     def echo(text: str) -> str:
@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--passport", choices=("self", "expired", "none"), default="self")
     p.add_argument("--server", choices=("fastmcp", "paginated", "plain"), default="fastmcp")
     p.add_argument("--rotate-from", default=None)
+    p.add_argument("--stateless", action="store_true", help="stateless Streamable HTTP (a Server.run per request)")
     a = p.parse_args(argv)
     identity = identity_options(a.seed, a.passport, a.rotate_from)
     if a.server == "paginated":
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         fast = FastMCP(NAME)
         fast._mcp_server = low  # serve the low-level server through FastMCP's transports
     else:
-        fast = build_fastmcp(None if a.server == "plain" else identity)
+        fast = build_fastmcp(None if a.server == "plain" else identity, a.stateless)
         low = fast._mcp_server
     if a.tamper != "none":
         tamper_outside(low, a.tamper)

@@ -40,9 +40,9 @@ async def test_honest_server(connect: Any) -> None:
         assert r.server is not None and r.server["did"] == KEY_A.to_did_key()
         assert sorted(r.verified_names) == ALL
         assert sorted(t["name"] for t in await verified_tools(session)) == ALL
-        init_caps = session.get_server_capabilities() if hasattr(session, "get_server_capabilities") else None
-        if init_caps is not None:
-            assert init_caps.experimental is not None and "org.mcp-attest/identity" in init_caps.experimental
+        caps = session.get_server_capabilities()
+        assert caps is not None and caps.experimental is not None
+        assert caps.experimental["org.mcp-attest/identity"]["did"] == KEY_A.to_did_key()
         assert not (await session.call_tool("echo", {"text": "hi"})).isError
 
 
@@ -160,3 +160,24 @@ async def test_a_real_third_party_server_without_identity() -> None:
             r = await verify_server(session)
     assert not r.verified and r.code == "no_identity" and r.verified_names == ()
     assert {t.status for t in r.tools} == {"server_unverified"} and len(r.tools) >= 2
+
+
+async def test_stateless_http_server() -> None:
+    """Stateless Streamable HTTP: every request is its own Server.run; the identity (and its
+    replay cache) is shared, and challenges are charged to the peer address."""
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    from conftest import SERVER, _http_server
+
+    async with _http_server([str(SERVER), "--seed", SEED_A, "--stateless"]) as url:
+        async with streamablehttp_client(url) as (read, write, _):
+            async with ClientSession(read, write) as session:
+                await session.initialize()
+                r = await verify_server(session, expected_key=KEY_A)
+                assert r.verified and r.challenge == "verified", r.json
+                params = json.loads(mi.ChallengeRequest().to_json())
+                await session.send_request(_RawRequest(method="identity/challenge", params=params), _RawResult)
+                with pytest.raises(McpError) as ei:
+                    await session.send_request(_RawRequest(method="identity/challenge", params=params), _RawResult)
+                assert ei.value.error.data["reason"] == "replayed_nonce"
