@@ -32,7 +32,6 @@ logger = logging.getLogger("mcp_attest.mcp")
 _V1_UNKNOWN_METHOD = "Invalid request parameters"
 
 
-
 class _RawRequest(_SdkRequest[dict[str, Any] | None, str]):
     """Any method with JSON params, as the SDK's ``send_request`` takes it."""
 
@@ -80,7 +79,8 @@ async def _run(client: Any, session: ClientSession, pages: list[dict[str, Any]] 
             pages.append(raw)
         session.receive_result(raw)
     report = session.report
-    assert report is not None  # next_request() is None only once the report is written
+    if report is None:  # unreachable: next_request() is None only once the report is written
+        raise RuntimeError("mcp_attest: the session ended without a report")
     logger.info(
         "mcp_attest: server %s verified=%s code=%s pin=%s",
         (report.server or {}).get("did"), report.verified, report.code, report.pin,
