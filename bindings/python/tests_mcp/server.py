@@ -18,7 +18,7 @@ as a real rug pull would be, and notifies list_changed); with `--readd` also rem
 readd_echo (remove echo, then bring it back changed). `--passport expired` gives the adapter an explicit passport
 that expired an hour ago; `none` serves no passport. `--rotate-from SEED` serves a rotation
 attestation signed by that older key naming this server's key. `--server paginated` serves
-five tools over three pages from a low-level Server.
+five tools over three pages from a low-level Server; `--server plain` has no identity at all.
 On http it prints `LISTENING <url>` on stdout once it accepts connections.
 """
 
@@ -170,6 +170,17 @@ def build_lowlevel(seed_hex: str = DEFAULT_SEED, paginated: bool = False, tamper
     return server
 
 
+def build_plain() -> MCPServer:
+    """An SDK server without any identity."""
+    server = MCPServer("plain-test-server", version="1.0.0")
+
+    @server.tool(description="Echo the text back.")
+    def echo(text: str) -> str:
+        return text
+
+    return server
+
+
 def _insert_outside(middleware: list[Any], tamper: Any) -> None:
     """Puts ``tamper`` outside the adapter's middleware, so it sees (and changes) signed output."""
     ours = next(i for i, m in enumerate(middleware) if type(m).__name__ == "_IdentityMiddleware")
@@ -226,7 +237,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", default=DEFAULT_SEED, help="32-byte key seed, hex")
     p.add_argument("--tamper", choices=TAMPER_MODES, default="none")
     p.add_argument("--passport", choices=("self", "expired", "none"), default="self")
-    p.add_argument("--server", choices=("mcpserver", "lowlevel", "paginated"), default="mcpserver")
+    p.add_argument("--server", choices=("mcpserver", "lowlevel", "paginated", "plain"), default="mcpserver")
     p.add_argument("--rotate-from", default=None, help="seed (hex) of the previous key, which signs a rotation")
     p.add_argument("--replay-cache-capacity", "--nonce-cache-capacity", type=int, default=None)
     p.add_argument("--readd", action="store_true", help="also serve the tools remove_echo and readd_echo")
@@ -234,13 +245,15 @@ def main(argv: list[str] | None = None) -> None:
     import anyio
     import uvicorn
 
-    server: Any = (
-        build(a.seed, a.tamper, a.passport, a.rotate_from, a.replay_cache_capacity, a.readd)
-        if a.server == "mcpserver"
-        else build_lowlevel(a.seed, paginated=a.server == "paginated", tamper=a.tamper)
-    )
+    server: Any
+    if a.server == "mcpserver":
+        server = build(a.seed, a.tamper, a.passport, a.rotate_from, a.replay_cache_capacity, a.readd)
+    elif a.server == "plain":
+        server = build_plain()
+    else:
+        server = build_lowlevel(a.seed, paginated=a.server == "paginated", tamper=a.tamper)
     if a.transport == "stdio":
-        if a.server == "mcpserver":
+        if a.server in ("mcpserver", "plain"):
             server.run("stdio")
             return
         from mcp.server.stdio import stdio_server

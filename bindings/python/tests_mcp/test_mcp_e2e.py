@@ -179,6 +179,14 @@ async def test_missing_passport_refused(connect: Any) -> None:
         assert (await verify_server(client, require_passport=False)).verified
 
 
+async def test_no_identity_at_all(connect: Any) -> None:
+    async with connect(server="plain") as client:
+        r = await verify_server(client)
+        assert not r.verified and r.code == "no_identity"
+        assert [(t.name, t.status) for t in r.tools] == [("echo", "server_unverified")]
+        assert await verified_tools(client) == []
+
+
 async def test_revoked_key_refused(connect: Any) -> None:
     issuer = mi.SigningKey.from_bytes(b"\x09" * 32)
     store = mi.TrustStore()
