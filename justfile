@@ -120,10 +120,11 @@ bench-js:
 test-py:
     bash bindings/python/scripts/test.sh
 
-# The Python MCP adapter (mcp_attest.mcp) with real `mcp` 2.x servers and clients over
-# stdio and Streamable HTTP on 127.0.0.1: honest, tampered, unsigned, rug pull, pin change,
-# expired and revoked passports, replayed challenges, malformed identity data, a challenge
-# flood, and replicas sharing a RedisReplayStore on a private redis-server.
+# The Python MCP adapter (mcp_attest.mcp) with real `mcp` 2.x servers and clients, then
+# real `mcp` 1.x ones in a second virtualenv, over stdio and Streamable HTTP on 127.0.0.1:
+# honest, paginated, dropped page, rotation, tampered, unsigned, rug pull, removed-then-re-added,
+# pin change, expired and revoked passports, replayed challenges, no identity, malformed
+# identity data, misuse, a challenge flood, and replicas sharing a RedisReplayStore.
 test-py-mcp:
     bash bindings/python/scripts/test-mcp.sh
 

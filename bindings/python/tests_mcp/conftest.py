@@ -25,8 +25,12 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _server_args(seed: str, tamper: str, passport: str, kind: str = "mcpserver") -> list[str]:
-    return [str(SERVER), "--seed", seed, "--tamper", tamper, "--passport", passport, "--server", kind]
+def _server_args(
+    seed: str, tamper: str, passport: str, kind: str = "mcpserver", rotate_from: str | None = None, readd: bool = False
+) -> list[str]:
+    extra = ["--rotate-from", rotate_from] if rotate_from is not None else []
+    extra += ["--readd"] if readd else []
+    return [str(SERVER), "--seed", seed, "--tamper", tamper, "--passport", passport, "--server", kind, *extra]
 
 
 def _child_env() -> dict[str, str]:
@@ -75,14 +79,14 @@ def transport(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def connect(transport: str) -> Connect:
-    """`async with connect(seed=..., tamper=..., passport=..., mode=...) as client:` a real server."""
+    """`async with connect(seed=, tamper=, passport=, server=, rotate_from=, readd=, mode=) as client:` a real server."""
 
     @asynccontextmanager
     async def _connect(
         *, seed: str = SEED_A, tamper: str = "none", passport: str = "self", mode: str = "auto",
-        server: str = "mcpserver", **client_kw: Any
+        server: str = "mcpserver", rotate_from: str | None = None, readd: bool = False, **client_kw: Any
     ) -> AsyncIterator[Client]:
-        args = _server_args(seed, tamper, passport, server)
+        args = _server_args(seed, tamper, passport, server, rotate_from, readd)
         if transport == "stdio":
             params = StdioServerParameters(command=sys.executable, args=args, env=_child_env())
             # stdio_client(...) as the Transport: mcp 2.0 has no Client(StdioServerParameters).

@@ -1,7 +1,10 @@
-"""End to end: the Python adapter's server and client over real transports (no mocks)."""
+"""End to end: the adapter's server and client (mcp 2.x) over stdio and Streamable HTTP, each
+test against a real server process (tests_mcp/server.py); no mocks. The verdicts are the
+core's report: these tests check that the adapter carries every message both ways."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import anyio
@@ -9,123 +12,179 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 import mcp_attest as mi
-from mcp_attest.mcp import ListChangedWatcher, Policy, challenge_server, verified_tools, verify_server
+from mcp_attest.mcp import ListChangedWatcher, verified_tools, verify_server, watch_server
+from mcp_attest.mcp._client import _RawRequest, _RawResult
 
 from conftest import SEED_A, SEED_B
 
 pytestmark = pytest.mark.anyio
 
 KEY_A = mi.SigningKey.from_bytes(bytes.fromhex(SEED_A)).verifying_key()
+KEY_B = mi.SigningKey.from_bytes(bytes.fromhex(SEED_B)).verifying_key()
+ID = "test-server"
 
 
-def policy(store: mi.TrustStore | None = None, **kw: Any) -> Policy:
-    return Policy(trust_store=store if store is not None else mi.TrustStore(), server_id="test-server", **kw)
+def refused(r: mi.ServerReport) -> list[tuple[str | None, str, str | None]]:
+    return [(t.name, t.status, t.code) for t in r.tools if t.status != "verified"]
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_honest_server_verifies(connect: Any, mode: str) -> None:
+    store = mi.TrustStore()
     async with connect(mode=mode) as client:
-        r = await verify_server(client, policy())
-        assert r.verified, r
-        assert r.server_did == KEY_A.to_did_key()
-        assert r.passport is not None and r.passport.subject == r.server_did
-        assert r.challenge == "verified" and r.manifest_status == "verified"
-        assert sorted(r.verified_names()) == ["add", "echo", "rug_pull"]
-        assert r.rejected == ()
-        assert [t.name for t in await verified_tools(client, policy())] == r.verified_names()
-        # the hints survive too
+        r = await verify_server(client, trust_store=store, server_id=ID)
+        assert r.verified, r.json
+        assert r.server is not None and r.server["did"] == KEY_A.to_did_key()
+        assert r.passport is not None and r.passport["selfIssued"] is True
+        assert (r.challenge, r.pin, r.code) == ("verified", "first_use", None)
+        assert sorted(r.verified_names) == ["add", "echo", "rug_pull"]
+        # The store was written back: pinned, and the tools accepted.
+        assert store.pinned(ID) is not None and store.pinned(ID).key == KEY_A  # type: ignore[union-attr]
+        tools = await verified_tools(client, trust_store=store, server_id=ID)
+        assert sorted(t["name"] for t in tools) == sorted(r.verified_names)
+        assert all("inputSchema" in t for t in tools), "raw wire tools, not SDK models"
         caps = client.server_capabilities
-        assert caps.experimental is not None and "org.mcp-attest/identity" in caps.experimental
+        assert caps.experimental is not None and caps.experimental["org.mcp-attest/identity"]["did"] == KEY_A.to_did_key()
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_lowlevel_server_verifies(connect: Any, mode: str) -> None:
     async with connect(server="lowlevel", mode=mode) as client:
-        r = await verify_server(client, policy())
-        assert r.verified, r
-        assert sorted(r.verified_names()) == ["add", "echo"]
-        out = await client.call_tool("echo", {"text": "hi"})
-        assert not out.is_error
+        r = await verify_server(client)
+        assert r.verified, r.json
+        assert sorted(r.verified_names) == ["add", "echo"]
+        assert not (await client.call_tool("echo", {"text": "hi"})).is_error
 
 
-async def test_description_changed_after_signing_rejected(connect: Any) -> None:
-    async with connect(tamper="description") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified
-        assert "echo" not in r.verified_names()
-        [rej] = r.rejected
-        assert (rej.name, rej.status, rej.code) == ("echo", "tampered", "manifest_mismatch")
-        # the same with per-tool signatures checked as an ext-auth-only verifier would
-        r = await verify_server(client, policy(tool_signatures="always"))
-        assert [(x.name, x.status, x.code) for x in r.rejected] == [("echo", "tampered", "invalid_signature")]
+async def test_paginated_server_verifies(connect: Any) -> None:
+    # Bug #11: the old adapter merged every page under page 1's `_meta` (not_in_manifest).
+    async with connect(server="paginated") as client:
+        r = await verify_server(client)
+        assert r.verified, r.json
+        assert r.pages == (2, 2, 1)
+        assert sorted(r.verified_names) == [f"tool{i}" for i in range(5)]
 
 
-async def test_tool_added_without_signature_flagged(connect: Any) -> None:
-    async with connect(tamper="unsigned-tool") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified
-        assert [(x.name, x.status, x.code) for x in r.rejected] == [("sneaky", "unsigned", "missing_signature")]
-        assert "sneaky" not in r.verified_names()
+@pytest.mark.parametrize("tamper", ["drop-page", "repeat-page"])
+async def test_dropped_or_repeated_page_refused(connect: Any, tamper: str) -> None:
+    async with connect(server="paginated", tamper=tamper) as client:
+        r = await verify_server(client)
+        assert not r.verified and r.verified_names == ()
+        assert r.code == "manifest_mismatch", r.json
 
 
-async def test_rug_pull_after_list_changed_caught(connect: Any) -> None:
-    watcher = ListChangedWatcher()
-    async with connect(mode="legacy", message_handler=watcher.handler) as client:
-        first = await verify_server(client, policy())
-        assert first.verified
-        await client.call_tool("rug_pull", {})
-        assert await watcher.wait(10), "no notifications/tools/list_changed"
-        second = await verify_server(client, policy(), previous=first)
-        assert not second.verified
-        assert [(x.name, x.status, x.code) for x in second.rejected] == [("echo", "changed", "tool_changed")]
-        assert "echo" not in second.verified_names()
-
-
-async def test_rug_pull_after_listen_event_caught_2026(connect: Any) -> None:
-    async with connect(mode="2026-07-28") as client:
-        first = await verify_server(client, policy())
-        assert first.verified
-        async with client.listen(tools_list_changed=True) as sub:
-            await client.call_tool("rug_pull", {})
-            with anyio.fail_after(10):
-                async for _event in sub:
-                    break
-        second = await verify_server(client, policy(), previous=first)
-        assert [(x.name, x.status, x.code) for x in second.rejected] == [("echo", "changed", "tool_changed")]
-
-
-async def test_rug_pull_caught_on_relist_any_era(connect: Any) -> None:
-    async with connect() as client:
-        first = await verify_server(client, policy())
-        await client.call_tool("rug_pull", {})
-        second = await verify_server(client, policy(), previous=first)
-        assert [(x.name, x.code) for x in second.rejected] == [("echo", "tool_changed")]
+async def test_rotation_moves_the_pin(connect: Any) -> None:
+    store = mi.TrustStore()
+    async with connect(seed=SEED_A) as client:
+        assert (await verify_server(client, trust_store=store, server_id=ID)).pin == "first_use"
+    # Restarted with a new key and a rotation attestation signed by the old one.
+    async with connect(seed=SEED_B, rotate_from=SEED_A) as client:
+        r = await verify_server(client, trust_store=store, server_id=ID)
+        assert r.verified and r.pin == "rotated", r.json
+        assert r.rotations and r.rotations[0]["verified"] is True
+    assert store.pinned(ID).key == KEY_B  # type: ignore[union-attr]
 
 
 async def test_pinned_key_change_refused(connect: Any) -> None:
     store = mi.TrustStore()
     async with connect(seed=SEED_A) as client:
-        assert (await verify_server(client, policy(store))).verified
+        assert (await verify_server(client, trust_store=store, server_id=ID)).verified
     async with connect(seed=SEED_B) as client:
-        r = await verify_server(client, policy(store))
+        r = await verify_server(client, trust_store=store, server_id=ID)
+        assert not r.verified and (r.code, r.pin) == ("pinned_key_changed", "changed")
+        assert r.verified_names == ()
+    assert store.pinned(ID).key == KEY_A  # type: ignore[union-attr]
+    # A configured key refuses the same way.
+    async with connect(seed=SEED_B) as client:
+        r = await verify_server(client, expected_key=KEY_A)
         assert not r.verified and r.code == "pinned_key_changed"
-        assert r.tools == () and {x.code for x in r.rejected} == {"pinned_key_changed"}
-    # a configured key refuses the same way
-    async with connect(seed=SEED_B) as client:
-        r = await verify_server(client, Policy(expected_key=KEY_A))
-        assert not r.verified and r.tools == ()
+
+
+async def test_rug_pull_after_list_changed(connect: Any) -> None:
+    store = mi.TrustStore()
+    watcher = ListChangedWatcher()
+    async with connect(mode="legacy", message_handler=watcher.handler) as client:
+        assert (await verify_server(client, trust_store=store, server_id=ID)).verified
+        await client.call_tool("rug_pull", {})
+        assert await watcher.wait(10), "no notifications/tools/list_changed"
+        r = await verify_server(client, trust_store=store, server_id=ID)
+        assert not r.verified
+        assert refused(r) == [("echo", "changed", "tool_changed")]
+        [echo] = [t for t in r.tools if t.name == "echo"]
+        # The swapped function also renames the SDK's schema titles.
+        assert echo.changed_fields == ("description", "inputSchema", "outputSchema")
+        assert r.changes is not None
+        assert [(c["name"], c["fields"]) for c in r.changes["changed"]] == [("echo", list(echo.changed_fields))]
+
+
+async def test_watch_server_reports_each_change_2026(connect: Any) -> None:
+    store = mi.TrustStore()
+    reports: list[mi.ServerReport] = []
+    async with connect(mode="2026-07-28") as client:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(lambda: watch_server(client, reports.append, trust_store=store, server_id=ID))
+            with anyio.fail_after(15):
+                while not reports:
+                    await anyio.sleep(0.05)
+                await client.call_tool("rug_pull", {})
+                while len(reports) < 2:
+                    await anyio.sleep(0.05)
+            tg.cancel_scope.cancel()
+    assert reports[0].verified
+    assert refused(reports[1]) == [("echo", "changed", "tool_changed")]
+
+
+async def test_removed_then_readded_changed_tool_refused(connect: Any) -> None:
+    # Bug #11: the old adapter compared with the previous verdict only, so a tool removed in
+    # one listing and brought back changed in the next passed as new.
+    store = mi.TrustStore()
+    async with connect(readd=True) as client:
+        assert (await verify_server(client, trust_store=store, server_id=ID)).verified
+        await client.call_tool("remove_echo", {})
+        gone = await verify_server(client, trust_store=store, server_id=ID)
+        assert gone.verified and "echo" not in gone.verified_names
+        assert gone.changes is not None and gone.changes["removed"] == ["echo"]
+        await client.call_tool("readd_echo", {})
+        back = await verify_server(client, trust_store=store, server_id=ID)
+        assert not back.verified and refused(back) == [("echo", "changed", "tool_changed")]
+
+
+async def test_description_changed_after_signing_refused(connect: Any) -> None:
+    async with connect(tamper="description") as client:
+        r = await verify_server(client)
+        assert not r.verified and "echo" not in r.verified_names
+        assert refused(r) == [("echo", "tampered", "manifest_mismatch")]
+        r = await verify_server(client, tool_signatures="always")
+        assert refused(r) == [("echo", "tampered", "invalid_signature")]
+
+
+async def test_tool_added_without_signature_refused(connect: Any) -> None:
+    async with connect(tamper="unsigned-tool") as client:
+        r = await verify_server(client)
+        assert not r.verified and "sneaky" not in r.verified_names
+        assert [x[0] for x in refused(r)] == ["sneaky"]
 
 
 async def test_expired_passport_refused(connect: Any) -> None:
     async with connect(passport="expired") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified and r.code == "token_expired" and r.tools == ()
+        r = await verify_server(client)
+        assert not r.verified and r.code == "token_expired" and r.verified_names == ()
 
 
 async def test_missing_passport_refused(connect: Any) -> None:
     async with connect(passport="none") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified and r.code == "missing_passport" and r.tools == ()
+        r = await verify_server(client)
+        assert not r.verified and r.code == "missing_passport"
+        # Without requiring one, identity/get and the challenge carry the server.
+        assert (await verify_server(client, require_passport=False)).verified
+
+
+async def test_no_identity_at_all(connect: Any) -> None:
+    async with connect(server="plain") as client:
+        r = await verify_server(client)
+        assert not r.verified and r.code == "no_identity"
+        assert [(t.name, t.status) for t in r.tools] == [("echo", "server_unverified")]
+        assert await verified_tools(client) == []
 
 
 async def test_revoked_key_refused(connect: Any) -> None:
@@ -135,77 +194,66 @@ async def test_revoked_key_refused(connect: Any) -> None:
     token = mi.issue_revocation_list(issuer, issuer.to_did_key(), [mi.RevocationEntry.for_key(KEY_A, reason="compromised")])
     assert store.add_revocation_list(token)
     async with connect() as client:
-        # The store names a trusted issuer, so self-issued passports are refused by default.
-        r = await verify_server(client, policy(store))
-        assert not r.verified and r.code == "untrusted_issuer" and r.tools == ()
-        # Opted back in, the server's key is found on the issuer's revocation list.
-        r = await verify_server(client, policy(store, allow_self_issued=True))
-        assert not r.verified and r.code == "revoked" and r.tools == ()
+        r = await verify_server(client, trust_store=store, server_id=ID)
+        assert not r.verified and r.code == "untrusted_issuer"
+        r = await verify_server(client, trust_store=store, server_id=ID, allow_self_issued=True)
+        assert not r.verified and r.code == "revoked"
+
+
+async def _challenge(client: Any, params: dict[str, Any]) -> dict[str, Any]:
+    out = await client.session.send_request(_RawRequest(method="identity/challenge", params=params), _RawResult)
+    result: dict[str, Any] = out.root
+    return result
 
 
 async def test_replayed_challenge_refused(connect: Any) -> None:
     async with connect() as client:
-        req = await challenge_server(client, KEY_A)
+        params = json.loads(mi.ChallengeRequest().to_json())
+        answer = await _challenge(client, params)
+        assert set(answer) >= {"kid", "signature"}
         with pytest.raises(MCPError) as ei:
-            await challenge_server(client, KEY_A, request=req)
-        assert ei.value.code == -32002
-        assert ei.value.data["reason"] == "replayed_nonce"
-        # a stale timestamp answers with data.reason, which is what clients decide on
-        stale = mi.ChallengeRequest(b"\x05" * 32, now=1_000_000_000)
+            await _challenge(client, params)
+        assert ei.value.code == -32002 and ei.value.data["reason"] == "replayed_nonce"
+        stale = json.loads(mi.ChallengeRequest(b"\x05" * 32, now=1_000_000_000).to_json())
         with pytest.raises(MCPError) as ei:
-            await challenge_server(client, KEY_A, request=stale)
+            await _challenge(client, stale)
         assert ei.value.data["reason"] == "stale_timestamp"
 
 
-# --- bad input: reported unverified with a code, never a crash, never passed through ---------
-
-
-async def test_malformed_meta(connect: Any) -> None:
-    async with connect(tamper="bad-meta") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified and r.tools == ()
-        assert r.code == "malformed_manifest"
-        assert all(x.code for x in r.rejected)
-
-
-async def test_oversized_signatures(connect: Any) -> None:
-    async with connect(tamper="big-signature") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified and r.tools == () and r.code is not None
-        assert all(x.code for x in r.rejected)
-
-
-async def test_manifest_for_other_tools(connect: Any) -> None:
-    async with connect(tamper="foreign-manifest") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified and r.tools == ()
-        statuses = {(x.name, x.status) for x in r.rejected}
-        assert ("echo", "not_in_manifest") in statuses and ("other", "missing_from_list") in statuses
-
-
-async def test_challenge_response_for_another_nonce(connect: Any) -> None:
+async def test_challenge_answer_for_another_nonce(connect: Any) -> None:
     store = mi.TrustStore()
     async with connect(tamper="wrong-nonce") as client:
-        r = await verify_server(client, policy(store))
-        assert not r.verified and r.challenge == "failed" and r.code == "invalid_signature" and r.tools == ()
+        r = await verify_server(client, trust_store=store, server_id=ID)
+        assert not r.verified and (r.challenge, r.code) == ("failed", "invalid_signature")
     # A server that cannot prove possession of its key gets no first-use pin.
-    assert store.pinned("test-server") is None
+    assert store.pinned(ID) is None
 
 
-async def test_malformed_challenge_response(connect: Any) -> None:
-    async with connect(tamper="bad-challenge") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified and r.challenge == "failed" and r.code == "malformed_identity" and r.tools == ()
+# --- bad input: reported unverified with a code, never a crash -------------------------------
 
 
-async def test_result_meta_not_an_object(connect: Any) -> None:
-    async with connect(tamper="meta-not-object") as client:
-        r = await verify_server(client, policy())
-        assert not r.verified and r.tools == () and r.code is not None
+@pytest.mark.parametrize(
+    ("tamper", "code"),
+    [
+        ("bad-meta", "malformed_attestation"),
+        ("big-signature", "malformed_attestation"),
+        ("foreign-manifest", "manifest_mismatch"),
+        ("bad-challenge", "malformed_identity"),
+        # The SDK itself refuses a result whose `_meta` is no object: no tools/list result.
+        ("meta-not-object", "malformed_tool_definition"),
+    ],
+)
+async def test_malformed_server_output(connect: Any, tamper: str, code: str) -> None:
+    async with connect(tamper=tamper) as client:
+        r = await verify_server(client)
+        assert not r.verified and r.verified_names == ()
+        assert r.code == code, r.json
 
 
 async def test_http_identity_header_hint() -> None:
     import httpx2
+    from mcp import Client
+    from mcp.client.streamable_http import streamable_http_client
 
     from conftest import _http_server, _server_args
 
@@ -215,12 +263,8 @@ async def test_http_identity_header_hint() -> None:
         if "x-ai-identity" in response.headers:
             seen.append(response.headers["x-ai-identity"])
 
-    from mcp.client.streamable_http import streamable_http_client
-    from mcp import Client
-
     async with _http_server(_server_args(SEED_A, "none", "self")) as url:
         async with httpx2.AsyncClient(event_hooks={"response": [hook]}) as http:
             async with Client(streamable_http_client(url, http_client=http)) as client:
-                r = await verify_server(client, policy())
-                assert r.verified
-    assert seen and seen[0].startswith(f"did={KEY_A.to_did_key()};")
+                assert (await verify_server(client)).verified
+    assert seen and seen[0] == f"did={KEY_A.to_did_key()}"

@@ -5,6 +5,7 @@ port of 127.0.0.1 (never 6379), killed afterwards."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -19,7 +20,8 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 
 import mcp_attest as mi
-from mcp_attest.mcp import Policy, ServerIdentity, attach_identity, challenge_server, verify_server
+from mcp_attest.mcp import attach_identity, verify_server
+from mcp_attest.mcp._client import _RawRequest, _RawResult
 
 pytestmark = pytest.mark.anyio
 KEY = mi.SigningKey.from_bytes(b"\x33" * 32)
@@ -27,33 +29,36 @@ VK = KEY.verifying_key()
 REDIS = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 
 
-def server_with(identity: ServerIdentity) -> MCPServer:
+def server_with(**identity: Any) -> MCPServer:
     server = MCPServer("replay", version="1")
 
     @server.tool()
     def ping() -> str:
         return "pong"
 
-    attach_identity(server, identity)
+    attach_identity(server, key=KEY, **identity)
     return server
 
 
-async def refusal(client: Client, request: mi.ChallengeRequest) -> str | None:
+async def refusal(client: Client, request: mi.ChallengeRequest, key: mi.VerifyingKey = VK) -> str | None:
     """`data.reason` of a refused challenge, or None when it was answered (and verified)."""
     try:
-        await challenge_server(client, VK, request=request)
-        return None
+        out = await client.session.send_request(
+            _RawRequest(method="identity/challenge", params=json.loads(request.to_json())), _RawResult
+        )
     except MCPError as e:
         data = e.data if isinstance(e.data, Mapping) else {}
         reason = data.get("reason")
         return reason if isinstance(reason, str) else f"jsonrpc_{e.code}"
+    mi.verify_challenge_response(request, mi.ChallengeResponse.from_json(out.root), key)
+    return None
 
 
-async def flood(client: Client, offset: int, count: int) -> dict[str, int]:
+async def flood(client: Client, offset: int, count: int, key: mi.VerifyingKey = VK) -> dict[str, int]:
     seen: dict[str, int] = {}
     at = int(time.time()) + offset
     for _ in range(count):
-        r = await refusal(client, mi.ChallengeRequest(os.urandom(32), now=at)) or "answered"
+        r = await refusal(client, mi.ChallengeRequest(os.urandom(32), now=at), key) or "answered"
         seen[r] = seen.get(r, 0) + 1
     return seen
 
@@ -62,13 +67,13 @@ async def test_one_client_flooding_cannot_deny_another() -> None:
     # The issue's attack, scaled to a 1 600-nonce cache (quota 100) to keep the test quick:
     # before the fix the far-future flood filled the shared cache and the honest client failed
     # with nonce_cache_full.
-    server = server_with(ServerIdentity(KEY, nonce_cache_capacity=1600))
+    server = server_with(replay_cache_capacity=1600)
     # Legacy (session) mode: in-process clients of the 2026-era protocol have no connection
     # that outlives a request, nothing to tell two of them apart by (see client_key_of).
     async with Client(server, mode="legacy") as flooder, Client(server, mode="legacy") as honest:
         assert await flood(flooder, 300, 1600) == {"stale_timestamp": 1600}
         assert await flood(flooder, 55, 1600) == {"answered": 100, "challenge_rate_limited": 1500}
-        r = await verify_server(honest, Policy(expected_key=VK))
+        r = await verify_server(honest, expected_key=VK)
         assert r.verified, r
         assert r.challenge == "verified"
         # The nonce set stays one set: the honest client's answered nonce replayed from the
@@ -82,44 +87,31 @@ async def test_one_client_flooding_over_http_sessions_cannot_deny_another() -> N
     # A real server process over Streamable HTTP with sessions: each client is its session.
     from conftest import SEED_A, _http_server, _server_args
 
-    args = [*_server_args(SEED_A, "none", "self"), "--nonce-cache-capacity", "320"]
+    args = [*_server_args(SEED_A, "none", "self"), "--replay-cache-capacity", "320"]
     async with _http_server(args) as url:
         async with Client(url, mode="legacy") as flooder, Client(url, mode="legacy") as honest:
-            assert await flood_key(flooder, SEED_A, 55, 320) == {"answered": 20, "challenge_rate_limited": 300}
-            r = await verify_server(honest, Policy())
+            key_a = mi.SigningKey.from_bytes(bytes.fromhex(SEED_A)).verifying_key()
+            assert await flood(flooder, 55, 320, key_a) == {"answered": 20, "challenge_rate_limited": 300}
+            r = await verify_server(honest)
             assert r.verified, r
             assert r.challenge == "verified"
 
 
-async def flood_key(client: Client, seed_hex: str, offset: int, count: int) -> dict[str, int]:
-    key = mi.SigningKey.from_bytes(bytes.fromhex(seed_hex)).verifying_key()
-    seen: dict[str, int] = {}
-    at = int(time.time()) + offset
-    for _ in range(count):
-        try:
-            await challenge_server(client, key, request=mi.ChallengeRequest(os.urandom(32), now=at))
-            r = "answered"
-        except MCPError as e:
-            data = e.data if isinstance(e.data, Mapping) else {}
-            r = str(data.get("reason"))
-        seen[r] = seen.get(r, 0) + 1
-    return seen
+def flaky_server(full_times: int, data: dict[str, str] | None, seen: list[str]) -> MCPServer:
+    """A server whose first `full_times` challenges are refused as a full cache (or with `data`),
+    by a middleware outside the adapter's (the server's condition, not the adapter's code)."""
+    server = server_with()
+    refusal_data = data if data is not None else {"code": "nonce_cache_full", "reason": "nonce_cache_full"}
 
+    async def flaky(ctx: Any, call_next: Any) -> Any:
+        if ctx.method == "identity/challenge":
+            seen.append(str((ctx.params or {}).get("challenge")))
+            if len(seen) <= full_times:
+                raise MCPError(-32603, "the challenge replay cache is full", refusal_data)
+        return await call_next(ctx)
 
-class FlakyIdentity(ServerIdentity):
-    """Refuses the first `full_times` challenges as a full cache (or with `data`)."""
-
-    def __init__(self, full_times: int, data: dict[str, str] | None = None) -> None:
-        super().__init__(KEY)
-        self.full_times = full_times
-        self.data = data if data is not None else {"code": "nonce_cache_full", "reason": "nonce_cache_full"}
-        self.seen: list[str] = []
-
-    async def answer_challenge_async(self, params: Mapping[str, Any], *, client_key: str | None = None) -> dict[str, Any]:
-        self.seen.append(str(params.get("challenge")))
-        if len(self.seen) <= self.full_times:
-            raise MCPError(-32603, "the challenge replay cache is full", self.data)
-        return await super().answer_challenge_async(params, client_key=client_key)
+    server.middleware.insert(0, flaky)
+    return server
 
 
 @pytest.mark.parametrize(
@@ -133,12 +125,12 @@ class FlakyIdentity(ServerIdentity):
 async def test_client_retries_once_on_nonce_cache_full(
     full_times: int, data: dict[str, str] | None, verified: bool, calls: int
 ) -> None:
-    identity = FlakyIdentity(full_times, data)
-    async with Client(server_with(identity)) as client:
-        r = await verify_server(client, Policy(expected_key=VK))
-    assert r.verified is verified, r
-    assert len(identity.seen) == calls
-    assert len(set(identity.seen)) == calls, "each attempt sends a fresh challenge"
+    seen: list[str] = []
+    async with Client(flaky_server(full_times, data, seen)) as client:
+        r = await verify_server(client, expected_key=VK)
+    assert r.verified is verified, r.json
+    assert len(seen) == calls
+    assert len(set(seen)) == calls, "each attempt sends a fresh challenge"
     if not verified and data is None:
         assert r.code == "nonce_cache_full" and r.challenge == "failed"
 
@@ -195,8 +187,8 @@ async def redis_client(redis_url: str) -> AsyncIterator[Any]:
 async def test_replay_against_another_replica_is_refused(redis_client: Any) -> None:
     store = mi.RedisReplayStore(redis_client, prefix="test:replica:")
     # Two replicas: separate processes in production, so two identities (two caches).
-    a = server_with(ServerIdentity(KEY, replay_store=store))
-    b = server_with(ServerIdentity(KEY, replay_store=store))
+    a = server_with(replay_store=store, endpoints=["https://a.example/mcp"])
+    b = server_with(replay_store=store, endpoints=["https://b.example/mcp"])
     async with Client(a) as to_a, Client(b) as to_b:
         req = mi.ChallengeRequest(os.urandom(32))
         assert await refusal(to_a, req) is None
@@ -207,14 +199,15 @@ async def test_replay_against_another_replica_is_refused(redis_client: Any) -> N
         ttl = await redis_client.ttl(keys[0])
         assert 290 < ttl <= 302, ttl
         for client in (to_a, to_b):
-            r = await verify_server(client, Policy(expected_key=VK))
-            assert r.verified, r
+            r = await verify_server(client, expected_key=VK)
+            assert r.verified, r.json
 
 
 async def test_without_the_store_the_replay_would_be_answered() -> None:
-    # The control: what the store prevents.
-    a = server_with(ServerIdentity(KEY))
-    b = server_with(ServerIdentity(KEY))
+    # The control: what the store prevents. (Two replicas: the endpoints differ, so each has
+    # its own presentation and replay cache, as separate processes would.)
+    a = server_with(endpoints=["https://a.example/mcp"])
+    b = server_with(endpoints=["https://b.example/mcp"])
     async with Client(a) as to_a, Client(b) as to_b:
         req = mi.ChallengeRequest(os.urandom(32))
         assert await refusal(to_a, req) is None
@@ -226,8 +219,8 @@ async def test_a_store_that_cannot_answer_refuses() -> None:
         async def insert_if_absent(self, key: str, expires_at: int) -> bool:
             raise ConnectionError("redis is down")
 
-    async with Client(server_with(ServerIdentity(KEY, replay_store=Down()))) as client:
-        r = await verify_server(client, Policy(expected_key=VK))
+    async with Client(server_with(replay_store=Down())) as client:
+        r = await verify_server(client, expected_key=VK)
         assert not r.verified and r.challenge == "failed"
 
 

@@ -81,6 +81,7 @@ from ._native import (
     error_codes,
 )
 from .replay import RedisReplayStore, ReplayStore, respond_async
+from .trust_file import load_trust_store, save_trust_store
 
 # Every exception class, by errors.__all__ (one list, kept there).
 from .errors import *  # noqa: F403
@@ -88,6 +89,8 @@ from .session import ClientPolicy, ClientSession, ServerPresentation, ServerRepo
 
 __all__ = [
     "errors",
+    "load_trust_store",
+    "save_trust_store",
     "__version__",
     "SigningKey",
     "VerifyingKey",

@@ -1,69 +1,68 @@
-"""MCP SDK adapter (``pip install 'mcp-attest[mcp]'``): ``mcp>=2,<3``; tested with 2.0.0, 2.1.1, 2.2.0, 2.3.0.
+"""MCP SDK adapter (``pip install 'mcp-attest[mcp]'``): the `mcp` 2.x line (tested with 2.3.0)
+and the 1.x line (tested with 1.30.0), chosen by what the installed SDK imports.
 
-Server::
+The adapter decides nothing: the core's ``ServerPresentation`` (server) and ``ClientSession``
+(client) do. It moves JSON between the SDK and the core. Option names are the core's in
+snake_case, the same as the TypeScript adapter's in camelCase.
 
-    identity = ServerIdentity(SigningKey.from_bytes(seed), name="weather", version="1.0")
-    attach_identity(mcp_server, identity)   # MCPServer or low-level Server, before run()
+Server (2.x ``MCPServer`` or low-level ``Server``; 1.x ``FastMCP`` or low-level ``Server``)::
 
-Client::
+    attach_identity(server, key=SigningKey.from_pem(pem))   # before run(); name/version from the server
 
-    async with Client(target) as client:
-        result = await verify_server(client, Policy(trust_store=store, server_id="stdio:weather"))
-        expose = result.tools          # only verified tools
+Client (2.x ``mcp.Client``, or a ``ClientSession`` of either line)::
 
-Placement (docs/spec.md §15): per-tool ext-auth `_meta`, manifest and passport in the
-`tools/list` result `_meta["org.mcp-attest/identity"]`; `identity/get` and
-`identity/challenge`; hints in initialize/discover `_meta` and `capabilities`.
+    store = load_trust_store("trust.json")
+    report = await verify_server(client, trust_store=store, server_id="stdio:weather")
+    save_trust_store(store, "trust.json")
+    require_verified(report)                 # or read report.tools / report.verified_names
+
+Placement (docs/spec.md §15): per-tool ext-auth `_meta`, manifest, passport and page token in
+the `tools/list` result `_meta["org.mcp-attest/identity"]`; `identity/get` and
+`identity/challenge`; hints in initialize/discover `_meta`, `capabilities` and an HTTP header.
+
+With neither SDK line installed, importing this module raises :class:`SdkShapeError`
+(``code == "unsupported_sdk"``, also an ``ImportError``).
 """
 
 from __future__ import annotations
 
 from ._common import (
     EXT_AUTH_KEY,
+    IDENTITY_HEADER,
     IDENTITY_KEY,
     METHOD_CHALLENGE,
     METHOD_GET,
+    SDK_LINE,
     SUPPORTED_MCP,
-    IdentityChallengeParams,
-    IdentityChallengeRequest,
-    IdentityChallengeResult,
-    IdentityGetParams,
-    IdentityGetRequest,
-    IdentityGetResult,
+    SdkShapeError,
 )
-from ._server import (
-    IDENTITY_HEADER,
-    IdentityExtension,
-    IdentityMiddleware,
-    ServerIdentity,
-    attach_identity,
-    identity_header_app,
-)
-from ._client import ListChangedWatcher, Policy, RejectedTool, VerifiedServer, challenge_server, verified_tools, verify_server
+from ..trust_file import load_trust_store, save_trust_store
+from ._client import ListChangedWatcher, require_verified, verified_tools, verify_server, watch_server
+from ._http import identity_header_app
+from ._identity import ServerIdentity
+
+if SDK_LINE == 2:
+    from ._server import attach_identity
+else:
+    from ._server_v1 import attach_identity
 
 __all__ = [
     "EXT_AUTH_KEY",
+    "IDENTITY_HEADER",
     "IDENTITY_KEY",
     "METHOD_CHALLENGE",
     "METHOD_GET",
+    "SDK_LINE",
     "SUPPORTED_MCP",
-    "IdentityChallengeParams",
-    "IdentityChallengeRequest",
-    "IdentityChallengeResult",
-    "IdentityGetParams",
-    "IdentityGetRequest",
-    "IdentityGetResult",
-    "IdentityExtension",
-    "IdentityMiddleware",
+    "ListChangedWatcher",
+    "SdkShapeError",
     "ServerIdentity",
     "attach_identity",
     "identity_header_app",
-    "IDENTITY_HEADER",
-    "ListChangedWatcher",
-    "Policy",
-    "RejectedTool",
-    "VerifiedServer",
-    "challenge_server",
+    "load_trust_store",
+    "require_verified",
+    "save_trust_store",
     "verified_tools",
     "verify_server",
+    "watch_server",
 ]

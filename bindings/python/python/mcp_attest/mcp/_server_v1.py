@@ -1,0 +1,197 @@
+"""Server side for the `mcp` 1.x line.
+
+1.x has no middleware and validates every request against its closed ``ClientRequest`` union,
+so a custom method never reaches a handler (it is answered "Invalid request parameters"). The
+adapter therefore sits on the JSON-RPC message streams of each connection: ``Server.run`` is
+wrapped so that ``identity/get`` and ``identity/challenge`` are answered before the SDK sees
+them, and the ``tools/list`` and ``initialize`` results are signed / annotated on their way
+out, as the JSON that goes on the wire. Everything else passes through untouched.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import anyio
+
+from ..replay import ReplayStore
+from ._common import IDENTITY_KEY, METHOD_CHALLENGE, METHOD_GET, SdkShapeError
+from ._http import identity_header_app
+from ._identity import ClientKeyFn, ServerIdentity, server_identity
+
+__all__ = ["attach_identity", "client_key_of"]
+
+# Typed as Any: mypy checks this package against the 2.x SDK, whose modules differ.
+_types: Any = importlib.import_module("mcp.types")
+_message: Any = importlib.import_module("mcp.shared.message")
+_lowlevel_mod: Any = importlib.import_module("mcp.server.lowlevel")
+_COUNTER = itertools.count(1)
+
+
+def client_key_of(request: Any, connection: int) -> str:
+    """Whom a challenge is charged to, from the HTTP request a 1.x message came with (a
+    Starlette ``Request``; ``None`` on stdio): ``auth:<client_id>``, ``session:<Mcp-Session-Id>``,
+    ``address:<peer host>``, else ``connection:<n>`` (one per ``Server.run``: a connection)."""
+    scope = getattr(request, "scope", None)
+    user = scope.get("user") if isinstance(scope, Mapping) else None
+    client_id = getattr(getattr(user, "access_token", None), "client_id", None)
+    if isinstance(client_id, str) and client_id:
+        return f"auth:{client_id}"
+    headers = getattr(request, "headers", None)
+    session_id = headers.get("mcp-session-id") if isinstance(headers, Mapping) else None
+    if isinstance(session_id, str) and session_id:
+        return f"session:{session_id}"
+    host = getattr(getattr(request, "client", None), "host", None)
+    if isinstance(host, str) and host:
+        return f"address:{host}"
+    return f"connection:{connection}"
+
+
+def _send_message(root: Any, related: Any = None) -> Any:
+    metadata = _message.ServerMessageMetadata(related_request_id=related) if related is not None else None
+    return _message.SessionMessage(message=_types.JSONRPCMessage(root), metadata=metadata)
+
+
+def _merge(into: dict[str, Any], add: Mapping[str, Any]) -> None:
+    for k, v in add.items():
+        have = into.get(k)
+        into[k] = {**have, **v} if isinstance(have, Mapping) and isinstance(v, Mapping) else v
+
+
+class _Connection:
+    """One ``Server.run``: the pending ``tools/list`` and ``initialize`` request ids."""
+
+    def __init__(self, identity: ServerIdentity) -> None:
+        self.identity = identity
+        self.number = next(_COUNTER)
+        self.pending: dict[Any, tuple[str, str | None]] = {}
+
+    async def answer(self, request: Any, metadata: Any, write: Any) -> None:
+        """Answers an identity method straight onto the transport."""
+        presentation = self.identity.presentation
+        params = request.params if isinstance(request.params, Mapping) else {}
+        if request.method == METHOD_GET:
+            ok, result = True, presentation.identity_get()
+        else:
+            http = getattr(metadata, "request_context", None)
+            client = self.identity.client_key(http) if self.identity.client_key is not None else None
+            if not (isinstance(client, str) and client):
+                client = client_key_of(http, self.number)
+            try:
+                ok, result = await self.identity.answer_challenge(dict(params), client)
+            except Exception as exc:  # noqa: BLE001 - a replay store that fails refuses the challenge
+                ok, result = False, {"code": -32603, "message": f"the replay store failed: {type(exc).__name__}"}
+        if ok:
+            root = _types.JSONRPCResponse(jsonrpc="2.0", id=request.id, result=result)
+        else:
+            error = _types.ErrorData(code=result.get("code", -32603), message=str(result.get("message", "")),
+                                     data=result.get("data"))
+            root = _types.JSONRPCError(jsonrpc="2.0", id=request.id, error=error)
+        await write.send(_send_message(root, request.id))
+
+    def outgoing(self, item: Any) -> Any:
+        """Signs a ``tools/list`` result and annotates an ``initialize`` result on the way out."""
+        root = getattr(getattr(item, "message", None), "root", None)
+        if not isinstance(root, _types.JSONRPCResponse) or root.id not in self.pending:
+            return item
+        method, cursor = self.pending.pop(root.id)
+        presentation = self.identity.presentation
+        result = dict(root.result)
+        if method == "tools/list":
+            result = presentation.sign_tools_list(result, cursor=cursor)
+        else:
+            meta = result.get("_meta")
+            result["_meta"] = {**(meta if isinstance(meta, Mapping) else {}), IDENTITY_KEY: self.identity.hint()}
+            caps = result.get("capabilities")
+            if isinstance(caps, dict):
+                _merge(caps, presentation.capabilities())
+        signed = _types.JSONRPCResponse(jsonrpc="2.0", id=root.id, result=result)
+        return _message.SessionMessage(message=_types.JSONRPCMessage(signed), metadata=item.metadata)
+
+
+def _wrap_run(low: Any, identity: ServerIdentity) -> None:
+    original = low.run
+
+    async def run(read_stream: Any, write_stream: Any, *args: Any, **kwargs: Any) -> Any:
+        conn = _Connection(identity)
+        inner_send, inner_read = anyio.create_memory_object_stream[Any](0)
+        inner_write, outer_recv = anyio.create_memory_object_stream[Any](0)
+
+        async def incoming(tg: Any) -> None:
+            async with inner_send:
+                async for item in read_stream:
+                    root = getattr(getattr(item, "message", None), "root", None)
+                    if isinstance(root, _types.JSONRPCRequest):
+                        if root.method in (METHOD_GET, METHOD_CHALLENGE):
+                            tg.start_soon(conn.answer, root, item.metadata, write_stream)
+                            continue
+                        if root.method in ("tools/list", "initialize"):
+                            cursor = root.params.get("cursor") if isinstance(root.params, Mapping) else None
+                            conn.pending[root.id] = (root.method, cursor if isinstance(cursor, str) else None)
+                    await inner_send.send(item)
+
+        async def outgoing() -> None:
+            async with outer_recv:
+                async for item in outer_recv:
+                    await write_stream.send(conn.outgoing(item))
+
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(outgoing)
+                async with anyio.create_task_group() as reading:
+                    reading.start_soon(incoming, reading)
+                    try:
+                        return await original(inner_read, inner_write, *args, **kwargs)
+                    finally:
+                        # The SDK session closed its streams; stop reading the transport.
+                        reading.cancel_scope.cancel()
+        finally:
+            # The SDK closes the streams it is given; ours stand in for them, so close those.
+            await write_stream.aclose()
+
+    low.run = run
+
+
+def attach_identity(
+    server: Any,
+    *,
+    key: Any,
+    passport: str | None = None,
+    audience: str | None = None,
+    endpoints: Iterable[str] | None = None,
+    attestations: Iterable[Mapping[str, Any] | str] | None = None,
+    passport_ttl: int | None = None,
+    manifest_ttl: int | None = None,
+    replay_cache_capacity: int | None = None,
+    replay_store: ReplayStore | None = None,
+    client_key: ClientKeyFn | None = None,
+    kid: str | None = None,
+    **options: Any,
+) -> ServerIdentity:
+    """Gives ``server`` (1.x ``FastMCP`` or low-level ``Server``) the identity of ``key``;
+    call before running it. ``client_key(request)`` receives the HTTP request (or ``None``)."""
+    low = server if isinstance(server, _lowlevel_mod.Server) else getattr(server, "_mcp_server", None)
+    if not isinstance(low, _lowlevel_mod.Server):
+        raise SdkShapeError(
+            f"attach_identity expects an mcp.server.fastmcp.FastMCP or mcp.server.lowlevel.Server, not {type(server).__name__}"
+        )
+    if getattr(low, "_mcp_attest_identity", None) is not None:
+        raise ValueError("attach_identity: this server already has an identity")
+    identity = server_identity(
+        key, name=low.name, version=getattr(low, "version", None), passport=passport, audience=audience,
+        endpoints=endpoints, attestations=attestations, passport_ttl=passport_ttl, manifest_ttl=manifest_ttl,
+        replay_cache_capacity=replay_cache_capacity, kid=kid, replay_store=replay_store, client_key=client_key, **options,
+    )
+    _wrap_run(low, identity)
+    low._mcp_attest_identity = identity
+    make_app = getattr(server, "streamable_http_app", None)
+    if callable(make_app):
+
+        def streamable_http_app(*args: Any, **kwargs: Any) -> Any:
+            return identity_header_app(make_app(*args, **kwargs), identity)
+
+        server.streamable_http_app = streamable_http_app
+    return identity
