@@ -17,7 +17,7 @@ from pydantic import RootModel, ValidationError
 from .. import _native
 from ..errors import _from_code
 from ..session import ClientSession, ServerReport
-from ._common import METHOD_GET, SdkShapeError, jsonrpc_error_of
+from ._common import SdkShapeError, jsonrpc_error_of
 
 __all__ = [
     "ListChangedWatcher",
@@ -29,7 +29,6 @@ __all__ = [
 
 #: Events (request sent, verdict) go to this logger; never keys, tokens or tool contents.
 logger = logging.getLogger("mcp_attest.mcp")
-_V1_UNKNOWN_METHOD = "Invalid request parameters"
 
 
 class _RawRequest(_SdkRequest[dict[str, Any] | None, str]):
@@ -60,12 +59,9 @@ async def _run(client: Any, session: ClientSession, pages: list[dict[str, Any]] 
         except Exception as exc:  # noqa: BLE001 - what a server sends is judged, never raised
             error = jsonrpc_error_of(exc)
             if error is not None:
-                code, message, data = error
-                if method == METHOD_GET and (code, message) == (-32602, _V1_UNKNOWN_METHOD):
-                    # An `mcp` 1.x server validates requests against a closed union, so it
-                    # answers a method it does not know with this, not "Method not found".
-                    code = -32601
-                session.receive_error(code, message, data)
+                # An `mcp` 1.x server answers a method it does not know with -32602, not
+                # -32601; the core reads that as "no identity" (spec §15.2 step 2).
+                session.receive_error(*error)
             elif isinstance(exc, ValidationError):
                 # The SDK refused the result's shape before handing it over: the core judges
                 # "no valid result" (a tools/list that is not one, a malformed answer).
