@@ -7,6 +7,10 @@
 //   --seed N                    (server key: 32 bytes of value N, default 1)
 //   --passport self|expired|issued|none   (issued: by the issuer key --issuer-seed, id "https://issuer.test")
 //   --issuer-seed N             (default 9)
+//   --audience A                (the manifest's and the self-issued passport's aud)
+//   --rotate-from N             (identity/get serves a rotation attestation signed by the key of seed N,
+//                               naming this server's key as the successor)
+//   --paginate 1                (a low-level SDK Server listing three tools one per page: t1, t2, t3)
 //   --tamper MODE               (default none) — tampering happens in the server's output path only,
 //                               after the adapter signed (a transport wrapper):
 //     description       a signed tool's description changed
@@ -18,16 +22,19 @@
 //     oversized-sig     a tool's signature replaced by 200 000 characters
 //     foreign-manifest  the manifest replaced by one (same key) for other tools
 //     other-nonce       identity/challenge answered with a signature over another nonce
+//     drop-page         (with --paginate) the answer for page 2 replaced by page 3, as signed
+//     repeat-page       (with --paginate) the answer for page 2 replaced by page 1, as signed
 // Logs go to stderr (stdout is the stdio channel).
 import { createServer } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js'
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+import { isInitializeRequest, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import { SigningKey, ChallengeResponder, createChallenge, issuePassport, issueSelfPassport, signToolsList } from 'mcp-attest'
-import { attachIdentity, identityHeaders, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-attest/mcp'
+import { SigningKey, ChallengeResponder, createChallenge, issuePassport, issueSelfPassport, revocationAttestation, signToolsList } from 'mcp-attest'
+import { attachIdentity, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-attest/mcp'
 
 const args = process.argv.slice(2)
 const flag = (name, dflt) => {
@@ -40,6 +47,9 @@ const seed = Number(flag('seed', '1'))
 const passportMode = flag('passport', 'self')
 const issuerSeed = Number(flag('issuer-seed', '9'))
 const tamper = flag('tamper', 'none')
+const audience = flag('audience', undefined)
+const rotateFrom = flag('rotate-from', undefined)
+const paginate = flag('paginate', undefined) !== undefined
 const log = (...a) => process.stderr.write(`[server] ${a.join(' ')}\n`)
 
 export const ISSUER_ID = 'https://issuer.test'
@@ -48,22 +58,39 @@ const issuerKey = SigningKey.fromBytes(new Uint8Array(32).fill(issuerSeed))
 const info = { name: 'identity-test-server', version: '1.0.0' }
 
 function passportFor() {
-  if (passportMode === 'none') return false
+  if (passportMode === 'none') return 'none'
   if (passportMode === 'expired') {
     return issueSelfPassport(key, info, { currentDate: new Date(Date.now() - 2 * 86400_000), expiresIn: 3600 })
   }
   if (passportMode === 'issued') {
     return issuePassport(issuerKey, ISSUER_ID, key.verifyingKey(), info, { expiresIn: 3600, jti: 'passport-1' })
   }
-  return undefined // the adapter's self-issued default
+  return undefined // the core's self-issued default (renewed, with the audience)
 }
+
+const attestations = rotateFrom === undefined ? undefined : (() => {
+  const old = SigningKey.fromBytes(new Uint8Array(32).fill(Number(rotateFrom)))
+  return [revocationAttestation(old, old.verifyingKey().kid(), { replacementKey: key.verifyingKey(), reason: 'rotated' })]
+})()
+const identityOptions = () => ({ key, passport: passportFor(), audience, attestations })
+let attached // the AttachedIdentity of the last server built (its presentation signs the forged pages)
 
 let rugPulled = false
 const otherResponder = new ChallengeResponder({ kid: key.verifyingKey().kid() })
 
+const PAGES = [[{ name: 't1', description: 'Tool one.', inputSchema: { type: 'object' } }], [{ name: 't2', description: 'Tool two.', inputSchema: { type: 'object' } }], [{ name: 't3', description: 'Tool three.', inputSchema: { type: 'object' } }]]
+const CURSORS = [undefined, 'p2', 'p3']
+const page = (i) => ({ tools: structuredClone(PAGES[i]), ...(i + 1 < PAGES.length ? { nextCursor: CURSORS[i + 1] } : {}) })
+
 function tamperMessage(msg) {
   const result = msg?.result
   if (!result || typeof result !== 'object') return msg
+  if (Array.isArray(result.tools) && result.tools[0]?.name === 't2' && (tamper === 'drop-page' || tamper === 'repeat-page')) {
+    // A relay that answers the request for page 2 with another page it saw, signed as it was.
+    const i = tamper === 'drop-page' ? 2 : 0
+    msg.result = attached.presentation.signToolsList(page(i), { cursor: CURSORS[i] })
+    return msg
+  }
   if (Array.isArray(result.tools)) {
     const tools = result.tools
     const first = tools.find((t) => t.name === 'echo') ?? tools[0]
@@ -103,9 +130,20 @@ function wrapTransport(transport) {
   return transport
 }
 
+function makePagingServer() {
+  const server = new Server(info, { capabilities: { tools: {} } })
+  attached = attachIdentity(server, identityOptions())
+  server.setRequestHandler(ListToolsRequestSchema, async (request) => {
+    const i = CURSORS.indexOf(request.params?.cursor)
+    return page(i < 0 ? 0 : i)
+  })
+  return server
+}
+
 function makeServer() {
+  if (paginate) return makePagingServer()
   const server = new McpServer(info)
-  attachIdentity(server, { key, passport: passportFor() })
+  attached = attachIdentity(server, identityOptions())
   const echo = server.registerTool(
     'echo',
     { title: 'Echo', description: 'Echoes the text back.', inputSchema: { text: z.string() } },
@@ -134,6 +172,8 @@ if (transportKind === 'stdio') {
   log('stdio ready', key.verifyingKey().toDidKey(), `tamper=${tamper}`)
 } else if (transportKind === 'http') {
   const transports = new Map()
+  // The identity headers go on every response, the first included: build one server up front.
+  makeServer()
   const http = createServer(async (req, res) => {
     try {
       if (new URL(req.url ?? '/', 'http://x').pathname !== '/mcp') {
@@ -142,7 +182,7 @@ if (transportKind === 'stdio') {
       }
       // CORS for browser clients, and the identity hint header (a hint only).
       res.setHeader('Access-Control-Allow-Origin', '*')
-      for (const [k, v] of Object.entries(identityHeaders(key))) res.setHeader(k, v)
+      for (const [k, v] of Object.entries(attached?.httpHeaders() ?? {})) res.setHeader(k, v)
       if (req.method === 'OPTIONS') {
         res.writeHead(204, {
           'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',

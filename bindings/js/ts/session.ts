@@ -189,14 +189,14 @@ export class ClientSession {
 }
 
 /** A JSON-RPC error object for a refused challenge (decide on `data.reason`). */
-export interface ChallengeError {
+export interface ChallengeErrorObject {
   code: number
   message: string
   data: { reason: string; code: string }
 }
 
 /** What to answer `identity/challenge` with. */
-export type ChallengeAnswer = { result: JsonObject } | { error: ChallengeError }
+export type ChallengeAnswer = { result: JsonObject } | { error: ChallengeErrorObject }
 
 /** How a server presents its identity; the same options, snake_case, in Python. */
 export interface ServerOptions {
@@ -285,7 +285,7 @@ export class ServerPresentation {
    * into the store if absent until `expiresAt` (Unix seconds) and call
    * {@link ServerPresentation.completeChallenge} with whether it was inserted.
    */
-  admitChallenge(params: unknown, client: string, options?: { currentDate?: Date }): { storeKey: string; expiresAt: number } | { error: ChallengeError } {
+  admitChallenge(params: unknown, client: string, options?: { currentDate?: Date }): { storeKey: string; expiresAt: number } | { error: ChallengeErrorObject } {
     const t = jsonText(params ?? {}, 'params', 'invalid_challenge')
     const c = text(client, 'client', 'invalid_challenge')
     const now = seconds(opts(options, 'invalid_policy').currentDate)
