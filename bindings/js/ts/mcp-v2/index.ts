@@ -160,8 +160,8 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
     if (orig === undefined || orig === installed) return // no tools, or already wrapped
     if (typeof orig !== 'function') throw shapeError('the tools/list handler is not a function')
     const inner = orig
-    // 2.x handlers get the request's params (not the request): the cursor is `params.cursor`.
-    low.setRequestHandler('tools/list', async (params: unknown, ctx: unknown) => id.sign(await inner(params, ctx), { params }))
+    // The 2-argument form hands the handler the whole request: the cursor is `request.params.cursor`.
+    low.setRequestHandler('tools/list', async (request: unknown, ctx: unknown) => id.sign(await inner(request, ctx), request))
     installed = low._getRequestHandler!('tools/list')
   }
   if (low._getRequestHandler!('tools/list') !== undefined) wrapToolsList()
