@@ -32,9 +32,10 @@ async function assertReplayRefused(client) {
 
 for (const mode of ['legacy', 'auto']) {
   defineScenarios(`SDK 2.x server ↔ SDK 2.x client over stdio (negotiation ${mode})`, { api: v2, run: (flags, fn) => withClient(connectStdio(flags, mode), fn) })
-  // createMcpHandler builds a server per request and keeps no stream open after a response: a
-  // list_changed has nowhere to go (the rug pull runs over stdio and in memory instead).
-  defineScenarios(`SDK 2.x createMcpHandler ↔ SDK 2.x client over Streamable HTTP (negotiation ${mode})`, { api: v2, rugPull: false, run: (flags, fn) => withClient(connectHttp(flags, mode), fn) })
+  // createMcpHandler builds a server per request: on the 2025 era (stateless fallback) no stream
+  // stays open after a response, so a list_changed has nowhere to go; on the 2026 era it reaches
+  // the client's subscriptions/listen stream through the handler's event bus.
+  defineScenarios(`SDK 2.x createMcpHandler ↔ SDK 2.x client over Streamable HTTP (negotiation ${mode})`, { api: v2, rugPull: mode === 'auto', run: (flags, fn) => withClient(connectHttp(flags, mode), fn) })
 
   describe(`SDK 2.x over stdio (negotiation ${mode}): the protocol era`, () => {
     it('is the one negotiated, and server/discover carries the DID on the 2026 era', async () => {
