@@ -1,5 +1,5 @@
 // A browser MCP client: connects to the Streamable HTTP server given by ?server=…, verifies it
-// with mcp-attest/mcp and renders the result (also as JSON in window.__result).
+// with mcp-attest/mcp and renders the core's report (also as JSON in window.__result).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { verifyServer } from 'mcp-attest/mcp'
@@ -11,20 +11,19 @@ const el = (tag, attrs = {}, ...children) => {
   for (const c of children) e.append(c)
   return e
 }
-const iso = (d) => (d instanceof Date ? d.toISOString() : d ?? null)
-
-/** The verification as plain JSON (what the page shows). */
-function summarize(url, v) {
-  const p = v.passport
+/** The core's report, as the page shows it (plain JSON; the whole report is kept under `report`). */
+function summarize(url, r) {
+  const p = r.passport
   return {
     url,
-    verified: v.verified,
-    serverDid: v.serverDid,
-    error: v.error,
-    challenge: v.challenge,
-    passport: p ? { issuer: p.issuer, selfIssued: p.selfIssued, issuedAt: iso(p.issuedAt), expiresAt: iso(p.expiresAt) } : null,
-    tools: v.tools.map((t) => ({ name: t.name, status: 'verified' })),
-    rejected: v.rejected.map((r) => ({ name: r.name, status: r.status, code: r.code, message: r.message })),
+    verified: r.verified,
+    serverDid: r.server?.did ?? null,
+    error: r.code === null ? null : { code: r.code, message: r.message },
+    challenge: r.challenge,
+    passport: p ? { issuer: p.issuer, selfIssued: p.selfIssued, expiresAt: new Date(p.expiresAt * 1000).toISOString() } : null,
+    tools: r.tools.filter((t) => t.status === 'verified').map((t) => ({ name: t.name, status: 'verified' })),
+    rejected: r.tools.filter((t) => t.status !== 'verified').map((t) => ({ name: t.name, status: t.status, code: t.code, message: t.message })),
+    report: r,
   }
 }
 
@@ -38,7 +37,7 @@ function render(r) {
     el('dl', {},
       el('dt', {}, 'Server DID'), el('dd', { id: 'did' }, el('code', {}, r.serverDid ?? '(not established)')),
       el('dt', {}, 'Passport'), el('dd', { id: 'passport' }, r.passport ? `issuer ${r.passport.issuer}${r.passport.selfIssued ? ' (self-issued)' : ''}, expires ${r.passport.expiresAt}` : 'none'),
-      el('dt', {}, 'Challenge'), el('dd', { id: 'challenge' }, r.challenge === null ? 'not asked' : r.challenge ? 'answered (key possession proven)' : 'failed'),
+      el('dt', {}, 'Challenge'), el('dd', { id: 'challenge' }, { skipped: 'not asked', verified: 'answered (key possession proven)', failed: 'failed' }[r.challenge]),
       ...(r.error ? [el('dt', {}, 'Error'), el('dd', { id: 'error' }, `${r.error.code}: ${r.error.message}`)] : []),
     ),
     el('table', { id: 'tools' }, el('tr', {}, el('th', {}, 'Tool'), el('th', {}, 'Status'), el('th', {}, 'Reason')), ...rows),

@@ -74,4 +74,8 @@ await esbuild.build({ ...mcpCommon, entryPoints: [join(here, 'ts/mcp/index.ts')]
 const mcpV2Common = { ...mcpCommon, external: ['zod', '@modelcontextprotocol/server', '@modelcontextprotocol/server/*', '@modelcontextprotocol/client', '@modelcontextprotocol/client/*'] }
 await esbuild.build({ ...mcpV2Common, entryPoints: [join(here, 'ts/mcp-v2/index.ts')], outfile: join(dist, 'mcp-v2.js'), format: 'esm' })
 await esbuild.build({ ...mcpV2Common, entryPoints: [join(here, 'ts/mcp-v2/index.ts')], outfile: join(dist, 'mcp-v2.cjs'), format: 'cjs' })
+// 9. `mcp-attest/fs` (Node only): the trust store in a file; node:* stay imports.
+const fsCommon = { ...common, plugins: [selfImport], platform: 'node' }
+await esbuild.build({ ...fsCommon, entryPoints: [join(here, 'ts/fs/index.ts')], outfile: join(dist, 'fs.js'), format: 'esm' })
+await esbuild.build({ ...fsCommon, entryPoints: [join(here, 'ts/fs/index.ts')], outfile: join(dist, 'fs.cjs'), format: 'cjs' })
 console.log('built', dist)

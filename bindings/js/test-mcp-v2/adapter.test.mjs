@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { McpServer, Server } from '@modelcontextprotocol/server'
-import { SigningKey } from 'mcp-attest'
+import { McpAttestError, SigningKey } from 'mcp-attest'
 import * as v2 from 'mcp-attest/mcp/v2'
 import * as v1 from 'mcp-attest/mcp'
 
@@ -27,16 +27,19 @@ describe('mcp-attest/mcp/v2', () => {
     t.server._ondiscover = undefined
     assert.throws(() => attachIdentity(t, { key }), (e) => e instanceof SdkShapeError && /_ondiscover/.test(e.message))
     assert.throws(() => attachIdentity({ server: { setRequestHandler() {} } }, { key }), SdkShapeError)
-    assert.throws(() => attachIdentity(new McpServer({ name: 's', version: '1' }), {}), TypeError)
+    assert.throws(() => attachIdentity(new McpServer({ name: 's', version: '1' }), {}), (e) => e instanceof McpAttestError && e.code === 'invalid_key')
+    assert.throws(() => attachIdentity(new McpServer({ name: 's', version: '1' }), { key, passport: 42 }), (e) => e instanceof McpAttestError && e.code === 'invalid_policy')
+    assert.throws(() => attachIdentity('server', { key }), (e) => e instanceof SdkShapeError && /@modelcontextprotocol\/server/.test(e.message))
   })
 
   it('refuses a client that is not an SDK client', async () => {
-    await assert.rejects(verifyServer({}, {}), SdkShapeError)
+    await assert.rejects(verifyServer({}, {}), (e) => e instanceof SdkShapeError && /mcp\/v2/.test(e.message))
   })
 
   it('shares its constants with mcp-attest/mcp', () => {
     for (const k of ['IDENTITY_KEY', 'SERVER_IDENTITY_KEY', 'METHOD_GET', 'METHOD_CHALLENGE', 'IDENTITY_HEADER']) assert.equal(v2[k], v1[k], k)
-    assert.deepEqual(v2.identityHeaders(key), v1.identityHeaders(key))
+    assert.equal(typeof v2.requireVerified, 'function')
+    assert.equal(v2.TrustStore, v1.TrustStore)
   })
 
   it('loads as CommonJS too', () => {

@@ -1,17 +1,21 @@
 // End-to-end: a real SDK 2.x server (`@modelcontextprotocol/server`, identity by
 // mcp-attest/mcp/v2's attachIdentity) and a real SDK 2.x client (`@modelcontextprotocol/client`,
-// verifyServer), over stdio (serveStdio; client negotiation legacy and auto → 2026 era) and over
-// the SDK's in-memory transport. No mocks.
+// verifyServer → the core's report), over stdio (serveStdio; client negotiation legacy and
+// auto → 2026 era), Streamable HTTP (createMcpHandler) and the SDK's in-memory transport. The
+// scenarios are test-mcp/scenarios.mjs, the same as SDK 1.x. No mocks.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { SigningKey, TrustStore, createChallenge } from 'mcp-attest'
-import { verifyServer, verifiedTools, METHOD_CHALLENGE, IDENTITY_KEY, SERVER_IDENTITY_KEY } from 'mcp-attest/mcp/v2'
+import * as v2 from 'mcp-attest/mcp/v2'
 import { z } from 'zod'
-import { connectStdio, connectInMemory, withClient } from './helpers.mjs'
+import { connectStdio, connectHttp, connectInMemory, withClient } from './helpers.mjs'
+import { defineScenarios } from '../test-mcp/scenarios.mjs'
+import { usable, line } from '../test-mcp/report.mjs'
+
+const { verifyServer, METHOD_CHALLENGE, IDENTITY_KEY, SERVER_IDENTITY_KEY } = v2
 import { makeServer } from './fixture.mjs'
 
 const DID1 = SigningKey.fromBytes(new Uint8Array(32).fill(1)).verifyingKey().toDidKey()
-const names = (tools) => tools.map((t) => t.name).sort()
 const loose = z.object({}).passthrough()
 
 async function assertReplayRefused(client) {
@@ -27,21 +31,16 @@ async function assertReplayRefused(client) {
 }
 
 for (const mode of ['legacy', 'auto']) {
-  describe(`SDK 2.x server ↔ SDK 2.x client over stdio (negotiation ${mode})`, { concurrency: false }, () => {
-    it('an honest server verifies, with a pin on first use and a challenge', async () => {
-      const store = TrustStore.create()
+  defineScenarios(`SDK 2.x server ↔ SDK 2.x client over stdio (negotiation ${mode})`, { api: v2, run: (flags, fn) => withClient(connectStdio(flags, mode), fn) })
+  // createMcpHandler builds a server per request: on the 2025 era (stateless fallback) no stream
+  // stays open after a response, so a list_changed has nowhere to go; on the 2026 era it reaches
+  // the client's subscriptions/listen stream through the handler's event bus.
+  defineScenarios(`SDK 2.x createMcpHandler ↔ SDK 2.x client over Streamable HTTP (negotiation ${mode})`, { api: v2, rugPull: mode === 'auto', run: (flags, fn) => withClient(connectHttp(flags, mode), fn) })
+
+  describe(`SDK 2.x over stdio (negotiation ${mode}): the protocol era`, () => {
+    it('is the one negotiated, and server/discover carries the DID on the 2026 era', async () => {
       await withClient(connectStdio({}, mode), async (client) => {
         assert.equal(client.getProtocolEra(), mode === 'auto' ? 'modern' : 'legacy')
-        const v = await verifyServer(client, { serverId: 'test-server', trustStore: store })
-        assert.equal(v.error, null)
-        assert.equal(v.verified, true)
-        assert.equal(v.serverDid, DID1)
-        assert.equal(v.pin, 'first_use')
-        assert.equal(v.challenge, true)
-        assert.equal(v.passport.subject, DID1)
-        assert.deepEqual(names(v.tools), ['add', 'echo'])
-        assert.deepEqual(v.rejected, [])
-        assert.deepEqual(names(await verifiedTools(client, { expectedDid: DID1 })), ['add', 'echo'])
         const caps = client.getServerCapabilities()
         assert.equal(caps.experimental[IDENTITY_KEY].did, DID1)
         assert.equal(caps.extensions?.[SERVER_IDENTITY_KEY]?.version, '1.0.0')
@@ -52,40 +51,6 @@ for (const mode of ['legacy', 'auto']) {
           assert.equal(meta['io.modelcontextprotocol/serverInfo'].name, 'identity-test-server-v2')
         }
       })
-      await withClient(connectStdio({}, mode), async (client) => {
-        const v = await verifyServer(client, { serverId: 'test-server', trustStore: store })
-        assert.equal(v.verified, true)
-        assert.equal(v.pin, 'match')
-      })
-    })
-
-    it('a tool description changed after signing is rejected, the others kept', async () => {
-      await withClient(connectStdio({ tamper: 'description' }, mode), async (client) => {
-        const v = await verifyServer(client, {})
-        assert.equal(v.verified, false)
-        assert.equal(v.serverDid, DID1)
-        assert.deepEqual(names(v.tools), ['add'])
-        const r = v.rejected.find((x) => x.name === 'echo')
-        assert.equal(r.status, 'tampered')
-        assert.ok(['manifest_mismatch', 'invalid_signature'].includes(r.code), r.code)
-      })
-    })
-
-    it('a changed server key is refused against the pin', async () => {
-      const store = TrustStore.create()
-      await withClient(connectStdio({}, mode), async (client) => {
-        assert.equal((await verifyServer(client, { serverId: 's', trustStore: store })).pin, 'first_use')
-      })
-      await withClient(connectStdio({ seed: 2 }, mode), async (client) => {
-        const v = await verifyServer(client, { serverId: 's', trustStore: store })
-        assert.equal(v.verified, false)
-        assert.equal(v.error.code, 'pinned_key_changed')
-        assert.deepEqual(v.tools, [])
-      })
-    })
-
-    it('a replayed challenge is refused by the server', async () => {
-      await withClient(connectStdio({}, mode), assertReplayRefused)
     })
   })
 }
@@ -93,11 +58,10 @@ for (const mode of ['legacy', 'auto']) {
 describe('SDK 2.x server ↔ SDK 2.x client in memory', { concurrency: false }, () => {
   it('an honest server verifies', async () => {
     await withClient(connectInMemory(makeServer()), async (client) => {
-      const v = await verifyServer(client, { expectedDid: DID1 })
-      assert.equal(v.error, null)
-      assert.equal(v.verified, true)
-      assert.equal(v.challenge, true)
-      assert.deepEqual(names(v.tools), ['add', 'echo'])
+      const r = await verifyServer(client, { expectedKey: DID1 })
+      assert.equal(r.verified, true, JSON.stringify(r))
+      assert.equal(r.challenge, 'verified')
+      assert.deepEqual(usable(r), ['add', 'echo'])
     })
   })
 
@@ -105,9 +69,9 @@ describe('SDK 2.x server ↔ SDK 2.x client in memory', { concurrency: false }, 
     const server = makeServer()
     await withClient(connectInMemory(server), async (client) => {
       server.registerTool('late', { description: 'Registered after connect.' }, async () => ({ content: [] }))
-      const v = await verifyServer(client, { expectedDid: DID1 })
-      assert.equal(v.verified, true, JSON.stringify(v.rejected))
-      assert.deepEqual(names(v.tools), ['add', 'echo', 'late'])
+      const r = await verifyServer(client, { expectedKey: DID1 })
+      assert.equal(r.verified, true, JSON.stringify(r))
+      assert.deepEqual(usable(r), ['add', 'echo', 'late'])
     })
   })
 
@@ -118,14 +82,48 @@ describe('SDK 2.x server ↔ SDK 2.x client in memory', { concurrency: false }, 
       return msg
     }
     await withClient(connectInMemory(makeServer(), { tamper }), async (client) => {
-      const v = await verifyServer(client, {})
-      assert.equal(v.verified, false)
-      assert.deepEqual(names(v.tools), ['add'])
-      assert.equal(v.rejected.find((x) => x.name === 'echo').status, 'tampered')
+      const r = await verifyServer(client, {})
+      assert.equal(r.verified, false)
+      assert.deepEqual(usable(r), ['add'])
+      assert.equal(line(r, 'echo').status, 'tampered')
     })
   })
 
   it('a replayed challenge is refused by the server', async () => {
     await withClient(connectInMemory(makeServer()), assertReplayRefused)
+  })
+})
+
+describe('watchServer on the 2026 era', () => {
+  it('opens a subscriptions/listen stream for tools, reports the rug pull through it, and closes it on stop()', async () => {
+    await withClient(connectStdio({ tamper: 'rugpull' }, 'auto'), async (client) => {
+      assert.equal(client.getProtocolEra(), 'modern')
+      const listen = client.listen.bind(client)
+      const filters = []
+      let closed = 0
+      client.listen = async (filter, options) => {
+        filters.push(filter)
+        const sub = await listen(filter, options)
+        return { ...sub, close: async () => { closed++; await sub.close() } }
+      }
+      let changed
+      const seen = new Promise((resolve) => (changed = resolve))
+      const watch = await v2.watchServer(client, { serverId: 'rug', trustStore: TrustStore.create() }, (r) => changed(r))
+      assert.deepEqual(filters, [{ toolsListChanged: true }])
+      await client.callTool({ name: 'rug_pull', arguments: {} })
+      const r = await Promise.race([seen, new Promise((_, rej) => setTimeout(() => rej(new Error('no list_changed on the listen stream')), 10000))])
+      assert.equal(line(r, 'echo').status, 'changed')
+      await watch.stop()
+      assert.equal(closed, 1)
+    })
+  })
+
+  it('does not call listen on a 2025-era connection (it throws there; the server sends list_changed unsolicited)', async () => {
+    await withClient(connectStdio({}, 'legacy'), async (client) => {
+      client.listen = async () => assert.fail('listen on a legacy connection')
+      const watch = await v2.watchServer(client, { serverId: 'w', trustStore: TrustStore.create() })
+      assert.equal(watch.current.verified, true)
+      await watch.stop()
+    })
   })
 })

@@ -5,13 +5,10 @@ import { z } from 'zod'
 import { SigningKey } from 'mcp-attest'
 import { attachIdentity } from 'mcp-attest/mcp/v2'
 
-// One SigningKey object per seed: the adapter keeps one challenge responder (the replay cache)
-// per key object, and createMcpHandler calls the factory once per HTTP request.
-const keys = new Map()
-
+// A new SigningKey object per server, as createMcpHandler's per-request factory would build it:
+// the adapter keys its presentation (the replay cache) by the public key, not the object.
 export function makeServer(seed = 1) {
-  if (!keys.has(seed)) keys.set(seed, SigningKey.fromBytes(new Uint8Array(32).fill(seed)))
-  const key = keys.get(seed)
+  const key = SigningKey.fromBytes(new Uint8Array(32).fill(seed))
   const server = new McpServer({ name: 'identity-test-server-v2', version: '1.0.0' })
   server.registerTool(
     'echo',

@@ -51,11 +51,10 @@ for (const mode of ['legacy', 'auto']) {
     it('an honest server verifies', async () => {
       await withHttpClient(mode, async (client) => {
         assert.equal(client.getProtocolEra(), mode === 'auto' ? 'modern' : 'legacy')
-        const v = await verifyServer(client, { expectedDid: DID1 })
-        assert.equal(v.error, null)
-        assert.equal(v.verified, true)
-        assert.equal(v.challenge, true)
-        assert.deepEqual(v.tools.map((t) => t.name).sort(), ['add', 'echo'])
+        const r = await verifyServer(client, { expectedKey: DID1 })
+        assert.equal(r.verified, true, JSON.stringify(r))
+        assert.equal(r.challenge, 'verified')
+        assert.deepEqual(r.tools.map((t) => t.name).sort(), ['add', 'echo'])
       })
     })
 

@@ -10,11 +10,10 @@ import { createServer } from 'node:http'
 import { Readable } from 'node:stream'
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
-import { ChallengeResponder, SigningKey, createChallenge } from 'mcp-attest'
+import { SigningKey, createChallenge } from 'mcp-attest'
 import { attachIdentity, verifyServer, METHOD_CHALLENGE } from 'mcp-attest/mcp/v2'
 import { z } from 'zod'
 
-const key = SigningKey.fromBytes(new Uint8Array(32).fill(61))
 const loose = z.object({}).passthrough()
 const servers = []
 after(async () => {
@@ -24,13 +23,16 @@ after(async () => {
   }
 })
 
-/** A stateless HTTP server of `key` (capacity 320, so the client quota is 20). */
-async function serve(identity) {
-  const responder = new ChallengeResponder({ kid: key.verifyingKey().kid(), capacity: 320 })
+/**
+ * A stateless HTTP server of the key of `seed` (a replay cache of 320, so the client quota is 20).
+ * The factory builds a new SigningKey object per request, as a host loading it from its secret
+ * store would: the adapter still answers every request from one presentation (one cache).
+ */
+async function serve(seed, identity) {
   const handler = createMcpHandler(() => {
     const s = new McpServer({ name: 'replay-v2', version: '1.0.0' })
     s.registerTool('t', { description: 'a tool' }, async () => ({ content: [] }))
-    attachIdentity(s, { key, responder, ...identity })
+    attachIdentity(s, { key: SigningKey.fromBytes(new Uint8Array(32).fill(seed)), replayCacheCapacity: 320, ...identity })
     return s
   })
   const http = createServer(async (req, res) => {
@@ -71,14 +73,14 @@ async function flood(c, count) {
 
 describe('SDK 2.x stateless HTTP: one client flooding identity/challenge', () => {
   it('cannot deny another when clientKey names the client', async () => {
-    const url = await serve({ clientKey: (ctx) => ctx?.http?.req?.headers?.get('x-forwarded-for') ?? undefined })
+    const url = await serve(61, { clientKey: (ctx) => ctx?.http?.req?.headers?.get('x-forwarded-for') ?? undefined })
     const flooder = await client(url, '203.0.113.7')
     const honest = await client(url, '198.51.100.2')
     try {
       assert.deepEqual(await flood(flooder, 320), { answered: 20, challenge_rate_limited: 300 })
       const v = await verifyServer(honest, {})
-      assert.equal(v.verified, true, JSON.stringify(v.error))
-      assert.equal(v.challenge, true)
+      assert.equal(v.verified, true, JSON.stringify(v))
+      assert.equal(v.challenge, 'verified')
     } finally {
       await flooder.close()
       await honest.close()
@@ -86,17 +88,31 @@ describe('SDK 2.x stateless HTTP: one client flooding identity/challenge', () =>
   })
 
   it('without clientKey every request is its own client, and the flood fills the cache (the control)', async () => {
-    const url = await serve({})
+    const url = await serve(62, {})
     const flooder = await client(url, '203.0.113.7')
     const honest = await client(url, '198.51.100.2')
     try {
       assert.deepEqual(await flood(flooder, 320), { answered: 320 })
       const v = await verifyServer(honest, {})
       assert.equal(v.verified, false)
-      assert.equal(v.error.code, 'nonce_cache_full')
+      assert.equal(v.code, 'nonce_cache_full')
     } finally {
       await flooder.close()
       await honest.close()
+    }
+  })
+})
+
+describe('SDK 2.x stateless HTTP: a factory that builds the key per request', () => {
+  it('issue #11: keeps replay protection (the old responder was per SigningKey object)', async () => {
+    const url = await serve(63, {})
+    const c = await client(url, '192.0.2.1')
+    try {
+      const params = createChallenge()
+      assert.equal(typeof (await c.request({ method: METHOD_CHALLENGE, params: { ...params } }, loose)).signature, 'string')
+      await assert.rejects(c.request({ method: METHOD_CHALLENGE, params: { ...params } }, loose), (e) => e.data?.reason === 'replayed_nonce')
+    } finally {
+      await c.close()
     }
   })
 })

@@ -13,8 +13,9 @@ function flagList(flags) {
   return Object.entries(flags).flatMap(([k, v]) => [`--${k}`, String(v)])
 }
 
-async function startHttpServer(flags) {
-  const child = spawn(process.execPath, [SERVER, '--transport', 'http', '--port', '0', ...flagList(flags)], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** Starts `server` (a test server script) over Streamable HTTP on 127.0.0.1; resolves with the child and its URL. */
+export async function startHttpServer(flags, server = SERVER) {
+  const child = spawn(process.execPath, [server, '--transport', 'http', '--port', '0', ...flagList(flags)], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (d) => (stderr += d))
   const url = await new Promise((resolve, reject) => {
@@ -36,15 +37,25 @@ async function startHttpServer(flags) {
   return { child, url }
 }
 
-/** Connects a client to a fresh server; `close()` always stops both. */
-export async function connect(transport, flags = {}, clientOptions = {}) {
+/** Stops a server child started by {@link startHttpServer}. */
+export async function stopChild(child) {
+  if (child.exitCode !== null) return
+  const gone = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  const t = setTimeout(() => child.kill('SIGKILL'), 3000)
+  await gone
+  clearTimeout(t)
+}
+
+/** Connects an SDK 1.x client to a fresh `server` (default: the SDK 1.x test server); `close()` always stops both. */
+export async function connect(transport, flags = {}, clientOptions = {}, server = SERVER) {
   const client = new Client({ name: 'identity-test-client', version: '1.0.0' }, clientOptions)
   if (transport === 'stdio') {
-    const t = new StdioClientTransport({ command: process.execPath, args: [SERVER, '--transport', 'stdio', ...flagList(flags)], stderr: 'pipe' })
+    const t = new StdioClientTransport({ command: process.execPath, args: [server, '--transport', 'stdio', ...flagList(flags)], stderr: 'pipe' })
     await client.connect(t)
     return { client, close: async () => { await client.close().catch(() => {}) } }
   }
-  const { child, url } = await startHttpServer(flags)
+  const { child, url } = await startHttpServer(flags, server)
   try {
     await client.connect(new StreamableHTTPClientTransport(new URL(url)))
   } catch (e) {
@@ -53,20 +64,14 @@ export async function connect(transport, flags = {}, clientOptions = {}) {
   }
   const close = async () => {
     await client.close().catch(() => {})
-    if (child.exitCode === null) {
-      const gone = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      const t = setTimeout(() => child.kill('SIGKILL'), 3000)
-      await gone
-      clearTimeout(t)
-    }
+    await stopChild(child)
   }
   return { client, close, url }
 }
 
 /** Runs `fn` with a connected client and always closes. */
-export async function withServer(transport, flags, fn, clientOptions) {
-  const c = await connect(transport, flags, clientOptions)
+export async function withServer(transport, flags, fn, clientOptions, server) {
+  const c = await connect(transport, flags, clientOptions, server)
   try {
     return await fn(c.client, c)
   } finally {

@@ -1,5 +1,6 @@
 // A hostile server: whatever it sends after signing (a transport wrapper rewrites the signed
 // results), the client reports unverified with a code and never throws or passes a tool through.
+// The client checks each tool's own signature too (toolSignatures 'always'), the strictest policy.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
@@ -30,22 +31,24 @@ async function hostile(rewrite, { connectLowLevel = false } = {}) {
   const client = new Client({ name: 'c', version: '1' })
   await client.connect(ct)
   try {
-    return await verifyServer(client, { maxPages: 5, requestOptions: { timeout: 5000 } })
+    return await verifyServer(client, { maxPages: 5, toolSignatures: 'always', requestOptions: { timeout: 5000 } })
   } finally {
     await client.close()
     await s.close()
   }
 }
 
-const unverified = (v) => {
-  assert.equal(v.verified, false)
-  for (const r of v.rejected) assert.ok(typeof r.code === 'string' && r.code.length > 0, JSON.stringify(r))
+const CODE = /^[a-z][a-z0-9_]*$/
+const unverified = (r) => {
+  assert.equal(r.verified, false)
+  assert.match(r.code, CODE)
+  for (const t of r.tools) if (t.status !== 'verified') assert.match(t.code, CODE, JSON.stringify(t))
 }
 
 describe('hostile server', () => {
   it('is signed when mcp.server is connected directly', async () => {
-    const v = await hostile(() => undefined, { connectLowLevel: true })
-    assert.equal(v.verified, true, JSON.stringify(v.error ?? v.rejected))
+    const r = await hostile(() => undefined, { connectLowLevel: true })
+    assert.equal(r.verified, true, JSON.stringify(r))
   })
 
   const cases = {
@@ -86,14 +89,11 @@ describe('hostile server', () => {
   }
   for (const [name, rewrite] of Object.entries(cases)) {
     it(name, async () => {
-      const v = await hostile(rewrite)
-      unverified(v)
-      if (v.error) {
-        assert.equal(typeof v.error.code, 'string')
-        assert.deepEqual(v.tools, [])
-      } else {
-        assert.ok(v.rejected.length > 0)
-      }
+      const r = await hostile(rewrite)
+      unverified(r)
+      // Either the server is refused (no tool usable) or at least one tool is.
+      if (r.server === null || r.challenge !== 'verified') assert.ok(r.tools.every((t) => t.status !== 'verified'))
+      else assert.ok(r.tools.some((t) => t.status !== 'verified'), JSON.stringify(r.tools))
     })
   }
 })
@@ -115,11 +115,11 @@ describe('hostile errors', () => {
     const client = new Client({ name: 'c', version: '1' })
     await client.connect(ct)
     try {
-      const v = await verifyServer(client, {})
-      assert.equal(v.verified, false)
-      assert.equal(v.challenge, false)
-      assert.equal(v.error.code, 'invalid_challenge')
-      assert.ok(v.error.message.length < 1000)
+      const r = await verifyServer(client, {})
+      assert.equal(r.verified, false)
+      assert.equal(r.challenge, 'failed')
+      assert.match(r.code, CODE)
+      assert.ok(r.message.length < 1000, r.message.length)
     } finally {
       await client.close()
       await s.close()

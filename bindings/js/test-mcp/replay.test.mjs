@@ -13,7 +13,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { createClient } from 'redis'
 import { z } from 'zod'
-import { ChallengeResponder, SigningKey, createChallenge } from 'mcp-attest'
+import { SigningKey, createChallenge } from 'mcp-attest'
 import { attachIdentity, verifyServer, RedisReplayStore, METHOD_CHALLENGE } from 'mcp-attest/mcp'
 
 const loose = z.object({}).passthrough()
@@ -69,8 +69,8 @@ describe('one client flooding identity/challenge', () => {
       assert.deepEqual(refused, { code: -32029, reason: 'challenge_rate_limited' })
       // Meanwhile the other client verifies, challenge included.
       const v = await verifyServer(honest.client, {})
-      assert.equal(v.verified, true, JSON.stringify(v.error))
-      assert.equal(v.challenge, true)
+      assert.equal(v.verified, true, JSON.stringify(v))
+      assert.equal(v.challenge, 'verified')
     } finally {
       await flooder.close()
       await honest.close()
@@ -98,8 +98,8 @@ describe('the client retries once on nonce_cache_full', () => {
     const c = await flaky(1)
     try {
       const v = await verifyServer(c.client, {})
-      assert.equal(v.verified, true, JSON.stringify(v.error))
-      assert.equal(v.challenge, true)
+      assert.equal(v.verified, true, JSON.stringify(v))
+      assert.equal(v.challenge, 'verified')
       assert.equal(c.calls.length, 2)
       assert.notEqual(c.calls[0], c.calls[1], 'the retry sends a fresh challenge')
     } finally {
@@ -112,8 +112,8 @@ describe('the client retries once on nonce_cache_full', () => {
     try {
       const v = await verifyServer(c.client, {})
       assert.equal(v.verified, false)
-      assert.equal(v.challenge, false)
-      assert.equal(v.error.code, 'nonce_cache_full')
+      assert.equal(v.challenge, 'failed')
+      assert.equal(v.code, 'nonce_cache_full')
       assert.equal(c.calls.length, 2)
     } finally {
       await c.close()
@@ -174,10 +174,12 @@ describe('replicas sharing a RedisReplayStore', { skip: existsSync(REDIS) ? fals
     proc?.kill('SIGKILL')
   })
 
-  // Two replicas: separate processes in production, so each has its own responder (cache).
+  // Two replicas: separate processes in production, so each has its own presentation (cache).
+  // In one process the adapter shares one presentation per key and options, so each replica
+  // here is reached at its own URL (its own `endpoints`) to get its own.
   const key = SigningKey.fromBytes(new Uint8Array(32).fill(53))
-  const kid = key.verifyingKey().kid()
-  const replica = (store) => serverWith(key, { responder: new ChallengeResponder({ kid }), replayStore: store })
+  let replicas = 0
+  const replica = (store) => serverWith(key, { endpoints: [`https://replica-${++replicas}.test/mcp`], replayStore: store })
 
   it('refuses a challenge answer replayed against another replica', async () => {
     const store = new RedisReplayStore(redis, { prefix: 'test:replica:' })
@@ -197,7 +199,7 @@ describe('replicas sharing a RedisReplayStore', { skip: existsSync(REDIS) ? fals
       // Both replicas still verify honest clients end to end.
       for (const r of [a, b]) {
         const v = await verifyServer(r.client, {})
-        assert.equal(v.verified, true, JSON.stringify(v.error))
+        assert.equal(v.verified, true, JSON.stringify(v))
       }
     } finally {
       await a.close()

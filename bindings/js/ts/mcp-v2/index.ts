@@ -1,19 +1,17 @@
 /**
  * `mcp-attest/mcp/v2`: identity for servers and clients of the split MCP TypeScript SDK 2.x
  * (`@modelcontextprotocol/server` and `@modelcontextprotocol/client`, optional peer
- * dependencies of this package). The SDK 1.x adapter is `mcp-attest/mcp`; both share their
- * logic (signing, the challenge, the whole client-side verification) in one module.
+ * dependencies of this package). The SDK 1.x adapter is `mcp-attest/mcp`; both are thin layers
+ * over the core's `ServerPresentation` and `ClientSession`, through one shared module.
  *
- * Server: {@link attachIdentity} signs every `tools/list` result as it goes out (per-tool
- * ext-auth `_meta`, the tools manifest and the passport in the result `_meta`), serves
- * `identity/get` and `identity/challenge`, advertises the capability (`experimental` and
- * `extensions`) and adds the DID and passport to the 2026-era `server/discover` result `_meta`.
+ * Server: {@link attachIdentity} hands every `tools/list` result to the presentation to sign,
+ * serves `identity/get` and `identity/challenge`, advertises the capabilities (`experimental`
+ * and `extensions`) and adds the DID and kid to the 2026-era `server/discover` result `_meta`.
  *
- * Client: {@link verifyServer} lists the tools, fetches the identity, checks it against a policy
- * (pins, trusted issuers, revocation, challenge) and returns the verified and the rejected tools;
- * {@link verifiedTools} returns only the tools a model may see; {@link watchServer} re-verifies
- * after `notifications/tools/list_changed` (on 2026-era connections that notification only
- * arrives through `subscriptions/listen`).
+ * Client: {@link verifyServer} runs the core session and returns its `ServerReport`;
+ * {@link verifiedTools} returns only the raw tools the report verified; {@link watchServer}
+ * re-verifies after `notifications/tools/list_changed` (on 2026-era connections it opens a
+ * `subscriptions/listen` stream, the only way that notification arrives there).
  *
  * @example
  * ```ts
@@ -36,20 +34,21 @@
  * @module
  */
 import { z } from 'zod'
-import type { JsonObject } from '../index.js'
+import type { JsonObject, ServerReport } from '../index.js'
 import {
   IDENTITY_KEY,
+  SdkShapeError,
   METHOD_CHALLENGE,
   METHOD_GET,
-  SdkShapeError,
+  checkClient as check,
   identityCore,
-  verifyServer as verifyWith,
+  runSession,
+  toolsOf,
   watchWith,
   type AttachIdentityOptions,
   type AttachedIdentity,
-  type ServerVerification,
   type ServerWatch,
-  type VerifyPolicy,
+  type VerifyServerOptions,
 } from '../mcp/shared.js'
 
 export {
@@ -61,14 +60,14 @@ export {
   SdkShapeError,
   TrustStore,
   RedisReplayStore,
-  identityHeaders,
+  requireVerified,
   type AttachIdentityOptions,
   type AttachedIdentity,
+  type IdentityEvent,
   type ReplayStore,
-  type VerifyPolicy,
-  type RejectedTool,
-  type ServerVerification,
+  type ServerReport,
   type ServerWatch,
+  type VerifyServerOptions,
 } from '../mcp/shared.js'
 
 const ADAPTER = 'mcp-attest/mcp/v2'
@@ -97,8 +96,10 @@ export type SdkServer = { server: V2LowLevelServer; connect(transport: unknown):
 export interface SdkClient {
   request(request: { method: string; params?: JsonObject }, resultSchema: unknown, options?: unknown): Promise<any>
   setNotificationHandler(method: string, handler: (n: any) => unknown): void
-  getServerVersion?(): { name?: string; version?: string } | undefined
-  getServerCapabilities?(): JsonObject | undefined
+  /** The connection's protocol era (`modern` = 2026-07-28+). */
+  getProtocolEra?(): 'legacy' | 'modern' | undefined
+  /** Opens a `subscriptions/listen` stream (2026-era connections only). */
+  listen?(filter: { toolsListChanged?: boolean }, options?: unknown): Promise<{ close(): Promise<void> }>
 }
 
 const anyParams = z.object({}).passthrough()
@@ -108,7 +109,7 @@ const anyResult = z.object({}).passthrough()
 // Server
 
 function lowLevel(server: SdkServer): { low: V2LowLevelServer & V2Private; outer: object } {
-  if (server === null || typeof server !== 'object') throw new TypeError('attachIdentity: server must be an McpServer or Server')
+  if (server === null || typeof server !== 'object') throw shapeError('attachIdentity: server is not an McpServer or Server')
   const maybe = (server as { server?: unknown }).server
   const low = (maybe !== null && typeof maybe === 'object' && typeof (maybe as V2LowLevelServer).setRequestHandler === 'function' ? maybe : server) as V2LowLevelServer & V2Private
   for (const m of ['setRequestHandler', 'registerCapabilities', 'connect'] as const) {
@@ -126,23 +127,25 @@ function rpcError(code: number, message: string, data: JsonObject): Error {
 
 /**
  * Attaches an identity to an SDK 2.x `McpServer` or `Server`. Call it before the server is
- * connected — inside the `serveStdio` / `createMcpHandler` factory, or before `connect`.
- * `tools/list` is wrapped now if the server already has its handler, and again when it
- * connects, so tools registered before or after this call are all signed when listed.
+ * connected — inside the `serveStdio` / `createMcpHandler` factory, or before `connect`. A
+ * factory may build a new key object per request: every server of the same key and options
+ * shares one presentation (one replay cache). `tools/list` is wrapped now if the server already
+ * has its handler, and again when it connects, so tools registered before or after this call
+ * are all signed when listed, each page with the cursor it answers.
  *
- * @throws SdkShapeError when the SDK's protected seams (`_getRequestHandler`, `_ondiscover`)
- * are missing.
+ * @throws SdkShapeError when `server` is not an SDK 2.x server or its protected seams
+ * (`_getRequestHandler`, `_ondiscover`) are missing.
+ * @throws McpAttestError `invalid_key`, `invalid_policy`.
  */
 export function attachIdentity(server: SdkServer, options: AttachIdentityOptions): AttachedIdentity {
-  if (options === null || typeof options !== 'object' || options.key === undefined) throw new TypeError('attachIdentity: options.key is required')
   const { low, outer } = lowLevel(server)
-  const id = identityCore(options, () => low._serverInfo)
+  const id = identityCore(options, low._serverInfo)
 
-  low.registerCapabilities(id.capabilities)
+  low.registerCapabilities(id.presentation.capabilities())
 
   // identity/get and identity/challenge: custom methods need a {params, result} schema bundle.
-  low.setRequestHandler(METHOD_GET, { params: anyParams, result: anyResult }, () => id.identity())
-  low.setRequestHandler(METHOD_CHALLENGE, { params: anyParams, result: anyResult }, (params: JsonObject, ctx: unknown) => id.challenge(params, rpcError, ctx))
+  low.setRequestHandler(METHOD_GET, { params: anyParams, result: anyResult }, () => id.presentation.identityGet())
+  low.setRequestHandler(METHOD_CHALLENGE, { params: anyParams, result: anyResult }, (params: JsonObject, ctx: unknown) => id.challenge(params ?? {}, ctx, rpcError))
 
   // tools/list: wrap the SDK's handler (read through the protected accessor).
   let installed: unknown
@@ -157,7 +160,8 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
     if (orig === undefined || orig === installed) return // no tools, or already wrapped
     if (typeof orig !== 'function') throw shapeError('the tools/list handler is not a function')
     const inner = orig
-    low.setRequestHandler('tools/list', async (request: unknown, ctx: unknown) => id.sign(await inner(request, ctx)))
+    // The 2-argument form hands the handler the whole request: the cursor is `request.params.cursor`.
+    low.setRequestHandler('tools/list', async (request: unknown, ctx: unknown) => id.sign(await inner(request, ctx), request))
     installed = low._getRequestHandler!('tools/list')
   }
   if (low._getRequestHandler!('tools/list') !== undefined) wrapToolsList()
@@ -176,47 +180,55 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
     const mine = { ...((meta[IDENTITY_KEY] as JsonObject | undefined) ?? {}), did: id.did, kid: id.kid }
     return { ...r, _meta: { ...meta, [IDENTITY_KEY]: mine } }
   }
-  return { did: id.did, kid: id.kid, responder: id.responder }
+  return { did: id.did, kid: id.kid, presentation: id.presentation, httpHeaders: id.httpHeaders }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Client
 
-function checkClient(client: SdkClient): void {
-  if (client === null || typeof client !== 'object' || typeof client.request !== 'function') throw shapeError('Client.request is not a function')
-}
+const checkClient = (client: SdkClient): void => check(client as never, shapeError)
 
 /**
- * Verifies a connected SDK 2.x client's server against `policy` — the same checks, codes and
- * result as `mcp-attest/mcp`'s `verifyServer`. Never throws for what the server sends.
+ * Verifies a connected SDK 2.x client's server — the same core session, options and report as
+ * `mcp-attest/mcp`'s `verifyServer`. Never throws for what the server sends; the SDK's local
+ * errors (`SdkError`: timeout, connection closed) are rethrown, not filed as verdicts.
  *
  * @throws SdkShapeError for a client that is not an SDK 2.x `Client`.
  */
-export async function verifyServer(client: SdkClient, policy: VerifyPolicy = {}): Promise<ServerVerification> {
+export async function verifyServer(client: SdkClient, options?: VerifyServerOptions): Promise<ServerReport> {
   checkClient(client)
-  return verifyWith(client as never, policy)
+  return (await runSession(client as never, options)).report
 }
 
-/** The tools a model may use: those {@link verifyServer} verified (empty when the server is unverified). */
-export async function verifiedTools(client: SdkClient, policy: VerifyPolicy = {}): Promise<JsonObject[]> {
-  return (await verifyServer(client, policy)).tools
+/** The raw `Tool` objects the report verified (none when the server is unverified). */
+export async function verifiedTools(client: SdkClient, options?: VerifyServerOptions): Promise<JsonObject[]> {
+  checkClient(client)
+  const { report, pages } = await runSession(client as never, options)
+  return toolsOf(report, pages)
 }
 
 /**
- * Verifies the server, then re-verifies it on every `notifications/tools/list_changed`; tools
- * accepted once are remembered by content hash, so a changed tool is rejected as
- * `tool_changed`. A previously set list_changed handler keeps being called.
+ * Verifies the server, then re-verifies it on every `notifications/tools/list_changed` and
+ * hands each new report to `onChange`; `options.trustStore` (with `serverId`) remembers the
+ * tools accepted, so a changed tool is reported `changed`. On a 2026-era connection the
+ * notification only arrives on a `subscriptions/listen` stream, which this opens (and
+ * `stop()` closes); on a 2025-era one the server sends it unsolicited. A previously set
+ * list_changed handler keeps being called.
  */
-export async function watchServer(client: SdkClient, policy: VerifyPolicy, onChange?: (v: ServerVerification) => void): Promise<ServerWatch> {
+export async function watchServer(client: SdkClient, options: VerifyServerOptions, onChange?: (report: ServerReport) => void): Promise<ServerWatch> {
   checkClient(client)
   if (typeof client.setNotificationHandler !== 'function') throw shapeError('Client.setNotificationHandler is not a function')
   const method = 'notifications/tools/list_changed'
-  return watchWith(client as never, policy, onChange, (handler) => {
+  return watchWith(client as never, options, onChange, async (handler) => {
     const handlers = (client as { _notificationHandlers?: Map<string, (n: unknown) => unknown> })._notificationHandlers
     const previous = handlers instanceof Map ? handlers.get(method) : undefined
     client.setNotificationHandler(method, async (n: unknown) => {
       if (previous) await previous(n)
-      await handler(n)
+      await handler()
     })
+    // listen() throws on a 2025-era connection (the legacy unsolicited delivery applies there).
+    if (typeof client.listen !== 'function' || client.getProtocolEra?.() !== 'modern') return undefined
+    const sub = await client.listen({ toolsListChanged: true })
+    return () => sub.close()
   })
 }

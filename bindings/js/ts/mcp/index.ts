@@ -2,37 +2,37 @@
  * `mcp-attest/mcp`: identity for servers and clients of the official MCP TypeScript SDK 1.x
  * (`@modelcontextprotocol/sdk`, an optional peer dependency of this package).
  *
- * Server: {@link attachIdentity} signs every `tools/list` result as it goes out (per-tool
- * ext-auth `_meta`, the tools manifest and the passport in the result `_meta`), serves
- * `identity/get` and `identity/challenge`, and advertises the capability.
+ * Server: {@link attachIdentity} hands every `tools/list` result to the core's
+ * `ServerPresentation` to sign as it goes out, serves `identity/get` and `identity/challenge`
+ * from it, and advertises its capabilities.
  *
- * Client: {@link verifyServer} lists the tools, fetches the identity, checks it against a policy
- * (pins, trusted issuers, revocation, challenge) and returns the verified and the rejected tools;
- * {@link verifiedTools} returns only the tools a model may see; {@link watchServer} re-verifies
- * after `notifications/tools/list_changed`.
+ * Client: {@link verifyServer} runs the core's `ClientSession` over the SDK client and returns
+ * its `ServerReport` (the same JSON as Python's `verify_server`); {@link verifiedTools} returns
+ * only the raw tools the report verified; {@link watchServer} re-verifies after
+ * `notifications/tools/list_changed`.
  *
- * All cryptography, canonicalisation and verification happen in the core (`mcp-attest`); this
- * module only moves JSON between SDK hooks and the core.
+ * Every decision — order of checks, defaults, codes, the report — is the core's; this module
+ * only moves JSON between SDK hooks and the core.
  *
  * @example
  * ```ts
  * import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
- * import { SigningKey } from 'mcp-attest'
- * import { attachIdentity, verifyServer } from 'mcp-attest/mcp'
+ * import { SigningKey, TrustStore } from 'mcp-attest'
+ * import { attachIdentity, verifyServer, requireVerified } from 'mcp-attest/mcp'
  *
  * const server = new McpServer({ name: 'weather', version: '1.0.0' })
  * attachIdentity(server, { key: SigningKey.generate() })
  * // … registerTool(…), then server.connect(transport) as usual.
  *
  * const report = await verifyServer(client, { serverId: 'https://weather.example/mcp', trustStore })
- * const usable = report.tools // only verified tools
+ * requireVerified(report) // throws McpAttestError (by code) unless verified
  * ```
  *
  * @module
  */
 import { z } from 'zod'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
-import type { JsonObject } from '../index.js'
+import type { JsonObject, ServerReport } from '../index.js'
 import {
   SdkShapeError,
   METHOD_CHALLENGE,
@@ -40,13 +40,14 @@ import {
   checkClient,
   identityCore,
   paramsSchema,
+  runSession,
+  toolsOf,
   watchWith,
   type AttachIdentityOptions,
   type AttachedIdentity,
   type SdkClient,
-  type ServerVerification,
   type ServerWatch,
-  type VerifyPolicy,
+  type VerifyServerOptions,
 } from './shared.js'
 
 export {
@@ -58,17 +59,15 @@ export {
   SdkShapeError,
   TrustStore,
   RedisReplayStore,
-  identityHeaders,
-  verifyServer,
-  verifiedTools,
+  requireVerified,
   type AttachIdentityOptions,
   type AttachedIdentity,
+  type IdentityEvent,
   type ReplayStore,
   type SdkClient,
-  type VerifyPolicy,
-  type RejectedTool,
-  type ServerVerification,
+  type ServerReport,
   type ServerWatch,
+  type VerifyServerOptions,
 } from './shared.js'
 
 // ---------------------------------------------------------------------------------------------
@@ -92,7 +91,7 @@ export type SdkServer = { server: LowLevelServer; connect(transport: unknown): P
 // Server
 
 function lowLevel(server: SdkServer): { low: LowLevelServer; outer: { connect(t: unknown): Promise<void> } } {
-  if (server === null || typeof server !== 'object') throw new TypeError('attachIdentity: server must be an McpServer or Server')
+  if (server === null || typeof server !== 'object') throw new SdkShapeError('attachIdentity: server is not an McpServer or Server')
   const maybe = (server as { server?: unknown }).server
   const low = (maybe !== null && typeof maybe === 'object' && typeof (maybe as LowLevelServer).setRequestHandler === 'function' ? maybe : server) as LowLevelServer
   for (const m of ['setRequestHandler', 'registerCapabilities', 'connect'] as const) {
@@ -108,24 +107,25 @@ function rpcError(code: number, message: string, data: JsonObject): McpError {
 }
 
 /**
- * Attaches an identity to an SDK 1.x `McpServer` or `Server`. Call it before `connect`.
- * `tools/list` is wrapped at connect time (the SDK installs its own handler lazily), so tools
- * registered before or after this call — and after connect — are all signed when listed.
+ * Attaches an identity to an SDK 1.x `McpServer` or `Server`. Call it before `connect`. The
+ * server's name and version are taken from the SDK object. `tools/list` is wrapped at connect
+ * time (the SDK installs its own handler lazily), so tools registered before or after this call
+ * — and after connect — are all signed when listed, each page with the cursor it answers.
  *
- * @throws SdkShapeError when the SDK's private seams are missing.
+ * @throws SdkShapeError when `server` is not an SDK 1.x server or its private seams are missing.
+ * @throws McpAttestError `invalid_key` (a key that is not a `SigningKey`), `invalid_policy`
+ * (an unknown or wrongly typed option).
  */
 export function attachIdentity(server: SdkServer, options: AttachIdentityOptions): AttachedIdentity {
-  if (options === null || typeof options !== 'object' || options.key === undefined) throw new TypeError('attachIdentity: options.key is required')
   const { low, outer } = lowLevel(server)
-  const id = identityCore(options, () => (low as LowLevelPrivate)._serverInfo)
+  const id = identityCore(options, (low as LowLevelPrivate)._serverInfo)
 
   // Capabilities (before connect: the SDK refuses registerCapabilities afterwards).
-  low.registerCapabilities(id.capabilities)
+  low.registerCapabilities(id.presentation.capabilities())
 
-  // identity/get and identity/challenge.
-  low.setRequestHandler(z.object({ method: z.literal(METHOD_GET), params: paramsSchema }), () => id.identity())
+  low.setRequestHandler(z.object({ method: z.literal(METHOD_GET), params: paramsSchema }), () => id.presentation.identityGet())
   low.setRequestHandler(z.object({ method: z.literal(METHOD_CHALLENGE), params: paramsSchema }), (request: { params?: JsonObject }, extra: unknown) =>
-    id.challenge(request.params, rpcError, extra),
+    id.challenge(request.params ?? {}, extra, rpcError),
   )
 
   // tools/list, wrapped at connect time.
@@ -142,7 +142,7 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
     if (orig === undefined) return // a low-level Server without tools: nothing to sign
     if ((orig as { __mcpAttest?: boolean }).__mcpAttest) return
     if (typeof orig !== 'function') throw new SdkShapeError('the tools/list handler is not a function')
-    const wrapped: Handler = async (request, extra) => id.sign(await orig(request, extra))
+    const wrapped: Handler = async (request, extra) => id.sign(await orig(request, extra), request)
     ;(wrapped as { __mcpAttest?: boolean }).__mcpAttest = true
     handlers.set('tools/list', wrapped)
   }
@@ -153,32 +153,52 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
     wrapToolsList()
     return connect(transport)
   }
-  return { did: id.did, kid: id.kid, responder: id.responder }
+  return { did: id.did, kid: id.kid, presentation: id.presentation, httpHeaders: id.httpHeaders }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Client
 
 /**
- * Verifies the server, then re-verifies it on every `notifications/tools/list_changed`. Tools
- * accepted once are remembered by content hash (in `policy.knownTools`, created if absent): a
- * tool whose definition changes later — a rug pull, even when re-signed — is rejected as
- * `tool_changed`. A previously set list_changed handler keeps being called.
+ * Verifies a connected server: runs the core's client session over `client` (raw results,
+ * nothing filtered through the SDK's Tool schema; JSON-RPC errors handed over as code, message
+ * and data), saves the updated trust store into `options.trustStore`, and returns the core's
+ * report. Never throws for what the server sends; a local SDK failure that is not a JSON-RPC
+ * error (and any bug) is rethrown rather than filed as a verdict.
+ *
+ * @throws SdkShapeError for a client that is not an SDK 1.x `Client`.
+ * @throws McpAttestError `invalid_policy` (an unknown option; a trust store without `serverId`).
  */
-export async function watchServer(
-  client: SdkClient,
-  policy: VerifyPolicy,
-  onChange?: (v: ServerVerification) => void,
-): Promise<ServerWatch> {
+export async function verifyServer(client: SdkClient, options?: VerifyServerOptions): Promise<ServerReport> {
+  checkClient(client)
+  return (await runSession(client, options)).report
+}
+
+/** The raw `Tool` objects (as listed, with their `_meta`) that the report verified; none when the server is unverified. */
+export async function verifiedTools(client: SdkClient, options?: VerifyServerOptions): Promise<JsonObject[]> {
+  checkClient(client)
+  const { report, pages } = await runSession(client, options)
+  return toolsOf(report, pages)
+}
+
+/**
+ * Verifies the server, then re-verifies it on every `notifications/tools/list_changed` and
+ * hands each new report to `onChange`. `options.trustStore` (with `serverId`) is required: it
+ * remembers the tools accepted, so a tool whose definition changes later — a rug pull, even
+ * when re-signed — is reported `changed` with its `changedFields`. A previously set
+ * list_changed handler keeps being called.
+ */
+export async function watchServer(client: SdkClient, options: VerifyServerOptions, onChange?: (report: ServerReport) => void): Promise<ServerWatch> {
   checkClient(client)
   if (typeof client.setNotificationHandler !== 'function') throw new SdkShapeError('Client.setNotificationHandler is not a function')
   const method = 'notifications/tools/list_changed'
-  return watchWith(client, policy, onChange, (handler) => {
+  return watchWith(client, options, onChange, async (handler) => {
     const handlers = (client as { _notificationHandlers?: Map<string, (n: unknown) => Promise<void>> })._notificationHandlers
     const previous = handlers instanceof Map ? handlers.get(method) : undefined
     client.setNotificationHandler(z.object({ method: z.literal(method), params: paramsSchema }), async (n: unknown) => {
       if (previous) await previous(n)
-      await handler(n)
+      await handler()
     })
+    return undefined
   })
 }
