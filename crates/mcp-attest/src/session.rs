@@ -555,7 +555,12 @@ impl ClientSession {
                     revocations: &lists,
                     subject: None,
                 },
-            )?;
+            )
+            .inspect_err(|e| {
+                if e.code() == ErrorCode::Revoked {
+                    self.facts.revocation = "revoked";
+                }
+            })?;
             if p.subject_key != served {
                 return Err(err!(
                     SubjectMismatch,

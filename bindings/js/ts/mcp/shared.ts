@@ -17,6 +17,7 @@
 import { z } from 'zod'
 import {
   ClientSession,
+  McpAttestError,
   RedisReplayStore,
   ServerPresentation,
   SigningKey,
@@ -47,10 +48,10 @@ export interface SdkClient {
 }
 
 /** Raised when the SDK no longer has the shape an adapter relies on, or is not an SDK object at all. */
-export class SdkShapeError extends Error {
+export class SdkShapeError extends McpAttestError {
+  /** `code` is `unsupported_sdk`, as in Python. */
   constructor(message: string, adapter = 'mcp-attest/mcp', supports = '@modelcontextprotocol/sdk 1.x') {
-    super(`${adapter}: the MCP SDK changed shape (${message}); this adapter supports ${supports}`)
-    this.name = 'SdkShapeError'
+    super('unsupported_sdk', `${adapter}: the MCP SDK changed shape (${message}); this adapter supports ${supports}`)
   }
 }
 
