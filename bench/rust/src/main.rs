@@ -682,10 +682,13 @@ fn main() {
         .collect();
     let rl_token = revocation::issue(&registry, reg_id, &entries, NOW, None);
     let rl = [RevocationList::verify(&rl_token, &issuers, Some(NOW)).unwrap()];
+    // One verifier for both kinds: it names the registry, so self-issued passports must be
+    // allowed explicitly (the default refuses them when issuers are configured).
     let pv_opts = passport::VerifyOptions {
         now: NOW,
         audience: Some("https://mcp.example.com"),
         issuers: &issuers,
+        allow_self_issued: Some(true),
         ..Default::default()
     };
     let pv_pinned_opts = passport::VerifyOptions {
