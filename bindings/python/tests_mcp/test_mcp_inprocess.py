@@ -23,6 +23,7 @@ from mcp_attest.mcp import (
     require_verified,
     save_trust_store,
     verify_server,
+    watch_server,
 )
 
 pytestmark = pytest.mark.anyio
@@ -184,6 +185,15 @@ async def test_misuse_of_verify_server() -> None:
         assert ei.value.code == "invalid_policy"
     with pytest.raises(SdkShapeError):
         await verify_server(object())
+
+
+async def test_watch_server_requires_a_trust_store() -> None:
+    # As in TypeScript: without a store no accepted tools are remembered, so a rug pull would
+    # re-verify as verified; refused before anything is sent.
+    async with Client(ping_server()) as client:
+        with pytest.raises(mi.McpAttestError) as ei:
+            await watch_server(client, lambda report: None, server_id="x")
+        assert ei.value.code == "invalid_policy"
 
 
 def test_trust_store_file_round_trip(tmp_path: Path) -> None:

@@ -158,13 +158,17 @@ async def watch_server(
     **policy: Any,
 ) -> None:
     """Verifies the server now and again after every tools list change, calling
-    ``on_change(report)`` each time; runs until cancelled. With ``trust_store`` the accepted
-    tools are remembered, so a changed tool reports ``changed`` with ``changed_fields``.
+    ``on_change(report)`` each time; runs until cancelled. ``trust_store`` is required (as in
+    TypeScript): it remembers the accepted tools, so a changed tool reports ``changed`` with
+    ``changed_fields``; without one a rug pull would pass unnoticed.
 
     Changes arrive through ``watcher`` (``notifications/tools/list_changed``; needed with SDK
     1.x and on pre-2026 2.x connections) or, without one, through the 2.x client's
     ``listen(tools_list_changed=True)`` (2026-07-28 connections).
     """
+
+    if not isinstance(trust_store, _native.TrustStore):
+        raise _from_code("invalid_policy", "watch_server: trust_store is required (it remembers the tools accepted)")
 
     async def report_once() -> None:
         outcome = on_change(await verify_server(client, trust_store=trust_store, **policy))
