@@ -1,6 +1,10 @@
 //! The commands: each reads its inputs, calls the core, and returns an [`Outcome`] (JSON and
 //! text) or a [`Fail`].
 
+// `serde_json::Value[&str]` is not slice indexing: reading a missing member gives `Null`,
+// and the writes here are on objects this file built (or `Null`, which becomes an object).
+#![allow(clippy::indexing_slicing)]
+
 use std::fmt::Write as _;
 use std::io::Read;
 use std::path::Path;
@@ -171,7 +175,8 @@ pub(crate) fn passport_issue(a: &PassportIssueArgs) -> Result<Outcome, Fail> {
 
 /// A core object as serde JSON (through its canonical text).
 fn to_serde(o: &mcp_attest::json::Object) -> Value {
-    serde_json::from_str(&mcp_attest::json::Value::Object(o.clone()).to_jcs()).unwrap_or(Value::Null)
+    serde_json::from_str(&mcp_attest::json::Value::Object(o.clone()).to_jcs())
+        .unwrap_or(Value::Null)
 }
 
 pub(crate) fn passport_inspect(token: &str) -> Result<Outcome, Fail> {
@@ -229,8 +234,9 @@ pub(crate) fn passport_verify(a: &PassportVerifyArgs) -> Result<Outcome, Fail> {
     let mut revocations = Vec::new();
     for path in &a.revocations {
         let text = keyio::read_file_text(path)?;
-        revocations
-            .push(RevocationList::verify(text.trim(), &issuers, Some(now)).map_err(Fail::cannot_core)?);
+        revocations.push(
+            RevocationList::verify(text.trim(), &issuers, Some(now)).map_err(Fail::cannot_core)?,
+        );
     }
     let opts = passport::VerifyOptions {
         now,
@@ -241,9 +247,10 @@ pub(crate) fn passport_verify(a: &PassportVerifyArgs) -> Result<Outcome, Fail> {
         ..passport::VerifyOptions::default()
     };
     let p = passport::verify(token.trim(), &opts).map_err(Fail::refused_core)?;
-    let mcp = p.mcp.as_ref().map(|m| {
-        json!({"name": m.name, "version": m.version, "endpoints": m.endpoints})
-    });
+    let mcp = p
+        .mcp
+        .as_ref()
+        .map(|m| json!({"name": m.name, "version": m.version, "endpoints": m.endpoints}));
     let j = json!({
         "verified": true,
         "issuer": p.issuer,
@@ -272,7 +279,11 @@ pub(crate) fn passport_verify(a: &PassportVerifyArgs) -> Result<Outcome, Fail> {
             m.version.as_deref().unwrap_or("")
         );
     }
-    let _ = writeln!(h, "expires  {}", mcp_attest::time::format_rfc3339(p.expires_at));
+    let _ = writeln!(
+        h,
+        "expires  {}",
+        mcp_attest::time::format_rfc3339(p.expires_at)
+    );
     Ok(Outcome::ok(j, h))
 }
 

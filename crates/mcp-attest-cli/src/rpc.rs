@@ -123,10 +123,7 @@ impl StdioClient {
                 Err(RecvTimeoutError::Timeout) => {
                     return Err(Fail::cannot(
                         "server_timeout",
-                        format!(
-                            "no answer to {method} within {} s",
-                            self.timeout.as_secs()
-                        ),
+                        format!("no answer to {method} within {} s", self.timeout.as_secs()),
                     ))
                 }
                 Err(RecvTimeoutError::Disconnected) => {
@@ -161,7 +158,9 @@ impl StdioClient {
                     .to_owned();
                 return Ok(Answer::Error(code, message, e.get("data").cloned()));
             }
-            return Ok(Answer::Result(msg.get("result").cloned().unwrap_or(Value::Null)));
+            return Ok(Answer::Result(
+                msg.get("result").cloned().unwrap_or(Value::Null),
+            ));
         }
     }
 
