@@ -453,6 +453,7 @@ fn verify_human_output_and_tampered_tool() {
     assert_eq!(code(&o), 1, "{text}");
     assert!(text.starts_with("REFUSED"), "{text}");
     assert!(text.contains("did        did:key:z6Mk"), "{text}");
+    assert!(text.contains("code       manifest_mismatch"), "{text}");
 }
 
 #[test]
