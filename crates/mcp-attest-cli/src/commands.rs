@@ -368,6 +368,7 @@ pub(crate) fn tools_verify(a: &ToolsVerifyArgs) -> Result<Outcome, Fail> {
     }
     Ok(Outcome {
         json: j,
+        json_text: None,
         human: h,
         exit: if ok { 0 } else { EXIT_REFUSED },
     })
@@ -387,7 +388,15 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
         None => None,
         Some(path) if !path.exists() => Some(TrustStore::new()),
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Fail::io(path, &e))?;
+            // Bounded by the core's own limit, so a huge file is refused with its code
+            // instead of read whole.
+            let mut text = String::new();
+            std::fs::File::open(path)
+                .and_then(|f| {
+                    f.take(mcp_attest::trust::MAX_TRUST_STORE_BYTES as u64 + 1)
+                        .read_to_string(&mut text)
+                })
+                .map_err(|e| Fail::io(path, &e))?;
             Some(TrustStore::from_json(&text).map_err(Fail::cannot_core)?)
         }
     };
@@ -433,6 +442,7 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
     Ok(Outcome {
         human: render_report(&report, &server_id, &server_info),
         json: report,
+        json_text: Some(report_text),
         exit: if verified { 0 } else { EXIT_REFUSED },
     })
 }

@@ -242,7 +242,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long)]
     pub(crate) expected_key: Option<String>,
     /// Seconds to wait for each answer before giving up (exit 3).
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) timeout: u64,
     /// The server command and its arguments, after `--`.
     #[arg(last = true, required = true, num_args = 1..)]

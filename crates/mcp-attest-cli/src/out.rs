@@ -16,6 +16,9 @@ pub(crate) const EXIT_CANNOT: u8 = 3;
 /// A finished command: the JSON object, its text rendering and the exit code.
 pub(crate) struct Outcome {
     pub(crate) json: Value,
+    /// Printed instead of `json` with `--json` when set: the core's own text (the session
+    /// report), byte for byte what the other adapters print, not a re-serialisation.
+    pub(crate) json_text: Option<String>,
     pub(crate) human: String,
     pub(crate) exit: u8,
 }
@@ -24,6 +27,7 @@ impl Outcome {
     pub(crate) fn ok(json: Value, human: String) -> Outcome {
         Outcome {
             json,
+            json_text: None,
             human,
             exit: EXIT_OK,
         }
@@ -73,7 +77,10 @@ impl Fail {
 /// Prints an outcome and returns its exit code.
 pub(crate) fn print_outcome(o: &Outcome, as_json: bool) -> u8 {
     if as_json {
-        println!("{}", o.json);
+        match &o.json_text {
+            Some(t) => println!("{t}"),
+            None => println!("{}", o.json),
+        }
     } else if !o.human.is_empty() {
         print!("{}", o.human);
         if !o.human.ends_with('\n') {

@@ -162,6 +162,51 @@ fn keygen_refuses_a_world_writable_directory() {
 }
 
 #[test]
+fn keygen_allows_a_sticky_world_writable_directory_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let sticky = dir.path().join("sticky");
+    fs::create_dir(&sticky).unwrap();
+    fs::set_permissions(&sticky, fs::Permissions::from_mode(0o1777)).unwrap();
+    let k = sticky.join("k.pem");
+    let o = run(&["keygen", "--out", k.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{o:?}"
+    );
+    assert_eq!(
+        fs::metadata(&k).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
+fn verify_refuses_a_trust_store_that_is_not_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("trust.json");
+    fs::write(&store, "[]").unwrap();
+    let o = run(&[
+        "--json",
+        "verify",
+        "--trust-store",
+        store.to_str().unwrap(),
+        "--",
+        "true",
+    ]);
+    assert_eq!(code(&o), 3, "{o:?}");
+    assert_ne!(
+        json(&o)["code"],
+        "server_closed",
+        "the store must be read before the server runs"
+    );
+    assert_eq!(
+        fs::read_to_string(&store).unwrap(),
+        "[]",
+        "a bad store was overwritten"
+    );
+}
+
+#[test]
 fn key_show_bad_input_is_a_code_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("junk.pem");
