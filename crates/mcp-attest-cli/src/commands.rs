@@ -119,17 +119,33 @@ pub(crate) fn keygen(a: &KeygenArgs, as_json: bool) -> Result<Outcome, Fail> {
         j["file"] = json!(path.display().to_string());
         h = format!("wrote {} (mode 0600)\n{h}", path.display());
     }
-    if a.stdout {
-        if as_json {
-            // The one place a secret enters the JSON output: asked for with --stdout.
-            j["privateKey"] = json!(secret.as_str());
-        } else {
-            // Text mode: the secret alone on stdout, the facts on stderr.
-            eprint!("{h}");
-            h = secret.to_string();
-        }
+    if !a.stdout {
+        return Ok(Outcome::ok(j, h));
     }
-    Ok(Outcome::ok(j, h))
+    // The one place a secret is printed, asked for with --stdout. Built in wiped buffers:
+    // a serde_json value or a plain String would leave a copy of the secret behind.
+    let mut o = Outcome::ok(j, String::new());
+    if as_json {
+        let facts = o.json.to_string();
+        let mut text = Zeroizing::new(String::with_capacity(facts.len() + secret.len() + 32));
+        text.push_str(facts.strip_suffix('}').unwrap_or(&facts));
+        text.push_str(",\"privateKey\":\"");
+        for c in secret.chars() {
+            match c {
+                '"' => text.push_str("\\\""),
+                '\\' => text.push_str("\\\\"),
+                '\n' => text.push_str("\\n"),
+                c => text.push(c),
+            }
+        }
+        text.push_str("\"}");
+        o.json_text = Some(text);
+    } else {
+        // Text mode: the secret alone on stdout, the facts on stderr.
+        eprint!("{h}");
+        o.human.push_str(&secret);
+    }
+    Ok(o)
 }
 
 pub(crate) fn key_show(spec: &str, domain: Option<&str>) -> Result<Outcome, Fail> {
@@ -369,7 +385,7 @@ pub(crate) fn tools_verify(a: &ToolsVerifyArgs) -> Result<Outcome, Fail> {
     Ok(Outcome {
         json: j,
         json_text: None,
-        human: h,
+        human: Zeroizing::new(h),
         exit: if ok { 0 } else { EXIT_REFUSED },
     })
 }
@@ -440,9 +456,9 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
     let report: Value = serde_json::from_str(&report_text).unwrap_or(Value::Null);
     let verified = report.get("verified") == Some(&Value::Bool(true));
     Ok(Outcome {
-        human: render_report(&report, &server_id, &server_info),
+        human: Zeroizing::new(render_report(&report, &server_id, &server_info)),
         json: report,
-        json_text: Some(report_text),
+        json_text: Some(Zeroizing::new(report_text)),
         exit: if verified { 0 } else { EXIT_REFUSED },
     })
 }

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use serde_json::{json, Value};
+use zeroize::Zeroizing;
 
 /// Verified / done.
 pub(crate) const EXIT_OK: u8 = 0;
@@ -18,8 +19,9 @@ pub(crate) struct Outcome {
     pub(crate) json: Value,
     /// Printed instead of `json` with `--json` when set: the core's own text (the session
     /// report), byte for byte what the other adapters print, not a re-serialisation.
-    pub(crate) json_text: Option<String>,
-    pub(crate) human: String,
+    pub(crate) json_text: Option<Zeroizing<String>>,
+    /// Wiped on drop: for `keygen --stdout` it is (or contains) the secret.
+    pub(crate) human: Zeroizing<String>,
     pub(crate) exit: u8,
 }
 
@@ -28,7 +30,7 @@ impl Outcome {
         Outcome {
             json,
             json_text: None,
-            human,
+            human: Zeroizing::new(human),
             exit: EXIT_OK,
         }
     }
@@ -78,11 +80,11 @@ impl Fail {
 pub(crate) fn print_outcome(o: &Outcome, as_json: bool) -> u8 {
     if as_json {
         match &o.json_text {
-            Some(t) => println!("{t}"),
+            Some(t) => println!("{}", t.as_str()),
             None => println!("{}", o.json),
         }
     } else if !o.human.is_empty() {
-        print!("{}", o.human);
+        print!("{}", o.human.as_str());
         if !o.human.ends_with('\n') {
             println!();
         }

@@ -138,9 +138,8 @@ impl StdioClient {
                 eprintln!("warning: skipped a non-JSON line from the server");
                 continue;
             };
-            if let Some(m) = msg.get("method") {
+            if msg.get("method").is_some() {
                 if let Some(req_id) = msg.get("id") {
-                    let _ = m;
                     self.send(&json!({"jsonrpc": "2.0", "id": req_id,
                         "error": {"code": -32601, "message": "Method not found"}}))?;
                 }

@@ -127,7 +127,23 @@ fn keygen_jwk_and_stdout() {
     // --stdout, text: the secret alone on stdout.
     let o = run(&["keygen", "--stdout"]);
     assert_eq!(code(&o), 0);
-    assert!(SigningKey::from_pkcs8_pem(&stdout(&o)).is_ok());
+    let key = SigningKey::from_pkcs8_pem(&stdout(&o)).unwrap();
+    let facts = String::from_utf8_lossy(&o.stderr);
+    assert!(facts.contains(&key.verifying_key().to_did_key()), "{facts}");
+
+    // --stdout --json: one object with the secret, in both formats.
+    for format in ["pem", "jwk"] {
+        let o = run(&["--json", "keygen", "--stdout", "--format", format]);
+        assert_eq!(code(&o), 0, "{o:?}");
+        let j = json(&o);
+        let secret = j["privateKey"].as_str().unwrap();
+        let key = if format == "pem" {
+            SigningKey::from_pkcs8_pem(secret).unwrap()
+        } else {
+            SigningKey::from_jwk(secret.trim()).unwrap()
+        };
+        assert_eq!(j["did"], key.verifying_key().to_did_key().as_str());
+    }
 }
 
 #[test]
