@@ -336,6 +336,35 @@ fn passport_from_a_publisher() {
     let o = run(&["--json", "passport", "verify", &token, "--issuer", &pub_did]);
     assert_eq!(code(&o), 0, "{o:?}");
     assert_eq!(json(&o)["selfIssued"], false);
+    // A revocation list from the publisher naming the server key: refused.
+    let server_key = SigningKey::from_pkcs8_pem(&fs::read_to_string(&server).unwrap()).unwrap();
+    let publisher_key =
+        SigningKey::from_pkcs8_pem(&fs::read_to_string(&publisher).unwrap()).unwrap();
+    let list = mcp_attest::revocation::issue(
+        &publisher_key,
+        &pub_did,
+        &[mcp_attest::revocation::Entry::key(
+            &server_key.verifying_key(),
+            Some("leaked"),
+        )],
+        1_700_000_000,
+        None,
+    );
+    let list_file = dir.path().join("revoked.jwt");
+    fs::write(&list_file, list).unwrap();
+    let o = run(&[
+        "--json",
+        "passport",
+        "verify",
+        &token,
+        "--issuer",
+        &pub_did,
+        "--revocations",
+        list_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{o:?}");
+    assert_eq!(json(&o)["code"], "revoked");
+
     // Another issuer named: refused.
     let other = SigningKey::from_bytes(&[9; 32])
         .verifying_key()
@@ -502,6 +531,20 @@ fn verify_the_python_server_pin_then_impostor() {
     // The pin survived the refusal.
     let o = verify(&store, &[]);
     assert_eq!(json(&o)["pin"], "match");
+}
+
+#[test]
+fn verify_with_another_expected_key_is_refused() {
+    let other = SigningKey::from_bytes(&[9; 32])
+        .verifying_key()
+        .to_did_key();
+    let mut cmd = bin();
+    cmd.args(["--json", "verify", "--expected-key", &other, "--"])
+        .args(server_cmd(&[]));
+    let o = cmd.output().unwrap();
+    assert_eq!(code(&o), 1, "{o:?}");
+    assert_eq!(json(&o)["code"], "pinned_key_changed");
+    assert_eq!(json(&o)["verified"], false);
 }
 
 #[test]
