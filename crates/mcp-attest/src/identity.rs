@@ -243,6 +243,15 @@ pub fn verify_document(doc: &str, options: &VerifyOptions<'_>) -> Result<Verifie
             max_depth: 16,
         },
     )?;
+    verify_document_value(&v, options)
+}
+
+/// [`verify_document`] on a document already parsed within its limits (64 KiB, depth 16),
+/// so a caller that had to parse the result (to drop an SDK's `_meta`) does not parse twice.
+///
+/// # Errors
+/// As [`verify_document`], less the parsing errors.
+pub fn verify_document_value(v: &Value, options: &VerifyOptions<'_>) -> Result<VerifiedIdentity> {
     let bad = |what: &str| err!(MalformedIdentity, "identity document: {}", what);
     let jwk = v.get("publicKey").ok_or_else(|| bad("no publicKey"))?;
     let (key, kid) = served_key(jwk)?;

@@ -529,8 +529,8 @@ impl ClientSession {
                     .collect()
             })
             .unwrap_or_default();
-        let id = identity::verify_document(
-            &doc.to_jcs(),
+        let id = identity::verify_document_value(
+            &doc,
             &identity::VerifyOptions {
                 now: self.now,
                 trusted_publishers: &publishers,
@@ -800,10 +800,12 @@ impl ClientSession {
             if l.status != "verified" {
                 continue;
             }
-            let now = accepted_form(tool, l.hash.clone().unwrap_or_default());
+            // The content hash decides; the per-field hashes are computed only for a tool
+            // that changed (to name the fields) or is new to a store (to remember it).
+            let hash = l.hash.as_deref().unwrap_or_default();
             match accepted.and_then(|a| a.get(name)) {
-                Some(before) if before.hash != now.hash => {
-                    l.changed = changed_fields(before, &now);
+                Some(before) if before.hash != hash => {
+                    l.changed = changed_fields(before, &accepted_form(tool, String::from(hash)));
                     l.status = "changed";
                     l.error = Some(err!(
                         ToolChanged,
@@ -818,7 +820,9 @@ impl ClientSession {
                     if accepted.is_some() {
                         added.push(name.clone());
                     }
-                    accept.push((name.clone(), now));
+                    if self.store.is_some() {
+                        accept.push((name.clone(), accepted_form(tool, String::from(hash))));
+                    }
                 }
             }
         }
