@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'malformed_trust_store' | 'invalid_policy' | 'no_identity' | 'missing_passport' | 'server_error'
   | 'tool_changed' | 'endpoint_mismatch' | 'unsupported_sdk' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full' | 'challenge_rate_limited'
+  | 'malformed_evidence' | 'evidence_chain_broken' | 'evidence_truncated'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
 
@@ -69,6 +70,8 @@ export class ChallengeError extends McpAttestError {}
 export class IdentityError extends McpAttestError {}
 /** `mcp-attest/slim` was used before `await initialize()`. */
 export class NotInitializedError extends McpAttestError {}
+/** Evidence logs: a broken hash chain or a log cut before a checkpoint anchor. */
+export class EvidenceError extends McpAttestError {}
 
 type ErrorClass = new (code: ErrorCode, message: string, options?: ErrorOptions) => McpAttestError
 
@@ -137,6 +140,9 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   replayed_nonce: ChallengeError,
   nonce_cache_full: ChallengeError,
   challenge_rate_limited: ChallengeError,
+  malformed_evidence: MalformedInputError,
+  evidence_chain_broken: EvidenceError,
+  evidence_truncated: EvidenceError,
   not_initialized: NotInitializedError,
 })
 

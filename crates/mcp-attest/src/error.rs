@@ -180,6 +180,12 @@ codes! {
     NonceCacheFull => "nonce_cache_full",
     /// One client holds its quota of the replay cache; only that client's challenge is refused (JSON-RPC -32029).
     ChallengeRateLimited => "challenge_rate_limited",
+    /// An evidence-log line is not a well-formed, canonical evidence record (or breaks a record rule).
+    MalformedEvidence => "malformed_evidence",
+    /// An evidence-log record does not follow the one before it: a record was deleted, moved, repeated or edited.
+    EvidenceChainBroken => "evidence_chain_broken",
+    /// An evidence log ends before a checkpoint the verifier holds as an anchor: records were cut.
+    EvidenceTruncated => "evidence_truncated",
 }
 
 /// Every error this crate returns: a stable [`ErrorCode`] plus a human-readable message.

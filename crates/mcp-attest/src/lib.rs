@@ -13,6 +13,7 @@ pub mod batch;
 pub mod challenge;
 pub mod did_key;
 pub mod encoding;
+pub mod evidence;
 pub mod identity;
 pub mod issuer;
 pub mod json;

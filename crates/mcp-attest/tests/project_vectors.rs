@@ -716,3 +716,74 @@ fn sessions() {
         assert_outcome(case, got);
     }
 }
+
+#[test]
+fn evidence_logs() {
+    use mcp_attest::evidence::{self, CheckpointReason, EvidenceWriter, LogVerifier};
+    let file = read("evidence.json");
+    let seed: [u8; 32] = encoding::hex_decode(s(&file, "server_seed_hex"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let sk = SigningKey::from_bytes(&seed);
+    let vk = sk.verifying_key();
+    assert_eq!(
+        encoding::hex_encode(vk.as_bytes()),
+        s(&file, "server_public_key_hex")
+    );
+    assert_eq!(vk.to_did_key(), s(&file, "server_did"));
+
+    for case in file["hashes"].as_array().unwrap() {
+        assert_eq!(
+            evidence::hash_json(s(case, "json")).unwrap(),
+            s(case, "hash"),
+            "{case}"
+        );
+    }
+
+    let mut w = EvidenceWriter::new(SigningKey::from_bytes(&seed));
+    let expected = file["writer"]["expect"]["ok"].as_array().unwrap();
+    let script = file["writer"]["script"].as_array().unwrap();
+    assert_eq!(script.len(), expected.len());
+    for (step, want) in script.iter().zip(expected) {
+        let now = step["now"].as_u64().unwrap();
+        let line = if let Some(call) = step.get("call") {
+            w.append_call_json(&call.to_string(), now).unwrap()
+        } else {
+            let reason = match s(step, "checkpoint") {
+                "rotate" => CheckpointReason::Rotate,
+                "close" => CheckpointReason::Close,
+                "periodic" => CheckpointReason::Periodic,
+                other => panic!("unknown checkpoint reason {other}"),
+            };
+            w.checkpoint(reason, now).unwrap()
+        };
+        assert_eq!(line, want.as_str().unwrap());
+    }
+
+    let mut w = EvidenceWriter::new(sk);
+    for case in file["bad_calls"].as_array().unwrap() {
+        assert_outcome(case, w.append_call_json(s(case, "call"), 0));
+    }
+    assert_eq!(w.next_seq(), 0, "a refused call appends nothing");
+
+    let logs = file["logs"].as_array().unwrap();
+    assert!(logs.len() >= 10);
+    for case in logs {
+        let mut v = LogVerifier::new(&vk);
+        for line in case["lines"].as_array().unwrap() {
+            v.push(line.as_str().unwrap());
+        }
+        let anchors: Vec<&str> = case["anchors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        let mut got: Value = serde_json::from_str(&v.finish(&anchors).to_json()).unwrap();
+        for p in got["problems"].as_array_mut().unwrap() {
+            p.as_object_mut().unwrap().remove("message");
+        }
+        assert_eq!(got, case["expect"]["ok"], "{}", s(case, "id"));
+    }
+}

@@ -17,6 +17,7 @@
 
 use std::path::PathBuf;
 
+mod evidence;
 mod sessions;
 
 use mcp_attest::did_key::{self, DocumentFormat};
@@ -66,6 +67,7 @@ fn gen_vectors(dir: &PathBuf) {
     write("trust_store.json", trust_store());
     write("challenge.json", challenge_vectors());
     write("sessions.json", sessions::sessions());
+    write("evidence.json", evidence::evidence());
 }
 
 fn seed(i: u8) -> [u8; 32] {

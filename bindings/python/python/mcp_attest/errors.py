@@ -48,6 +48,7 @@ __all__ = [
     "ReplayedNonceError",
     "NonceCacheFullError",
     "ChallengeRateLimitedError",
+    "EvidenceError",
     "InvalidChallengeError",
 ]
 
@@ -115,6 +116,9 @@ ErrorCode = Literal[
     "replayed_nonce",
     "nonce_cache_full",
     "challenge_rate_limited",
+    "malformed_evidence",
+    "evidence_chain_broken",
+    "evidence_truncated",
 ]
 
 
@@ -289,6 +293,10 @@ class ChallengeRateLimitedError(ChallengeError):
     """This client holds its quota of the replay cache; only its challenges are refused (``challenge_rate_limited``)."""
 
 
+class EvidenceError(McpAttestError):
+    """An evidence log's chain is broken or the log was cut before a checkpoint anchor."""
+
+
 class InvalidChallengeError(ChallengeError, MalformedInputError):
     """Malformed ``identity/challenge`` params (``invalid_challenge``)."""
 
@@ -357,6 +365,9 @@ _CLASS_BY_CODE: dict[ErrorCode, type[McpAttestError]] = {
     "replayed_nonce": ReplayedNonceError,
     "nonce_cache_full": NonceCacheFullError,
     "challenge_rate_limited": ChallengeRateLimitedError,
+    "malformed_evidence": MalformedInputError,
+    "evidence_chain_broken": EvidenceError,
+    "evidence_truncated": EvidenceError,
 }
 
 
