@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'tool_changed' | 'endpoint_mismatch' | 'unsupported_sdk' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full' | 'challenge_rate_limited'
   | 'malformed_evidence' | 'evidence_chain_broken' | 'evidence_truncated'
+  | 'insufficient_trust_level' | 'caller_proof_mismatch'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
 
@@ -143,6 +144,8 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   malformed_evidence: MalformedInputError,
   evidence_chain_broken: EvidenceError,
   evidence_truncated: EvidenceError,
+  insufficient_trust_level: TrustError,
+  caller_proof_mismatch: TrustError,
   not_initialized: NotInitializedError,
 })
 

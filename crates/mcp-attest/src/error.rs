@@ -186,6 +186,10 @@ codes! {
     EvidenceChainBroken => "evidence_chain_broken",
     /// An evidence log ends before a checkpoint the verifier holds as an anchor: records were cut.
     EvidenceTruncated => "evidence_truncated",
+    /// The caller's trust level is below what the tool requires; the tool did not run.
+    InsufficientTrustLevel => "insufficient_trust_level",
+    /// A caller proof was made for another request (method, tool, arguments) or disagrees with its other copy.
+    CallerProofMismatch => "caller_proof_mismatch",
 }
 
 /// Every error this crate returns: a stable [`ErrorCode`] plus a human-readable message.

@@ -25,7 +25,13 @@ pub const MAX_JWKS_BYTES: usize = 64 * 1024;
 pub struct TrustedIssuer {
     id: String,
     keys: Vec<(Option<String>, VerifyingKey)>,
+    max_level: u8,
 }
+
+/// The highest trust level an issuer may grant unless the trust store says otherwise: 3,
+/// "vouched for by a trusted issuer" (spec §20). Level 4 is granted only to issuers the
+/// store marks with `maxLevel: 4`.
+pub const DEFAULT_MAX_LEVEL: u8 = 3;
 
 impl TrustedIssuer {
     /// An issuer with one key.
@@ -34,6 +40,7 @@ impl TrustedIssuer {
         TrustedIssuer {
             id: id.into(),
             keys: alloc::vec![(None, key)],
+            max_level: DEFAULT_MAX_LEVEL,
         }
     }
 
@@ -82,12 +89,28 @@ impl TrustedIssuer {
         Ok(TrustedIssuer {
             id: id.into(),
             keys,
+            max_level: DEFAULT_MAX_LEVEL,
         })
     }
 
     /// Adds another key (key rotation), optionally with its `kid`.
     pub fn add_key(&mut self, kid: Option<&str>, key: VerifyingKey) {
         self.keys.push((kid.map(String::from), key));
+    }
+
+    /// The highest trust level (spec §20) a passport from this issuer can grant, whatever
+    /// level the passport claims.
+    #[must_use]
+    pub const fn max_level(&self) -> u8 {
+        self.max_level
+    }
+
+    /// Sets [`TrustedIssuer::max_level`] (0–4; larger values are taken as 4). 0 trusts the
+    /// issuer's revocation lists but grants nothing through its passports.
+    #[must_use]
+    pub fn with_max_level(mut self, level: u8) -> TrustedIssuer {
+        self.max_level = level.min(4);
+        self
     }
 
     /// The issuer identifier.
@@ -113,6 +136,10 @@ impl TrustedIssuer {
             .map(|(kid, k)| k.to_jwk_value(kid.as_deref()))
             .collect();
         o.insert("keys", Value::Array(keys));
+        // Written only when not the default, so stores that never set it stay byte-identical.
+        if self.max_level != DEFAULT_MAX_LEVEL {
+            o.insert("maxLevel", Value::from_u64(u64::from(self.max_level)));
+        }
         Value::Object(o)
     }
 
@@ -143,9 +170,24 @@ impl TrustedIssuer {
                 "a trusted issuer has at least one key"
             ));
         }
+        let max_level = match v.get("maxLevel") {
+            None => DEFAULT_MAX_LEVEL,
+            Some(l) => l
+                .as_number()
+                .and_then(json::Number::as_u64)
+                .and_then(|l| u8::try_from(l).ok())
+                .filter(|l| *l <= 4)
+                .ok_or_else(|| {
+                    err!(
+                        MalformedTrustStore,
+                        "an issuer's maxLevel is an integer 0–4"
+                    )
+                })?,
+        };
         Ok(TrustedIssuer {
             id: String::from(id),
             keys,
+            max_level,
         })
     }
 }

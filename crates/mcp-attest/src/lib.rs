@@ -10,6 +10,7 @@ mod error;
 mod jwk;
 
 pub mod batch;
+pub mod caller;
 pub mod challenge;
 pub mod did_key;
 pub mod encoding;

@@ -155,6 +155,9 @@ pub struct Passport {
     pub jti: Option<String>,
     /// The `mcp` claim.
     pub mcp: Option<McpInfo>,
+    /// The `level` claim: the trust level (1–4, spec §20) the issuer vouches for. A verifier
+    /// grants at most the level its trust store allows the issuer (`TrustedIssuer::max_level`).
+    pub level: Option<u8>,
 }
 
 /// Issues a self-issued passport: `iss = sub =` the server's did:key, `kid` = its DID URL.
@@ -184,6 +187,40 @@ pub fn issue(
 ) -> String {
     let claims = claims(issuer_id, &server.to_did_key(), Some(server), mcp, options);
     jws::sign(issuer_key, Some(PASSPORT_TYP), issuer_kid, &claims)
+}
+
+/// Issues a passport for `subject` (a server or a caller) signed by `issuer_key` as
+/// `issuer_id`, like [`issue`], with a `level` claim: the trust level (1–4, spec §20) the
+/// issuer vouches for. Verifiers cap it at the level their trust store allows this issuer.
+///
+/// # Errors
+/// `invalid_claim` when `level` is not 1–4.
+pub fn issue_with_level(
+    issuer_key: &SigningKey,
+    issuer_id: &str,
+    issuer_kid: Option<&str>,
+    subject: &VerifyingKey,
+    mcp: &McpInfo,
+    level: u8,
+    options: &IssueOptions<'_>,
+) -> Result<String> {
+    if !(1..=4).contains(&level) {
+        return Err(err!(InvalidClaim, "a vouched level is 1–4, not {}", level));
+    }
+    let mut claims = claims(
+        issuer_id,
+        &subject.to_did_key(),
+        Some(subject),
+        mcp,
+        options,
+    );
+    claims.insert("level", Value::from_u64(u64::from(level)));
+    Ok(jws::sign(
+        issuer_key,
+        Some(PASSPORT_TYP),
+        issuer_kid,
+        &claims,
+    ))
 }
 
 fn claims(
@@ -410,6 +447,16 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
         }
     }
     let jti = string_claim(c, "jti")?;
+    let level = match c.get("level") {
+        None => None,
+        Some(v) => Some(
+            v.as_number()
+                .and_then(crate::json::Number::as_u64)
+                .and_then(|l| u8::try_from(l).ok())
+                .filter(|l| (1..=4).contains(l))
+                .ok_or_else(|| err!(InvalidClaim, "claim level must be an integer 1–4"))?,
+        ),
+    };
     for list in options.revocations {
         list.check_key(&subject_key)?;
         list.check_did(&sub)?;
@@ -441,6 +488,7 @@ pub fn verify(token: &str, options: &VerifyOptions<'_>) -> Result<Passport> {
         expires_at,
         jti,
         mcp,
+        level,
     })
 }
 

@@ -787,3 +787,94 @@ fn evidence_logs() {
         assert_eq!(got, case["expect"]["ok"], "{}", s(case, "id"));
     }
 }
+
+#[test]
+fn caller_identity() {
+    use mcp_attest::caller::{self, CallerVerifier, LevelBasis};
+    use mcp_attest::trust::TrustStore;
+    let file = read("caller.json");
+    let seed: [u8; 32] = encoding::hex_decode(s(&file, "client_seed_hex"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let client = SigningKey::from_bytes(&seed);
+    assert_eq!(client.verifying_key().to_did_key(), s(&file, "client_did"));
+
+    for case in file["levels"].as_array().unwrap() {
+        let basis = LevelBasis {
+            key_proven: case["key_proven"].as_bool().unwrap(),
+            domain_proven: case["domain_proven"].as_bool().unwrap(),
+            vouched: case["vouched"].as_u64().map(|v| u8::try_from(v).unwrap()),
+        };
+        assert_eq!(
+            u64::from(caller::level(&basis)),
+            case["expect"].as_u64().unwrap(),
+            "{}",
+            s(case, "id")
+        );
+    }
+    for case in file["hashes"].as_array().unwrap() {
+        if let Some(h) = assert_outcome(
+            case,
+            caller::request_hash(s(case, "method"), s(case, "params")),
+        ) {
+            assert_eq!(
+                h,
+                case["expect"]["ok"].as_str().unwrap(),
+                "{}",
+                s(case, "id")
+            );
+        }
+    }
+    let a = &file["attach"];
+    let nonce: [u8; 16] = encoding::hex_decode(s(a, "nonce_hex"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let got = caller::attach(
+        &client,
+        a["passport"].as_str(),
+        s(a, "audience"),
+        "tools/call",
+        s(a, "params"),
+        a["now"].as_u64().unwrap(),
+        &nonce,
+    )
+    .unwrap();
+    assert_eq!(got.params, s(&a["expect"]["ok"], "params"));
+    assert_eq!(got.proof, s(&a["expect"]["ok"], "proof"));
+
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    for case in cases {
+        let store = TrustStore::from_json(s(case, "trust_store")).unwrap();
+        let mut v = CallerVerifier::new(s(&file, "server_did"), 100, 10);
+        v.set_trust(store.issuers().to_vec(), store.revocation_lists());
+        for step in case["steps"].as_array().unwrap() {
+            let got = v.identify(
+                s(step, "method"),
+                s(step, "params"),
+                step["header"].as_str(),
+                s(step, "client"),
+                step["now"].as_u64().unwrap(),
+            );
+            let got = match got {
+                Ok(None) => serde_json::json!({ "ok": null }),
+                Ok(Some(c)) => {
+                    serde_json::json!({ "ok": serde_json::from_str::<Value>(&c.to_json()).unwrap() })
+                }
+                Err(e) => serde_json::json!({ "error": e.code().as_str() }),
+            };
+            assert_eq!(got, step["expect"], "{}", s(case, "id"));
+        }
+    }
+    for r in file["refusals"].as_array().unwrap() {
+        let e = Error::with_message(
+            ErrorCode::from_code(s(r, "error")).unwrap(),
+            s(r, "message").to_string(),
+        );
+        let req = r["required"].as_u64().map(|v| u8::try_from(v).unwrap());
+        let lvl = r["level"].as_u64().map(|v| u8::try_from(v).unwrap());
+        assert_eq!(caller::refusal_json(&e, req, lvl), s(r, "expect"));
+    }
+}

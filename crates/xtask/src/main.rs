@@ -17,6 +17,7 @@
 
 use std::path::PathBuf;
 
+mod caller;
 mod evidence;
 mod sessions;
 
@@ -68,6 +69,7 @@ fn gen_vectors(dir: &PathBuf) {
     write("challenge.json", challenge_vectors());
     write("sessions.json", sessions::sessions());
     write("evidence.json", evidence::evidence());
+    write("caller.json", caller::caller());
 }
 
 fn seed(i: u8) -> [u8; 32] {

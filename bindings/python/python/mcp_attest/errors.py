@@ -49,6 +49,8 @@ __all__ = [
     "NonceCacheFullError",
     "ChallengeRateLimitedError",
     "EvidenceError",
+    "InsufficientTrustLevelError",
+    "CallerProofMismatchError",
     "InvalidChallengeError",
 ]
 
@@ -119,6 +121,8 @@ ErrorCode = Literal[
     "malformed_evidence",
     "evidence_chain_broken",
     "evidence_truncated",
+    "insufficient_trust_level",
+    "caller_proof_mismatch",
 ]
 
 
@@ -293,6 +297,14 @@ class ChallengeRateLimitedError(ChallengeError):
     """This client holds its quota of the replay cache; only its challenges are refused (``challenge_rate_limited``)."""
 
 
+class InsufficientTrustLevelError(TrustError):
+    """The caller's trust level is below what the tool requires (``insufficient_trust_level``)."""
+
+
+class CallerProofMismatchError(TrustError):
+    """A caller proof was made for another request (``caller_proof_mismatch``)."""
+
+
 class EvidenceError(McpAttestError):
     """An evidence log's chain is broken or the log was cut before a checkpoint anchor."""
 
@@ -368,6 +380,8 @@ _CLASS_BY_CODE: dict[ErrorCode, type[McpAttestError]] = {
     "malformed_evidence": MalformedInputError,
     "evidence_chain_broken": EvidenceError,
     "evidence_truncated": EvidenceError,
+    "insufficient_trust_level": InsufficientTrustLevelError,
+    "caller_proof_mismatch": CallerProofMismatchError,
 }
 
 

@@ -1,0 +1,226 @@
+//! `caller.json`: trust levels, request hashes, caller proofs attached by a client, and a
+//! server identifying callers step by step (one verifier per case, so replays show).
+
+use mcp_attest::caller::{self, CallerVerifier, LevelBasis};
+use mcp_attest::issuer::TrustedIssuer;
+use mcp_attest::passport::{self, IssueOptions, McpInfo};
+use mcp_attest::revocation::{self, Entry};
+use mcp_attest::trust::TrustStore;
+use mcp_attest::{encoding, SigningKey};
+use serde_json::{json, Value};
+
+use super::{seed, NOW};
+
+const ISSUER: &str = "https://agents.example.com";
+
+fn client() -> SigningKey {
+    SigningKey::from_bytes(&seed(50))
+}
+fn server() -> SigningKey {
+    SigningKey::from_bytes(&seed(51))
+}
+fn issuer() -> SigningKey {
+    SigningKey::from_bytes(&seed(52))
+}
+
+fn store(max_level: u8, revoke_client: bool) -> String {
+    let mut s = TrustStore::new();
+    s.add_issuer(TrustedIssuer::new(ISSUER, issuer().verifying_key()).with_max_level(max_level));
+    if revoke_client {
+        let list = revocation::issue(
+            &issuer(),
+            ISSUER,
+            &[Entry::key(
+                &client().verifying_key(),
+                Some("key compromised"),
+            )],
+            NOW,
+            None,
+        );
+        s.add_revocation_list(&list, NOW).unwrap();
+    }
+    s.to_json()
+}
+
+struct Step<'a> {
+    method: &'a str,
+    params: String,
+    header: Option<String>,
+    client: &'a str,
+    now: u64,
+}
+
+fn case(id: &str, description: &str, trust_store: &str, steps: &[Step<'_>]) -> Value {
+    let server_did = server().verifying_key().to_did_key();
+    let store = TrustStore::from_json(trust_store).unwrap();
+    let mut v = CallerVerifier::new(&server_did, 100, 10);
+    v.set_trust(store.issuers().to_vec(), store.revocation_lists());
+    let steps: Vec<Value> = steps
+        .iter()
+        .map(|s| {
+            let expect = match v.identify(s.method, &s.params, s.header.as_deref(), s.client, s.now)
+            {
+                Ok(None) => json!({ "ok": null }),
+                Ok(Some(c)) => json!({ "ok": super::parse(&c.to_json()) }),
+                Err(e) => json!({ "error": e.code().as_str() }),
+            };
+            json!({
+                "method": s.method, "params": s.params, "header": s.header,
+                "client": s.client, "now": s.now, "expect": expect,
+            })
+        })
+        .collect();
+    json!({
+        "id": format!("caller/{id}"),
+        "description": description,
+        "trust_store": trust_store,
+        "steps": steps,
+    })
+}
+
+pub(crate) fn caller() -> Value {
+    let server_did = server().verifying_key().to_did_key();
+    let client_vk = client().verifying_key();
+    let params = r#"{"name":"transfer","arguments":{"amount":100,"to":"alice"}}"#;
+    let mcp = McpInfo {
+        name: String::from("billing-agent"),
+        ..Default::default()
+    };
+    let opts = IssueOptions {
+        now: NOW,
+        ..Default::default()
+    };
+    let vouched = passport::issue(&issuer(), ISSUER, None, &client_vk, &mcp, &opts);
+    let vouched_high =
+        passport::issue_with_level(&issuer(), ISSUER, None, &client_vk, &mcp, 4, &opts).unwrap();
+    let self_issued = passport::issue_self(&client(), &mcp, &opts);
+    let other_vk = SigningKey::from_bytes(&seed(53)).verifying_key();
+    let for_other = passport::issue(&issuer(), ISSUER, None, &other_vk, &mcp, &opts);
+
+    let attach = |passport: Option<&str>, params: &str, nonce: u8, now: u64, audience: &str| {
+        caller::attach(
+            &client(),
+            passport,
+            audience,
+            "tools/call",
+            params,
+            now,
+            &[nonce; 16],
+        )
+        .unwrap()
+    };
+    let plain = attach(None, params, 1, NOW, &server_did);
+    let step = |params: &str, header: Option<&str>, client: &'static str, now: u64| Step {
+        method: "tools/call",
+        params: String::from(params),
+        header: header.map(String::from),
+        client,
+        now,
+    };
+
+    let levels: Vec<Value> = [
+        (false, false, None),
+        (false, true, Some(4)),
+        (true, false, None),
+        (true, true, None),
+        (true, false, Some(3)),
+        (true, true, Some(1)),
+        (true, false, Some(4)),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (k, d, v))| {
+        let basis = LevelBasis {
+            key_proven: *k,
+            domain_proven: *d,
+            vouched: *v,
+        };
+        json!({ "id": format!("caller/level/{i}"), "key_proven": k, "domain_proven": d, "vouched": v, "expect": caller::level(&basis) })
+    })
+    .collect();
+
+    let hashes: Vec<Value> = [
+        ("tools/call", r#"{"name":"t"}"#),
+        (
+            "tools/call",
+            r#"{"_meta":{"progressToken":1},"arguments":{},"name":"t"}"#,
+        ),
+        (
+            "tools/call",
+            r#"{"name":"t","arguments":{"b":[1.0,2],"a":"é"}}"#,
+        ),
+        ("resources/read", r#"{"uri":"file:///a","_meta":{"x":1}}"#),
+        ("tools/call", r#"{"arguments":{}}"#),
+        ("tools/call", r#"{"name":"t","arguments":[1]}"#),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (m, p))| {
+        let expect = match caller::request_hash(m, p) {
+            Ok(h) => json!({ "ok": h }),
+            Err(e) => json!({ "error": e.code().as_str() }),
+        };
+        json!({ "id": format!("caller/hash/{i}"), "method": m, "params": p, "expect": expect })
+    })
+    .collect();
+
+    let moved_tool = plain.params.replace("\"transfer\"", "\"delete\"");
+    let moved_args = plain.params.replace("100", "100000");
+    let other_server = attach(
+        None,
+        params,
+        2,
+        NOW,
+        "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+    );
+    let second = attach(None, params, 3, NOW, &server_did);
+    let with_vouched = attach(Some(&vouched), params, 4, NOW, &server_did);
+    let with_high = attach(Some(&vouched_high), params, 5, NOW, &server_did);
+    let with_self = attach(Some(&self_issued), params, 6, NOW, &server_did);
+    let with_other = attach(Some(&for_other), params, 7, NOW, &server_did);
+    let default_store = store(3, false);
+    let cases = vec![
+        case("anonymous", "No proof: an anonymous caller (ok null), any number of times.", &default_store, &[step(params, None, "c1", NOW), step(params, None, "c1", NOW)]),
+        case("honest-then-replayed", "A proof verifies once (level 1); the same request again, from any connection, is a replay.", &default_store, &[step(&plain.params, None, "c1", NOW), step(&plain.params, None, "c2", NOW + 1)]),
+        case("moved-tool", "The proof moved to another tool.", &default_store, &[step(&moved_tool, None, "c1", NOW)]),
+        case("moved-arguments", "The proof kept but the arguments changed.", &default_store, &[step(&moved_args, None, "c1", NOW)]),
+        case("other-server", "A proof made for another server.", &default_store, &[step(&other_server.params, None, "c1", NOW)]),
+        case("stale", "Presented 301 s after it was made.", &default_store, &[step(&plain.params, None, "c1", NOW + 301)]),
+        case("future", "Presented 61 s before it was made (the server's clock is behind).", &default_store, &[step(&plain.params, None, "c1", NOW - 61)]),
+        case("header-only", "Over HTTP with the SDK's _meta dropped: the header alone identifies the caller.", &default_store, &[step(params, Some(&plain.proof), "c1", NOW)]),
+        case("header-disagrees", "The header and _meta carry different proofs.", &default_store, &[step(&plain.params, Some(&second.proof), "c1", NOW)]),
+        case("refused-then-honest", "A refused proof does not use up its nonce: the honest request after it verifies.", &default_store, &[step(&moved_tool, None, "c1", NOW), step(&plain.params, None, "c1", NOW)]),
+        case("vouched", "A trusted issuer's passport for the caller's key: level 3.", &default_store, &[step(&with_vouched.params, None, "c1", NOW)]),
+        case("vouched-high-capped", "The passport claims level 4; the store allows the issuer 3.", &default_store, &[step(&with_high.params, None, "c1", NOW)]),
+        case("vouched-high", "The passport claims level 4 and the store allows the issuer 4.", &store(4, false), &[step(&with_high.params, None, "c1", NOW)]),
+        case("self-issued-passport", "A self-issued passport vouches for nothing: level 1.", &default_store, &[step(&with_self.params, None, "c1", NOW)]),
+        case("passport-for-another-key", "An issuer's passport for another key.", &default_store, &[step(&with_other.params, None, "c1", NOW)]),
+        case("revoked", "The issuer's revocation list names the caller's key.", &store(3, true), &[step(&plain.params, None, "c1", NOW)]),
+        case("malformed-carrier", "The _meta carrier is not an object.", &default_store, &[step(r#"{"_meta":{"org.mcp-attest/caller":"x"},"name":"t"}"#, None, "c1", NOW)]),
+        case("passport-as-proof", "A passport where a proof belongs.", &default_store, &[step(params, Some(&self_issued), "c1", NOW)]),
+    ];
+
+    let refusals: Vec<Value> = [
+        (caller::guard(3, None).unwrap_err(), Some(3u8), Some(0u8)),
+        (mcp_attest::Error::new(mcp_attest::ErrorCode::ReplayedNonce, "replayed"), None, None),
+    ]
+    .iter()
+    .map(|(e, r, l)| json!({ "error": e.code().as_str(), "message": e.message(), "required": r, "level": l, "expect": caller::refusal_json(e, *r, *l) }))
+    .collect();
+
+    json!({
+        "description": "Caller identity (spec §20). `levels`: LevelBasis → level. `hashes`: request_hash(method, params). `attach`: the client key (seed below) attaches a proof to `params` for `audience` at `now` with nonce `nonce_hex` → the params and proof byte for byte. `cases`: a new CallerVerifier for `server_did` (capacity 100, client quota 10) with the issuers and revocation lists of `trust_store`, then each step's identify(method, params, header, client, now) → {ok: null} (anonymous), {ok: {did, issuer, level}}, or {error: code}. `refusals`: refusal_json(error, required, level).",
+        "client_seed_hex": encoding::hex_encode(&seed(50)),
+        "client_did": client_vk.to_did_key(),
+        "server_did": server_did,
+        "levels": levels,
+        "hashes": hashes,
+        "attach": {
+            "params": params, "audience": server().verifying_key().to_did_key(), "now": NOW,
+            "nonce_hex": encoding::hex_encode(&[1u8; 16]), "passport": null,
+            "expect": { "ok": { "params": plain.params, "proof": plain.proof } },
+        },
+        "cases": cases,
+        "refusals": refusals,
+    })
+}
