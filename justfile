@@ -51,11 +51,18 @@ check-nostd:
     cargo build -p mcp-attest --no-default-features --target wasm32-unknown-unknown
     cargo build -p mcp-attest --no-default-features --target thumbv7em-none-eabi
 
-# Regenerate tests/vectors from fixed seeds.
+# The generated tables of docs/spec.md (§5.2 numbers, §15.6 sessions, §16 error codes) are
+# rewritten from the new files.
+
+# Regenerate tests/vectors from fixed seeds, and the spec's tables generated from them.
 vectors:
     cargo run --quiet -p xtask -- gen-vectors tests/vectors
+    cargo run --quiet -p xtask -- spec
 
-# Fail if regenerating the vectors would change them (no git needed).
+# docs/spec.md fails the check when a generated table was edited by hand or a case id of
+# tests/vectors is missing from the spec's tables (crates/xtask/src/spec.rs).
+
+# Fail if regenerating the vectors or the spec's tables would change them (no git needed).
 vectors-check:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -64,6 +71,7 @@ vectors-check:
     cargo run --quiet -p xtask -- gen-vectors "$tmp" >/dev/null
     diff -ru tests/vectors "$tmp" --exclude README.md || { echo "tests/vectors drifted: run 'just vectors' and review the diff"; exit 1; }
     echo "tests/vectors: no drift"
+    cargo run --quiet -p xtask -- spec --check
 
 # Short fuzz run of every target (needs the nightly toolchain and cargo-fuzz).
 fuzz-smoke seconds="20":

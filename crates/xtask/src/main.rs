@@ -1,6 +1,7 @@
 //! Project tasks. `cargo run -p xtask -- gen-vectors [DIR]` writes the project's own
 //! cross-language vectors (default `tests/vectors`) from fixed seeds, so every run produces
-//! byte-identical files; CI regenerates them and fails on any difference.
+//! byte-identical files; CI regenerates them and fails on any difference. `spec [--check]`
+//! writes (or checks) the parts of `docs/spec.md` generated from those files (`spec.rs`).
 //!
 //! Every case has a stable `id`, a `description`, explicit inputs (`*_hex` for bytes, text
 //! formats as strings, `now` as Unix seconds) and `expect`: `{"ok": …}` or
@@ -18,6 +19,7 @@
 use std::path::PathBuf;
 
 mod sessions;
+mod spec;
 
 use mcp_attest::did_key::{self, DocumentFormat};
 use mcp_attest::issuer::TrustedIssuer;
@@ -40,8 +42,26 @@ fn main() {
                 .map_or_else(|| PathBuf::from("tests/vectors"), PathBuf::from);
             gen_vectors(&dir);
         }
+        Some("spec") => {
+            // spec [--check]: docs/spec.md against tests/vectors (run from the repository root).
+            let check = args.get(1).map(String::as_str) == Some("--check");
+            let problems = spec::run(
+                std::path::Path::new("docs/spec.md"),
+                std::path::Path::new("tests/vectors"),
+                check,
+            );
+            if !problems.is_empty() {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                std::process::exit(1);
+            }
+            if check {
+                println!("docs/spec.md: in step with tests/vectors");
+            }
+        }
         _ => {
-            eprintln!("usage: cargo run -p xtask -- gen-vectors [DIR]");
+            eprintln!("usage: cargo run -p xtask -- gen-vectors [DIR] | spec [--check]");
             std::process::exit(2);
         }
     }
