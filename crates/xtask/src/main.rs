@@ -1372,6 +1372,30 @@ fn identity_docs() -> Value {
     let full = identity::identity_document(&server, None, NOW, &[att.clone(), rotation]);
     let replayed = identity::identity_document(&other, None, NOW, &[att]);
     let tampered_self = plain.replace("\"use\":\"sig\"", "\"use\":\"sig\",\"alg\":\"EdDSA\"");
+    // The error split of §12.5 checks 6–6c: a member's shape is `malformed_identity`, a
+    // signature that does not decode to 64 bytes or does not verify is `invalid_signature`,
+    // and an `expiresAt` in the past is refused on any attestation (the draft's rule).
+    let edit = |doc: &str, kind: &str, f: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+        let mut v = parse(doc);
+        for a in v["attestations"].as_array_mut().unwrap() {
+            if a["type"] == kind {
+                f(a.as_object_mut().unwrap());
+            }
+        }
+        v.to_string()
+    };
+    let self_expired = edit(&plain, "self", &|a| {
+        a.insert("expiresAt".into(), json!("2027-01-15T06:00:00Z"));
+    });
+    let publisher_sig_not_b64u = edit(&full, "publisher", &|a| {
+        a.insert("signature".into(), json!("not base64url"));
+    });
+    let publisher_sig_missing = edit(&full, "publisher", &|a| {
+        a.remove("signature");
+    });
+    let rotation_sig_short = edit(&full, "revocation", &|a| {
+        a.insert("signature".into(), json!("AAAA"));
+    });
     let docs: Vec<(&str, &str, String, u64, bool, bool)> = vec![
         (
             "identity/self-only",
@@ -1444,6 +1468,38 @@ fn identity_docs() -> Value {
             NOW + 60,
             false,
             false,
+        ),
+        (
+            "identity/self-expires-at-past",
+            "A self attestation carrying an expiresAt that has passed (unsigned, but read): refused.",
+            self_expired,
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/publisher-signature-not-base64url",
+            "A publisher attestation whose signature is a string but not base64url: a bad signature, not a malformed document.",
+            publisher_sig_not_b64u,
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/publisher-signature-missing",
+            "A publisher attestation without a signature member: malformed.",
+            publisher_sig_missing,
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/rotation-signature-short",
+            "A rotation naming the previous key whose signature decodes to 3 bytes: a bad signature.",
+            rotation_sig_short,
+            NOW + 60,
+            false,
+            true,
         ),
     ];
     let trusted = [publisher.verifying_key()];
