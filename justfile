@@ -6,9 +6,11 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list --unsorted
 
-# The main job: a real Python MCP server (mcp SDK + mcp_attest.mcp) verified by a real
-# TypeScript MCP client (@modelcontextprotocol/sdk + mcp-attest/mcp) over stdio; then a
-# tampered tool, a rug pull and an impostor key, each refused.
+# A real Python MCP server (mcp SDK + mcp_attest.mcp) verified by a real TypeScript MCP
+# client (@modelcontextprotocol/sdk + mcp-attest/mcp) over stdio; then a tampered tool, a rug
+# pull and an impostor key, each refused.
+
+# The main job: a Python MCP server verified by a TypeScript client, then three attacks refused.
 demo:
     bash bindings/js/scripts/setup.sh
     bash bindings/js/scripts/build-if-stale.sh
@@ -19,13 +21,17 @@ demo:
 walkthrough:
     cargo run --quiet -p mcp-attest --features getrandom --example walkthrough
 
-# Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
-# smoke; the npm package in Node, Chromium and packaging projects; the Python package and
-# its wheel in a fresh virtualenv.
+# Rust unit, integration, vector and doc tests; no_std builds; vector and spec drift; fuzz
+# smoke; the npm package in Node, Chromium and packaging projects; the Python package and its
+# wheel in a fresh virtualenv; both MCP adapters with real SDKs; the guides; the CLI.
+
+# Every test (Rust, no_std, drift, fuzz smoke, npm, PyPI, MCP adapters, guides, CLI).
 test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
 
-# The command-line program (crates/mcp-attest-cli): its tests run the binary, including
-# `mcp-attest verify` against the Python test server, so the venv is built first.
+# Its tests run the binary, including `mcp-attest verify` against the Python test server,
+# so the venv is built first.
+
+# The command-line program (crates/mcp-attest-cli) and its tests.
 test-cli:
     bash bindings/python/scripts/build.sh
     cargo test -p mcp-attest-cli
@@ -39,9 +45,10 @@ setup:
         grep -qx "$t" <<<"$installed" || rustup target add "$t"
     done
 
-# Rust tests of the whole workspace, with default and all features. The CLI is tested by
-# test-cli: its tests need the Python venv, and in one `--workspace --no-default-features`
-# build its `getrandom` feature would be unified into the core under test.
+# The CLI is tested by test-cli: its tests need the Python venv, and in one `--workspace
+# --no-default-features` build its `getrandom` feature would be unified into the core under test.
+
+# Rust tests of the workspace (without the CLI), with no default features and with all features.
 test-rust:
     cargo test --workspace --no-default-features --exclude mcp-attest-cli
     cargo test -p mcp-attest --all-features
@@ -51,11 +58,18 @@ check-nostd:
     cargo build -p mcp-attest --no-default-features --target wasm32-unknown-unknown
     cargo build -p mcp-attest --no-default-features --target thumbv7em-none-eabi
 
-# Regenerate tests/vectors from fixed seeds.
+# The generated tables of docs/spec.md (§5.2 numbers, §15.6 sessions, §16 error codes) are
+# rewritten from the new files.
+
+# Regenerate tests/vectors from fixed seeds, and the spec's tables generated from them.
 vectors:
     cargo run --quiet -p xtask -- gen-vectors tests/vectors
+    cargo run --quiet -p xtask -- spec
 
-# Fail if regenerating the vectors would change them (no git needed).
+# docs/spec.md fails the check when a generated table was edited by hand or a case id of
+# tests/vectors is missing from the spec's tables (crates/xtask/src/spec.rs).
+
+# Fail if regenerating the vectors or the spec's tables would change them (no git needed).
 vectors-check:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -64,13 +78,16 @@ vectors-check:
     cargo run --quiet -p xtask -- gen-vectors "$tmp" >/dev/null
     diff -ru tests/vectors "$tmp" --exclude README.md || { echo "tests/vectors drifted: run 'just vectors' and review the diff"; exit 1; }
     echo "tests/vectors: no drift"
+    cargo run --quiet -p xtask -- spec --check
 
 # Short fuzz run of every target (needs the nightly toolchain and cargo-fuzz).
 fuzz-smoke seconds="20":
     bash fuzz/smoke.sh {{seconds}}
 
-# Long fuzz run of one target: just fuzz did_key 600. Same flags as the smoke run (inputs up
-# to 4 MiB; an input slower than 10 s is a finding), with the committed reproducers.
+# Same flags as the smoke run (inputs up to 4 MiB; an input slower than 10 s is a finding),
+# with the committed reproducers.
+
+# Long fuzz run of one target, e.g. `just fuzz did_key 600`.
 fuzz target seconds="600":
     bash fuzz/smoke.sh {{seconds}} {{target}}
 
@@ -82,9 +99,10 @@ bench:
 bench-smoke:
     BENCH_QUICK=1 cargo run --release --quiet -p mcp-attest-bench
 
-# Cost growth of every entry point on adversarial shapes (members, tools, properties,
-# array length, escapes, nesting at the depth limit) from n to 4n: linear ≈ 4×. Fails on a
-# growth above 8× (quadratic is 16×). BENCH_QUICK=1 for a smoke run.
+# Shapes: members, tools, properties, array length, escapes, nesting at the depth limit;
+# linear ≈ 4×, quadratic 16×. BENCH_QUICK=1 for a smoke run.
+
+# Cost growth of every entry point on adversarial shapes from n to 4n; fails above 8×.
 bench-cost:
     cargo run --release --quiet -p mcp-attest-bench --bin cost
 
@@ -93,25 +111,32 @@ build-js:
     bash bindings/js/scripts/setup.sh
     cd bindings/js && node scripts/build.mjs
 
-# The npm package: build, every vector file in Node and in headless Chromium, bad-input
-# tests, packaging tests (node-esm, node-cjs, vite) and the size budget.
+# Build, every vector file in Node and in headless Chromium, bad-input tests, packaging
+# tests (node-esm, node-cjs, vite) and the size budget.
+
+# The npm package: build, vectors in Node and Chromium, packaging and size.
 test-js:
     bash bindings/js/scripts/test.sh
 
-# The TypeScript MCP adapter (mcp-attest/mcp) with real @modelcontextprotocol/sdk 1.x
-# servers and clients over stdio and Streamable HTTP on 127.0.0.1 (same scenarios as the
-# Python adapter, plus hostile-server rewrites), a challenge flood, and replicas sharing a
-# RedisReplayStore on a private redis-server.
+# Real SDK servers and clients over stdio and Streamable HTTP on 127.0.0.1 (same scenarios
+# as the Python adapter, plus hostile-server rewrites), a challenge flood, and replicas
+# sharing a RedisReplayStore on a private redis-server.
+
+# The TypeScript MCP adapter (mcp-attest/mcp) with real @modelcontextprotocol/sdk 1.x.
 test-js-mcp:
     bash bindings/js/scripts/test-mcp.sh
 
-# The TypeScript adapter for the split SDK 2.x packages (mcp-attest/mcp/v2) with real
-# @modelcontextprotocol/server and /client 2.4.0 over stdio, Streamable HTTP and in-memory.
+# With real @modelcontextprotocol/server and /client 2.4.0 over stdio, Streamable HTTP and
+# in-memory transports.
+
+# The TypeScript MCP adapter for the split SDK 2.x packages (mcp-attest/mcp/v2).
 test-js-mcp-v2:
     bash bindings/js/scripts/test-mcp-v2.sh
 
-# A browser MCP client: a Vite page bundling the SDK client and mcp-attest, in headless
-# Chromium, verifying a local Streamable HTTP server (honest, then tampered).
+# A Vite page bundling the SDK client and mcp-attest, in headless Chromium, verifying a
+# local Streamable HTTP server (honest, then tampered).
+
+# A browser MCP client in headless Chromium verifying a local server.
 test-browser-mcp:
     bash bindings/js/scripts/test-browser-mcp.sh
 
@@ -123,21 +148,27 @@ wasm-size:
 bench-js:
     bash bench/js/run.sh
 
-# The Python package: maturin develop into .venv, pytest over every vector file, stubtest,
-# mypy, then the wheel installed into a fresh virtualenv and smoke-tested.
+# maturin develop into .venv, pytest over every vector file, stubtest, mypy, then the wheel
+# installed into a fresh virtualenv and smoke-tested.
+
+# The Python package: vectors, stubs, mypy, and its wheel in a fresh virtualenv.
 test-py:
     bash bindings/python/scripts/test.sh
 
-# The Python MCP adapter (mcp_attest.mcp) with real `mcp` 2.x servers and clients, then
-# real `mcp` 1.x ones in a second virtualenv, over stdio and Streamable HTTP on 127.0.0.1:
-# honest, paginated, dropped page, rotation, tampered, unsigned, rug pull, removed-then-re-added,
-# pin change, expired and revoked passports, replayed challenges, no identity, malformed
-# identity data, misuse, a challenge flood, and replicas sharing a RedisReplayStore.
+# Real `mcp` 2.x servers and clients, then real `mcp` 1.x ones in a second virtualenv, over
+# stdio and Streamable HTTP on 127.0.0.1: honest, paginated, dropped page, rotation, tampered,
+# unsigned, rug pull, removed-then-re-added, pin change, expired and revoked passports,
+# replayed challenges, no identity, malformed identity data, misuse, a challenge flood, and
+# replicas sharing a RedisReplayStore.
+
+# The Python MCP adapter (mcp_attest.mcp) with real `mcp` 2.x and 1.x SDKs.
 test-py-mcp:
     bash bindings/python/scripts/test-mcp.sh
 
-# The cross-language half of the MCP end-to-end matrix: the TypeScript client against the
-# Python server and the Python client against the TypeScript server, stdio and HTTP.
+# The TypeScript client against the Python server and the Python client against the
+# TypeScript server, over stdio and HTTP.
+
+# The cross-language half of the MCP end-to-end matrix (TypeScript ↔ Python).
 test-cross:
     bash bindings/js/scripts/test-cross.sh
 
@@ -158,9 +189,21 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# API docs with warnings as errors.
+# rustdoc of the core (target/doc), TypeDoc of the npm package (target/doc-js) and pdoc of
+# the Python package (target/doc-python). Broken links and doc warnings fail: rustdoc with
+# -D warnings, TypeDoc with treatWarningsAsErrors (bindings/js/typedoc.json), pdoc with
+# Python warnings as errors. TypeDoc reads the wasm types from a build of the npm package,
+# pdoc imports the package, so both are built first (each skips itself when current).
+
+# API references of the Rust crate, the npm package and the Python package; warnings fail.
 docs:
     RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p mcp-attest --all-features
+    bash bindings/js/scripts/build-if-stale.sh
+    cd bindings/js && node_modules/.bin/typedoc --logLevel Warn
+    bash bindings/python/scripts/build.sh
+    rm -rf target/doc-python
+    .venv/bin/python -W error -m pdoc --docformat markdown -o target/doc-python mcp_attest mcp_attest.mcp
+    @echo "API references: target/doc/mcp_attest, target/doc-js, target/doc-python"
 
 # What CI runs.
 ci: lint test docs

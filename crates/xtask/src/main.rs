@@ -1,6 +1,7 @@
 //! Project tasks. `cargo run -p xtask -- gen-vectors [DIR]` writes the project's own
 //! cross-language vectors (default `tests/vectors`) from fixed seeds, so every run produces
-//! byte-identical files; CI regenerates them and fails on any difference.
+//! byte-identical files; CI regenerates them and fails on any difference. `spec [--check]`
+//! writes (or checks) the parts of `docs/spec.md` generated from those files (`spec.rs`).
 //!
 //! Every case has a stable `id`, a `description`, explicit inputs (`*_hex` for bytes, text
 //! formats as strings, `now` as Unix seconds) and `expect`: `{"ok": …}` or
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 mod caller;
 mod evidence;
 mod sessions;
+mod spec;
 
 use mcp_attest::did_key::{self, DocumentFormat};
 use mcp_attest::issuer::TrustedIssuer;
@@ -42,8 +44,26 @@ fn main() {
                 .map_or_else(|| PathBuf::from("tests/vectors"), PathBuf::from);
             gen_vectors(&dir);
         }
+        Some("spec") => {
+            // spec [--check]: docs/spec.md against tests/vectors (run from the repository root).
+            let check = args.get(1).map(String::as_str) == Some("--check");
+            let problems = spec::run(
+                std::path::Path::new("docs/spec.md"),
+                std::path::Path::new("tests/vectors"),
+                check,
+            );
+            if !problems.is_empty() {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                std::process::exit(1);
+            }
+            if check {
+                println!("docs/spec.md: in step with tests/vectors");
+            }
+        }
         _ => {
-            eprintln!("usage: cargo run -p xtask -- gen-vectors [DIR]");
+            eprintln!("usage: cargo run -p xtask -- gen-vectors [DIR] | spec [--check]");
             std::process::exit(2);
         }
     }
@@ -1356,6 +1376,30 @@ fn identity_docs() -> Value {
     let full = identity::identity_document(&server, None, NOW, &[att.clone(), rotation]);
     let replayed = identity::identity_document(&other, None, NOW, &[att]);
     let tampered_self = plain.replace("\"use\":\"sig\"", "\"use\":\"sig\",\"alg\":\"EdDSA\"");
+    // The error split of §12.5 checks 6–6c: a member's shape is `malformed_identity`, a
+    // signature that does not decode to 64 bytes or does not verify is `invalid_signature`,
+    // and an `expiresAt` in the past is refused on any attestation (the draft's rule).
+    let edit = |doc: &str, kind: &str, f: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+        let mut v = parse(doc);
+        for a in v["attestations"].as_array_mut().unwrap() {
+            if a["type"] == kind {
+                f(a.as_object_mut().unwrap());
+            }
+        }
+        v.to_string()
+    };
+    let self_expired = edit(&plain, "self", &|a| {
+        a.insert("expiresAt".into(), json!("2027-01-15T06:00:00Z"));
+    });
+    let publisher_sig_not_b64u = edit(&full, "publisher", &|a| {
+        a.insert("signature".into(), json!("not base64url"));
+    });
+    let publisher_sig_missing = edit(&full, "publisher", &|a| {
+        a.remove("signature");
+    });
+    let rotation_sig_short = edit(&full, "revocation", &|a| {
+        a.insert("signature".into(), json!("AAAA"));
+    });
     let docs: Vec<(&str, &str, String, u64, bool, bool)> = vec![
         (
             "identity/self-only",
@@ -1428,6 +1472,38 @@ fn identity_docs() -> Value {
             NOW + 60,
             false,
             false,
+        ),
+        (
+            "identity/self-expires-at-past",
+            "A self attestation carrying an expiresAt that has passed (unsigned, but read): refused.",
+            self_expired,
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/publisher-signature-not-base64url",
+            "A publisher attestation whose signature is a string but not base64url: a bad signature, not a malformed document.",
+            publisher_sig_not_b64u,
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/publisher-signature-missing",
+            "A publisher attestation without a signature member: malformed.",
+            publisher_sig_missing,
+            NOW + 60,
+            false,
+            false,
+        ),
+        (
+            "identity/rotation-signature-short",
+            "A rotation naming the previous key whose signature decodes to 3 bytes: a bad signature.",
+            rotation_sig_short,
+            NOW + 60,
+            false,
+            true,
         ),
     ];
     let trusted = [publisher.verifying_key()];
