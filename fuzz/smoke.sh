@@ -41,8 +41,9 @@ declare -A max_len=(
     [identity_challenge]=$MAX_LEN
     [session]=$MAX_LEN
     [evidence]=$MAX_LEN
+    [caller]=$MAX_LEN
 )
-all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge session evidence)
+all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge session evidence caller)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 for t in "${targets[@]}"; do
     if [[ -z "${max_len[$t]:-}" ]]; then

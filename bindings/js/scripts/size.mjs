@@ -12,7 +12,9 @@ import { gzipSync } from 'node:zlib'
 // the server presentation, shared replay stores, indexed JSON objects, page tokens and their
 // TypeScript API, after the size-optimised `wasm-release` profile won back about 33 KB. The
 // budget sits just above that figure; cutting it is issue #14's (twiggy, a verify-only entry).
-const BUDGET = { wasm: 262_000, js: 25_500, total: 287_000 }
+// Issue #13's caller proofs and evidence logs (core + glue + TS) added 18.3 KB of wasm and
+// 2.1 KB of JS, measured by building without their glue module (259,158 → 277,496 B wasm).
+const BUDGET = { wasm: 279_000, js: 28_000, total: 306_500 }
 
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length

@@ -160,7 +160,7 @@ impl WasmSigningKey {
 }
 
 #[wasm_bindgen]
-pub struct WasmVerifyingKey(VerifyingKey);
+pub struct WasmVerifyingKey(pub(crate) VerifyingKey);
 
 #[wasm_bindgen]
 impl WasmVerifyingKey {

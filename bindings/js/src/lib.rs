@@ -7,9 +7,11 @@
 // The exports are documented on the TypeScript layer, not here (house style §9.9).
 #![allow(missing_docs)]
 
+mod attest;
 mod error;
 mod glue;
 mod session;
 
+pub use attest::*;
 pub use glue::*;
 pub use session::*;

@@ -386,6 +386,81 @@ export function defineSuite({ lib, project, shared, test }) {
     return `${file.server.length} server, ${file.client.length} client, ${rl.steps.length} quota steps, admission`
   })
 
+  test('caller.json: levels, request hashes, proofs and the server identifying callers', () => {
+    const file = project.json('caller.json')
+    const client = SigningKey.fromBytes(hex(file.client_seed_hex))
+    eq(client.verifyingKey().toDidKey(), file.client_did)
+    for (const c of file.levels) {
+      eq(lib.trustLevel({ keyProven: c.key_proven, domainProven: c.domain_proven, vouched: c.vouched }), c.expect, c.id)
+    }
+    for (const c of file.hashes) {
+      const h = outcome(c, () => lib.callerRequestHash(c.method, JSON.parse(c.params)))
+      if (h !== undefined) eq(h, c.expect.ok, c.id)
+    }
+    const a = file.attach
+    const got = lib.attachCallerProof(client, a.audience, 'tools/call', JSON.parse(a.params), {
+      currentDate: at(a.now), nonce: hex(a.nonce_hex), passport: a.passport ?? undefined,
+    })
+    eq(JSON.stringify(got.params), JSON.stringify(JSON.parse(a.expect.ok.params)), 'attach params')
+    eq(got.proof, a.expect.ok.proof, 'attach proof')
+    ok(file.cases.length >= 15)
+    let steps = 0
+    for (const c of file.cases) {
+      const v = new lib.CallerVerifier(file.server_did, { trustStore: TrustStore.fromJson(c.trust_store), capacity: 100, clientQuota: 10 })
+      for (const st of c.steps) {
+        steps++
+        const r = attempt(() => v.identify(st.method, JSON.parse(st.params), {
+          header: st.header ?? undefined, client: st.client, currentDate: at(st.now),
+        }))
+        if (r.code) eq({ error: r.code }, st.expect, c.id)
+        else eq({ ok: r.value }, st.expect, c.id)
+      }
+    }
+    for (const r of file.refusals) {
+      eq(JSON.stringify(lib.callerRefusal({ code: r.error, message: r.message }, { required: r.required ?? undefined, level: r.level ?? undefined })),
+        JSON.stringify(JSON.parse(r.expect)), r.error)
+    }
+    return `${file.levels.length} levels, ${file.hashes.length} hashes, ${file.cases.length} cases (${steps} steps)`
+  })
+
+  test('evidence.json: writer, file log, refused calls and logs verified', () => {
+    const file = project.json('evidence.json')
+    const key = SigningKey.fromBytes(hex(file.server_seed_hex))
+    eq(key.verifyingKey().toDidKey(), file.server_did)
+    for (const c of file.hashes) eq(lib.evidenceHash(JSON.parse(c.json)), c.hash, c.id)
+    // The scripted writer, through a log large enough never to rotate: every line byte for byte.
+    const w = file.writer
+    const lines = []
+    {
+      const log = new lib.EvidenceLog(key, { maxFileBytes: 1e12 })
+      for (const st of w.script) {
+        const now = { currentDate: at(st.now) }
+        if (st.call !== undefined) for (const x of log.appendCall(st.call, now)) lines.push(x.line)
+        else if (st.checkpoint === 'periodic') lines.push(log.checkpoint(now).line)
+        else fail(`unexpected checkpoint ${st.checkpoint} in the script`)
+      }
+      eq(lines, w.expect.ok, 'writer lines')
+    }
+    const fl = file.file_log
+    eq(fl.file_names, [lib.evidenceFileName(fl.prefix, 0), lib.evidenceFileName(fl.prefix, 12)])
+    eq(lib.evidenceFileIndex(fl.prefix, fl.file_names[1]), 12)
+    eq(lib.evidenceFileIndex(fl.prefix, 'other-000001.jsonl'), null)
+    const flog = new lib.EvidenceLog(key, { maxFileBytes: fl.max_file_bytes })
+    const writes = []
+    for (const c of fl.calls) writes.push(...flog.appendCall(JSON.parse(c.call), { currentDate: at(c.now) }))
+    eq(writes, fl.expect.ok, 'file log writes')
+    const bad = new lib.EvidenceLog(key)
+    for (const c of file.bad_calls) outcome(c, () => bad.appendCall(JSON.parse(c.call), { currentDate: at(0) }))
+    eq(bad.nextSeq, 0)
+    const vk = key.verifyingKey()
+    for (const c of file.logs) {
+      const r = lib.verifyEvidenceLog(c.lines, vk, { anchors: c.anchors })
+      for (const p of r.problems) delete p.message
+      eq(r, c.expect.ok, c.id)
+    }
+    return `${file.hashes.length} hashes, ${w.script.length} writer steps, ${writes.length} file writes, ${file.bad_calls.length} refused, ${file.logs.length} logs`
+  })
+
   // ---- ../shared/vectors ---------------------------------------------------------------
   function verdict(pk, msg, sig) {
     const k = attempt(() => VerifyingKey.fromBytes(pk))

@@ -26,6 +26,8 @@ export * from './tokens.js'
 export * from './identity.js'
 export { TrustStore } from './trust.js'
 export * from './session.js'
+export * from './caller.js'
+export * from './evidence.js'
 export { MAX_TEXT_LENGTH, MAX_BYTES_LENGTH } from './util.js'
 
 import { call } from './native.js'

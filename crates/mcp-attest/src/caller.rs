@@ -522,7 +522,14 @@ impl CallerVerifier {
 /// # Errors
 /// `insufficient_trust_level`.
 pub fn guard(required: u8, caller: Option<&VerifiedCaller>) -> Result<()> {
-    let have = caller.map_or(LEVEL_ANONYMOUS, |c| c.level);
+    guard_level(required, caller.map_or(LEVEL_ANONYMOUS, |c| c.level))
+}
+
+/// [`guard`] for a caller known by its level alone (bindings hold the level, not the caller).
+///
+/// # Errors
+/// `insufficient_trust_level`.
+pub fn guard_level(required: u8, have: u8) -> Result<()> {
     if have >= required {
         return Ok(());
     }

@@ -896,8 +896,8 @@ impl LogReport {
 /// push every line of every file
 /// in order (oldest file first), then [`finish`](LogVerifier::finish) with any anchors.
 #[derive(Debug)]
-pub struct LogVerifier<'k> {
-    key: &'k VerifyingKey,
+pub struct LogVerifier {
+    key: VerifyingKey,
     server: String,
     report: LogReport,
     /// `(seq, prev)` the next record must carry, once a first record has set the chain.
@@ -909,12 +909,12 @@ pub struct LogVerifier<'k> {
     last_line_hash: Option<String>,
 }
 
-impl<'k> LogVerifier<'k> {
+impl LogVerifier {
     /// A verifier for the chain of the server whose key is `key`.
     #[must_use]
-    pub fn new(key: &'k VerifyingKey) -> LogVerifier<'k> {
+    pub fn new(key: &VerifyingKey) -> LogVerifier {
         LogVerifier {
-            key,
+            key: *key,
             server: key.to_did_key(),
             report: LogReport {
                 lines: 0,
@@ -953,7 +953,7 @@ impl<'k> LogVerifier<'k> {
     pub fn push(&mut self, line: &str) {
         self.report.lines = self.report.lines.saturating_add(1);
         let hash = line_hash(line);
-        let record = match parse_record(line, self.key) {
+        let record = match parse_record(line, &self.key) {
             Ok(r) => r,
             Err(e) => {
                 self.problem(None, &e);
@@ -1039,7 +1039,7 @@ impl<'k> LogVerifier<'k> {
     #[must_use]
     pub fn finish(mut self, anchors: &[&str]) -> LogReport {
         for anchor in anchors {
-            let a = match parse_record(anchor, self.key) {
+            let a = match parse_record(anchor, &self.key) {
                 Ok(a) if a.checkpoint.is_some() => a,
                 Ok(a) => {
                     let e = err!(MalformedEvidence, "an anchor is a checkpoint record");

@@ -35,7 +35,7 @@ fn steps() -> Vec<Step> {
             "tool": "delete_file", "arguments": {"path": "/"},
             "decision": "deny", "reason": "insufficient_trust_level"
         })),
-        Step::Checkpoint(CheckpointReason::Rotate),
+        Step::Checkpoint(CheckpointReason::Periodic),
         Step::Call(json!({
             "caller": caller, "level": 1, "tool": "read_file",
             "arguments": {"path": "/missing"}, "error": "-32603", "decision": "allow"
@@ -89,6 +89,7 @@ fn log_case(id: &str, description: &str, lines: Vec<String>, anchors: Vec<String
 pub(crate) fn evidence() -> Value {
     let public = server().verifying_key();
     let honest = lines();
+    // The second checkpoint, held elsewhere: an anchor.
     let periodic = honest[4].clone();
 
     let hashes: Vec<Value> = [
@@ -166,16 +167,16 @@ pub(crate) fn evidence() -> Value {
     garbage.insert(2, String::from("not json"));
 
     let logs = vec![
-        log_case("honest", "The scripted writer's log, with the periodic checkpoint as an anchor.", honest.clone(), vec![periodic.clone()]),
-        log_case("second-file", "The lines after the rotation checkpoint alone: valid, but not from genesis.", honest[3..].to_vec(), vec![]),
+        log_case("honest", "The scripted writer's log, with its second checkpoint as an anchor.", honest.clone(), vec![periodic.clone()]),
+        log_case("second-file", "The lines after the first checkpoint alone (as a later file would be): valid, but not from genesis.", honest[3..].to_vec(), vec![]),
         log_case("edited", "A record's level raised after the fact: its signature fails; the successor's link is not reported again.", edited, vec![]),
         log_case("deleted", "The denied call removed: the next record's seq is not the one expected.", deleted, vec![]),
         log_case("reordered", "The first two records swapped.", swapped, vec![]),
         log_case("foreign", "A checkpoint signed by another key appended.", foreign, vec![]),
         log_case("non-canonical", "A space after a colon: not RFC 8785, refused though the JSON means the same.", spaced, vec![]),
         log_case("garbage-line", "A line that is not JSON in the middle; the chain resumes after it.", garbage, vec![]),
-        log_case("truncated-no-anchor", "Cut after the rotation checkpoint: undetectable without an anchor.", honest[..3].to_vec(), vec![]),
-        log_case("truncated", "Cut after the rotation checkpoint, verified with the periodic checkpoint as an anchor.", honest[..3].to_vec(), vec![periodic.clone()]),
+        log_case("truncated-no-anchor", "Cut after the first checkpoint: undetectable without an anchor.", honest[..3].to_vec(), vec![]),
+        log_case("truncated", "Cut after the first checkpoint, verified with the second checkpoint as an anchor.", honest[..3].to_vec(), vec![periodic.clone()]),
         log_case("anchor-not-a-checkpoint", "An anchor that is a call record.", honest.clone(), vec![honest[0].clone()]),
         log_case("empty", "No lines.", vec![], vec![]),
     ];

@@ -32,7 +32,10 @@ const RAISED_IN: &[(&str, &str)] = &[
     ("malformed_der", "§2.5"),
     ("malformed_jwk", "§2.5, §10"),
     ("malformed_signature", "§2.4 (signature parsing API)"),
-    ("invalid_signature", "§2.4, §6, §7, §9, §11, §12, §13, §19, §20"),
+    (
+        "invalid_signature",
+        "§2.4, §6, §7, §9, §11, §12, §13, §19, §20",
+    ),
     ("malformed_did", "§3.2, §9, §14"),
     ("unsupported_did_method", "§3.2"),
     ("invalid_did_url", "§3.3"),

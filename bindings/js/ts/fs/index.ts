@@ -66,3 +66,5 @@ export function saveTrustStore(store: TrustStore, path: string): void {
     throw e
   }
 }
+
+export { evidenceFiles, openEvidenceLog, verifyEvidenceFiles, type EvidenceLogOptions, type FileEvidenceLog } from './evidence.js'

@@ -8,6 +8,9 @@ declare module 'node:fs' {
   export function closeSync(fd: number): void
   export function renameSync(from: string, to: string): void
   export function rmSync(path: string, options?: { force?: boolean }): void
+  export function mkdirSync(path: string, options?: { recursive?: boolean; mode?: number }): string | undefined
+  export function readdirSync(path: string): string[]
+  export function statSync(path: string): { isDirectory(): boolean; size: number; mode: number }
 }
 declare module 'node:path' {
   export function dirname(path: string): string

@@ -1,0 +1,253 @@
+//! Glue for caller identity (spec §20) and evidence logs (§19). JSON text in, JSON text out;
+//! every decision is the core's.
+
+use mcp_attest::caller::{self, CallerVerifier, LevelBasis};
+use mcp_attest::evidence::{self, EvidenceLog, LogVerifier, Write};
+use mcp_attest::json::{Object, Value};
+use mcp_attest::{Error, ErrorCode, SigningKey};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{err, js, JsResult};
+use crate::glue::{secs, WasmSigningKey, WasmTrustStore, WasmVerifyingKey};
+
+fn nonce16(random: &[u8]) -> JsResult<[u8; 16]> {
+    random.try_into().map_err(|_| {
+        err(
+            ErrorCode::InvalidClaim,
+            "a caller proof needs 16 random bytes",
+        )
+    })
+}
+
+fn level_byte(level: Option<f64>) -> Option<u8> {
+    // Levels are 0–4; anything else from JS is treated as the nearest bound, never wrapped.
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::as_conversions
+    )]
+    level.map(|l| {
+        if l.is_finite() {
+            l.clamp(0.0, 255.0) as u8
+        } else {
+            0
+        }
+    })
+}
+
+/// `{"params", "proof"}`.
+#[wasm_bindgen(js_name = callerAttach)]
+pub fn caller_attach(
+    key: &WasmSigningKey,
+    passport: Option<String>,
+    audience: &str,
+    method: &str,
+    params_json: &str,
+    now: f64,
+    random: &[u8],
+) -> JsResult<String> {
+    let a = js(caller::attach(
+        &key.0,
+        passport.as_deref(),
+        audience,
+        method,
+        params_json,
+        secs(now)?,
+        &nonce16(random)?,
+    ))?;
+    let mut o = Object::new();
+    o.insert("params", Value::from(a.params));
+    o.insert("proof", Value::from(a.proof));
+    Ok(Value::Object(o).to_jcs())
+}
+
+#[wasm_bindgen(js_name = callerRequestHash)]
+pub fn caller_request_hash(method: &str, params_json: &str) -> JsResult<String> {
+    js(caller::request_hash(method, params_json))
+}
+
+#[wasm_bindgen(js_name = trustLevel)]
+pub fn trust_level(key_proven: bool, domain_proven: bool, vouched: Option<f64>) -> u8 {
+    caller::level(&LevelBasis {
+        key_proven,
+        domain_proven,
+        vouched: level_byte(vouched),
+    })
+}
+
+/// The JSON-RPC error object refusing a call (`caller::refusal_json`); `code` is a contract
+/// code, `message` the error's message.
+#[wasm_bindgen(js_name = callerRefusal)]
+pub fn caller_refusal(
+    code: &str,
+    message: &str,
+    required: Option<f64>,
+    level: Option<f64>,
+) -> JsResult<String> {
+    let c = ErrorCode::from_code(code)
+        .ok_or_else(|| err(ErrorCode::InvalidPolicy, "unknown error code"))?;
+    Ok(caller::refusal_json(
+        &Error::with_message(c, String::from(message)),
+        level_byte(required),
+        level_byte(level),
+    ))
+}
+
+/// Throws `insufficient_trust_level` when `level` < `required`.
+#[wasm_bindgen(js_name = callerGuard)]
+pub fn caller_guard(required: f64, level: f64) -> JsResult<()> {
+    js(caller::guard_level(
+        level_byte(Some(required)).unwrap_or(u8::MAX),
+        level_byte(Some(level)).unwrap_or(0),
+    ))
+}
+
+#[wasm_bindgen]
+pub struct WasmCallerVerifier(CallerVerifier);
+
+#[wasm_bindgen]
+impl WasmCallerVerifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        audience: &str,
+        capacity: u32,
+        client_quota: u32,
+        store: Option<WasmTrustStore>,
+    ) -> WasmCallerVerifier {
+        let mut v = CallerVerifier::new(audience, capacity as usize, client_quota as usize);
+        if let Some(s) = store {
+            v.set_trust(s.0.issuers().to_vec(), s.0.revocation_lists());
+        }
+        WasmCallerVerifier(v)
+    }
+    /// `null` (anonymous) or `{"did", "issuer", "level"}`; throws when a proof fails.
+    pub fn identify(
+        &mut self,
+        method: &str,
+        params_json: &str,
+        header: Option<String>,
+        client: &str,
+        now: f64,
+    ) -> JsResult<Option<String>> {
+        Ok(js(self
+            .0
+            .identify(method, params_json, header.as_deref(), client, secs(now)?))?
+        .map(|c| c.to_json()))
+    }
+}
+
+fn writes_json(writes: &[Write]) -> String {
+    Value::Array(writes.iter().map(write_value).collect()).to_jcs()
+}
+
+fn write_value(w: &Write) -> Value {
+    let mut o = Object::new();
+    o.insert("file", Value::from_u64(w.file));
+    o.insert("line", Value::from(w.line.as_str()));
+    Value::Object(o)
+}
+
+fn u64_of(n: f64) -> JsResult<u64> {
+    secs(n).map_err(|_| {
+        err(
+            ErrorCode::InvalidPolicy,
+            "a count must be a non-negative integer",
+        )
+    })
+}
+
+#[wasm_bindgen]
+pub struct WasmEvidenceLog(EvidenceLog);
+
+#[wasm_bindgen]
+impl WasmEvidenceLog {
+    #[wasm_bindgen(constructor)]
+    pub fn new(key: &WasmSigningKey, max_file_bytes: f64) -> JsResult<WasmEvidenceLog> {
+        let key = SigningKey::from_bytes(&key.0.to_bytes());
+        Ok(WasmEvidenceLog(EvidenceLog::new(
+            key,
+            u64_of(max_file_bytes)?,
+        )))
+    }
+    pub fn resume(
+        key: &WasmSigningKey,
+        max_file_bytes: f64,
+        last_line: &str,
+        file: f64,
+        file_bytes: f64,
+    ) -> JsResult<WasmEvidenceLog> {
+        let key = SigningKey::from_bytes(&key.0.to_bytes());
+        js(EvidenceLog::resume(
+            key,
+            u64_of(max_file_bytes)?,
+            last_line,
+            u64_of(file)?,
+            u64_of(file_bytes)?,
+        ))
+        .map(WasmEvidenceLog)
+    }
+    /// `[{"file", "line"}, …]`.
+    #[wasm_bindgen(js_name = appendCall)]
+    pub fn append_call(&mut self, call_json: &str, now: f64) -> JsResult<String> {
+        Ok(writes_json(&js(self
+            .0
+            .append_call_json(call_json, secs(now)?))?))
+    }
+    pub fn checkpoint(&mut self, now: f64) -> JsResult<String> {
+        Ok(write_value(&js(self.0.checkpoint(secs(now)?))?).to_jcs())
+    }
+    pub fn close(&mut self, now: f64) -> JsResult<String> {
+        Ok(write_value(&js(self.0.close(secs(now)?))?).to_jcs())
+    }
+    #[wasm_bindgen(js_name = serverDid)]
+    pub fn server_did(&self) -> String {
+        String::from(self.0.writer().server_did())
+    }
+    #[wasm_bindgen(js_name = nextSeq)]
+    pub fn next_seq(&self) -> f64 {
+        #[allow(clippy::cast_precision_loss, clippy::as_conversions)]
+        let n = self.0.writer().next_seq() as f64;
+        n
+    }
+    pub fn file(&self) -> f64 {
+        #[allow(clippy::cast_precision_loss, clippy::as_conversions)]
+        let n = self.0.file() as f64;
+        n
+    }
+}
+
+#[wasm_bindgen]
+pub struct WasmLogVerifier(LogVerifier);
+
+#[wasm_bindgen]
+impl WasmLogVerifier {
+    #[wasm_bindgen(constructor)]
+    pub fn new(key: &WasmVerifyingKey) -> WasmLogVerifier {
+        WasmLogVerifier(LogVerifier::new(&key.0))
+    }
+    pub fn push(&mut self, line: &str) {
+        self.0.push(line);
+    }
+    /// Consumes the verifier: the report JSON.
+    pub fn finish(self, anchors: Vec<String>) -> String {
+        let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        self.0.finish(&anchors).to_json()
+    }
+}
+
+#[wasm_bindgen(js_name = evidenceHashJson)]
+pub fn evidence_hash_json(text: &str) -> JsResult<String> {
+    js(evidence::hash_json(text))
+}
+
+#[wasm_bindgen(js_name = evidenceFileName)]
+pub fn evidence_file_name(prefix: &str, index: f64) -> JsResult<String> {
+    Ok(evidence::file_name(prefix, u64_of(index)?))
+}
+
+/// The file's index, or -1 for a name that is not one of the log's files.
+#[wasm_bindgen(js_name = evidenceFileIndex)]
+pub fn evidence_file_index(prefix: &str, name: &str) -> f64 {
+    #[allow(clippy::cast_precision_loss, clippy::as_conversions)]
+    evidence::file_index(prefix, name).map_or(-1.0, |i| i as f64)
+}

@@ -1,0 +1,121 @@
+// The file-backed evidence log (spec §19). The core decides every line, the file each goes
+// to and the file names; this file only appends, lists and reads.
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import {
+  EvidenceLog, EVIDENCE_MAX_FILE_BYTES, errorFor, evidenceFileIndex, evidenceFileName, verifyEvidenceLog,
+  type CallEvidence, type EvidenceReport, type EvidenceWrite, type SigningKey, type VerifyingKey,
+} from '../index.js'
+
+/** Options of {@link openEvidenceLog}. */
+export interface EvidenceLogOptions {
+  /** The directory of the log's files (created, mode 0700, when missing). */
+  dir: string
+  /** The server key that signs the records. */
+  key: SigningKey
+  /** File name prefix (default `evidence`): files are `<prefix>-000000.jsonl`, … */
+  prefix?: string
+  /** Rotation size (default 16 MiB). */
+  maxFileBytes?: number
+}
+
+/** The log's files in chain order (oldest first), as full paths. */
+export function evidenceFiles(dir: string, prefix = 'evidence'): string[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return []
+    throw e
+  }
+  return names
+    .map((n) => ({ n, i: evidenceFileIndex(prefix, n) }))
+    .filter((x): x is { n: string; i: number } => x.i !== null)
+    .sort((a, b) => a.i - b.i)
+    .map((x) => join(dir, x.n))
+}
+
+/** An open, file-backed evidence log: every call appends (and flushes) its lines. */
+export interface FileEvidenceLog {
+  /** Records one `tools/call` decision. */
+  record(call: CallEvidence, options?: { currentDate?: Date }): void
+  /** Writes a `periodic` checkpoint and returns its line: keep a copy elsewhere as an anchor. */
+  checkpoint(options?: { currentDate?: Date }): string
+  /** Writes a `close` checkpoint. */
+  close(options?: { currentDate?: Date }): void
+  /** The server DID in every record. */
+  readonly serverDid: string
+}
+
+function lastLine(text: string, path: string): string {
+  if (!text.endsWith('\n')) {
+    throw errorFor('malformed_evidence', `${path} ends with a partial line (an interrupted write): move it aside before resuming the log`)
+  }
+  const body = text.slice(0, -1)
+  return body.slice(body.lastIndexOf('\n') + 1)
+}
+
+/**
+ * Opens (or starts) the log in `dir`, resuming the chain from the newest file's last line —
+ * which must verify under `key`: a log written by another key, or a file cut mid-line, is
+ * refused rather than silently restarted (a new chain would hide what came before).
+ */
+export function openEvidenceLog(options: EvidenceLogOptions): FileEvidenceLog {
+  const prefix = options.prefix ?? 'evidence'
+  const max = options.maxFileBytes ?? EVIDENCE_MAX_FILE_BYTES
+  mkdirSync(options.dir, { recursive: true, mode: 0o700 })
+  const files = evidenceFiles(options.dir, prefix)
+  let log: EvidenceLog
+  if (files.length === 0) {
+    log = new EvidenceLog(options.key, { maxFileBytes: max })
+  } else {
+    const newest = files[files.length - 1]
+    const file = evidenceFileIndex(prefix, basename(newest)) ?? 0
+    const text = readFileSync(newest, 'utf8')
+    let line: string
+    if (text === '' && files.length > 1) line = lastLine(readFileSync(files[files.length - 2], 'utf8'), files[files.length - 2])
+    else line = lastLine(text, newest)
+    log = new EvidenceLog(options.key, { maxFileBytes: max, resume: { lastLine: line, file, fileBytes: new TextEncoder().encode(text).length } })
+  }
+  const write = (w: EvidenceWrite): void => {
+    const fd = openSync(join(options.dir, evidenceFileName(prefix, w.file)), 'a', 0o600)
+    try {
+      writeSync(fd, `${w.line}\n`)
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+  return {
+    record(call, o) {
+      for (const w of log.appendCall(call, o)) write(w)
+    },
+    checkpoint(o) {
+      const w = log.checkpoint(o)
+      write(w)
+      return w.line
+    },
+    close(o) {
+      write(log.close(o))
+    },
+    get serverDid() {
+      return log.serverDid
+    },
+  }
+}
+
+/**
+ * Verifies a log's files in order (a directory, read with `prefix`, or explicit paths, oldest
+ * first) under the server key. Memory: one file at a time.
+ */
+export function verifyEvidenceFiles(source: string | string[], key: VerifyingKey, options?: { prefix?: string; anchors?: string[] }): EvidenceReport {
+  const paths = typeof source === 'string' && statSync(source).isDirectory() ? evidenceFiles(source, options?.prefix) : ([] as string[]).concat(source)
+  function* lines(): Generator<string> {
+    for (const p of paths) {
+      const text = readFileSync(p, 'utf8')
+      const body = text.endsWith('\n') ? text.slice(0, -1) : text
+      if (body !== '') yield* body.split('\n')
+    }
+  }
+  return verifyEvidenceLog(lines(), key, { anchors: options?.anchors })
+}
