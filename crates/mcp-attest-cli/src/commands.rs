@@ -20,9 +20,9 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use crate::keyio;
-use crate::storeio;
 use crate::out::{Fail, Outcome, EXIT_REFUSED};
 use crate::rpc::{Answer, StdioClient};
+use crate::storeio;
 use crate::{
     KeyFormat, KeygenArgs, PassportIssueArgs, PassportVerifyArgs, ToolSigs, ToolsSignArgs,
     ToolsVerifyArgs, VerifyArgs,
@@ -60,7 +60,10 @@ pub(crate) fn read_input(spec: &str) -> Result<String, Fail> {
 }
 
 /// The public facts of a key, as JSON and text (what keygen and key show print).
-pub(crate) fn public_facts(vk: &VerifyingKey, domain: Option<&str>) -> Result<(Value, String), Fail> {
+pub(crate) fn public_facts(
+    vk: &VerifyingKey,
+    domain: Option<&str>,
+) -> Result<(Value, String), Fail> {
     let did = vk.to_did_key();
     let kid = vk.kid();
     let thumb = vk.jwk_thumbprint();

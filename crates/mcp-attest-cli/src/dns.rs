@@ -83,7 +83,9 @@ fn parse_resolver(spec: &str) -> Result<SocketAddr, Fail> {
         .map_err(|_| {
             Fail::cannot(
                 "invalid_argument",
-                format!("--resolver is IP or IP:PORT (e.g. 1.1.1.1 or 127.0.0.1:5353), not {spec:?}"),
+                format!(
+                    "--resolver is IP or IP:PORT (e.g. 1.1.1.1 or 127.0.0.1:5353), not {spec:?}"
+                ),
             )
         })
 }
@@ -99,7 +101,10 @@ fn lookup_txt(name: &str, a: &CheckArgs) -> Result<Vec<String>, Fail> {
             Resolver::builder_with_config(ResolverConfig::from_parts(None, vec![], group), provider)
         }
         None => Resolver::builder(provider).map_err(|e| {
-            Fail::cannot("resolver_error", format!("no system resolver configuration: {e}"))
+            Fail::cannot(
+                "resolver_error",
+                format!("no system resolver configuration: {e}"),
+            )
         })?,
     };
     let opts = builder.options_mut();
@@ -118,12 +123,11 @@ fn lookup_txt(name: &str, a: &CheckArgs) -> Result<Vec<String>, Fail> {
     // The resolver's own timeout bounds each exchange; this bounds the whole lookup (UDP,
     // then TCP on truncation).
     let limit = Duration::from_secs(a.timeout.saturating_mul(3));
-    let answer = rt.block_on(async {
-        tokio::time::timeout(limit, resolver.txt_lookup(fqdn.as_str())).await
-    });
+    let answer = rt
+        .block_on(async { tokio::time::timeout(limit, resolver.txt_lookup(fqdn.as_str())).await });
     let lookup = match answer {
         Err(_) => return Err(timeout_fail(name, a.timeout)),
-        Ok(Err(e)) if e.is_no_records_found() => return Ok(Vec::new()),
+        Ok(Err(e)) if is_absent(&e) => return Ok(Vec::new()),
         Ok(Err(e)) => return Err(resolve_fail(name, &e, a.timeout)),
         Ok(Ok(l)) => l,
     };
@@ -134,6 +138,23 @@ fn lookup_txt(name: &str, a: &CheckArgs) -> Result<Vec<String>, Fail> {
             String::from_utf8_lossy(&bytes).into_owned()
         })
         .collect())
+}
+
+/// The name or its TXT records do not exist (NXDOMAIN, or NOERROR with no answer): a
+/// missing record, exit 1. A server that refused or failed (REFUSED, SERVFAIL) did not
+/// answer the question: exit 3.
+fn is_absent(e: &ResolveError) -> bool {
+    use hickory_resolver::proto::op::ResponseCode;
+    use hickory_resolver::proto::ProtoErrorKind;
+    match e.proto().map(|p| p.kind()) {
+        Some(ProtoErrorKind::NoRecordsFound { response_code, .. }) => {
+            matches!(
+                *response_code,
+                ResponseCode::NXDomain | ResponseCode::NoError
+            )
+        }
+        _ => false,
+    }
 }
 
 fn timeout_fail(name: &str, secs: u64) -> Fail {
@@ -147,7 +168,10 @@ fn resolve_fail(name: &str, e: &ResolveError, secs: u64) -> Fail {
     if e.to_string().contains("timed out") || e.to_string().contains("timeout") {
         return timeout_fail(name, secs);
     }
-    Fail::cannot("resolver_error", format!("lookup of {name} TXT failed: {e}"))
+    Fail::cannot(
+        "resolver_error",
+        format!("lookup of {name} TXT failed: {e}"),
+    )
 }
 
 fn check(a: &CheckArgs) -> Result<Outcome, Fail> {
@@ -169,7 +193,10 @@ fn check(a: &CheckArgs) -> Result<Outcome, Fail> {
     for text in &ours {
         match DnsRecord::parse(text).and_then(|r| r.verify(&vk, a.kid.as_deref())) {
             Ok(()) => {
-                let h = format!("match  {name}  \"{text}\"\n       names {}\n", vk.to_did_key());
+                let h = format!(
+                    "match  {name}  \"{text}\"\n       names {}\n",
+                    vk.to_did_key()
+                );
                 let j = json!({"match": true, "name": name, "record": text, "did": vk.to_did_key(), "found": found});
                 return Ok(Outcome::ok(j, h));
             }
@@ -178,20 +205,21 @@ fn check(a: &CheckArgs) -> Result<Outcome, Fail> {
             }
         }
     }
-    let mut f = match first_err {
+    let f = match first_err {
         Some(e) => Fail::refused_core(e),
         None => {
             // No record of ours: the core's answer for an absent record text.
-            let e = DnsRecord::parse("")
-                .err()
-                .map_or_else(|| Fail::refused("malformed_record", String::new()), Fail::refused_core);
+            let e = DnsRecord::parse("").err().map_or_else(
+                || Fail::refused("malformed_record", String::new()),
+                Fail::refused_core,
+            );
             let mut msg = format!("no v=mcp1 TXT record at {name}");
             if !found.is_empty() {
                 let _ = write!(msg, " (found {} other TXT records)", found.len());
             }
+            let _ = write!(msg, "; publish TXT \"{expected}\" there");
             Fail { message: msg, ..e }
         }
     };
-    let _ = write!(f.message, "; publish TXT \"{expected}\" at {name}");
     Err(f)
 }

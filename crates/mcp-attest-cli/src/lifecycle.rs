@@ -106,21 +106,25 @@ pub(crate) fn revoke(a: &RevokeArgs) -> Result<Outcome, Fail> {
     let kept = entries.len();
     let mut new = Vec::new();
     for k in &a.key {
-        new.push(Entry::key(&keyio::load_verifying_key(k)?, a.reason.as_deref()));
+        new.push(Entry::key(
+            &keyio::load_verifying_key(k)?,
+            a.reason.as_deref(),
+        ));
     }
     new.extend(a.did.iter().map(|d| Entry::did(d, a.reason.as_deref())));
     new.extend(a.jti.iter().map(|j| Entry::jti(j, a.reason.as_deref())));
     for mut e in new {
         // An entry already in the list keeps its original date and reason.
-        if !entries.iter().any(|o| o.kind == e.kind && o.value == e.value) {
+        if !entries
+            .iter()
+            .any(|o| o.kind == e.kind && o.value == e.value)
+        {
             e.revoked_at = Some(now);
             entries.push(e);
         }
     }
     let token = revocation::issue(&key, &a.issuer_id, &entries, now, a.ttl);
-    // The core checks each entry's shape when a list is verified, not when it is issued:
-    // verify what we are about to publish, so a malformed --did is refused here and not by
-    // every verifier later.
+    // What is published must verify as verifiers will check it: a self-check before writing.
     RevocationList::verify(&token, issuers, Some(now)).map_err(Fail::refused_core)?;
     keyio::write_atomic(&a.out, format!("{token}\n").as_bytes(), true, 0o644)?;
     let added = entries.len() - kept;

@@ -2,6 +2,9 @@
 //! libraries save, through the core's `TrustStore` (every change is its method; nothing
 //! here writes store JSON by hand). Saved atomically, mode 0600 (`storeio`).
 
+// `serde_json::Value[&str]` is not slice indexing: a missing member reads as `Null`.
+#![allow(clippy::indexing_slicing)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -84,7 +87,10 @@ pub(crate) struct ImportArgs {
 /// `ID=JWKS_FILE` or a did:key as `passport verify --issuer`, plus `ID=did:key:…`: a
 /// publisher with one key under its own id (what `revoke --issuer-id` signs as).
 fn issuer_arg(spec: &str) -> Result<TrustedIssuer, Fail> {
-    if let Some((id, did)) = spec.split_once('=').filter(|(_, d)| d.starts_with("did:key:")) {
+    if let Some((id, did)) = spec
+        .split_once('=')
+        .filter(|(_, d)| d.starts_with("did:key:"))
+    {
         let key = VerifyingKey::from_did_key(did).map_err(Fail::cannot_core)?;
         return Ok(TrustedIssuer::new(id, key));
     }
@@ -111,7 +117,10 @@ fn store_json(store: &TrustStore) -> Value {
 }
 
 fn arr(v: &Value, k: &str) -> Vec<Value> {
-    v.get(k).and_then(Value::as_array).cloned().unwrap_or_default()
+    v.get(k)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn list(path: &Path) -> Result<Outcome, Fail> {
