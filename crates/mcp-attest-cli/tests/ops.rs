@@ -239,7 +239,8 @@ fn rotate_writes_a_0600_key_and_an_attestation_that_binds_it() {
     // client's pinned (previous) key is the old one, and only then.
     let text = fs::read_to_string(&att).unwrap();
     let att_value = mcp_attest::json::parse(text.trim()).unwrap();
-    let doc = identity::identity_document(&new_key, None, 1800000060, std::slice::from_ref(&att_value));
+    let doc =
+        identity::identity_document(&new_key, None, 1800000060, std::slice::from_ref(&att_value));
     let old_vk = old_key.verifying_key();
     let v = identity::verify_document(
         &doc,
