@@ -22,13 +22,18 @@ walkthrough:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli test-cli-wheel
 
 # The command-line program (crates/mcp-attest-cli): its tests run the binary, including
 # `mcp-attest verify` against the Python test server, so the venv is built first.
 test-cli:
     bash bindings/python/scripts/build.sh
     cargo test -p mcp-attest-cli
+
+# The CLI installed the ways users install it: `cargo install --path`, and the PyPI wheel of
+# the binary (maturin, bindings = "bin") built and run from a fresh virtualenv.
+test-cli-wheel:
+    bash crates/mcp-attest-cli/scripts/wheel-test.sh
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:
