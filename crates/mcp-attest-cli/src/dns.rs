@@ -12,10 +12,12 @@ use hickory_resolver::config::{NameServerConfigGroup, ResolveHosts, ResolverConf
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::{ResolveError, Resolver};
 use mcp_attest::records::{self, DnsRecord};
+use mcp_attest::VerifyingKey;
 use serde_json::json;
 
 use crate::keyio;
 use crate::out::{Fail, Outcome};
+use crate::VerifyArgs;
 
 #[derive(Subcommand)]
 pub(crate) enum DnsCmd {
@@ -42,8 +44,12 @@ pub(crate) struct CheckArgs {
     domain: String,
     /// The key the record must name: a did:key (e.g. from a live server's `verify` report)
     /// or a key file (public or secret).
-    #[arg(long)]
-    key: String,
+    #[arg(
+        long,
+        visible_alias = "server-did",
+        required_unless_present = "command"
+    )]
+    key: Option<String>,
     /// The key id the record must name, when the server serves another than the default.
     #[arg(long)]
     kid: Option<String>,
@@ -53,6 +59,10 @@ pub(crate) struct CheckArgs {
     /// Seconds before the lookup is given up (exit 3, resolver_timeout).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=60))]
     timeout: u64,
+    /// Instead of --key: a stdio server command (after `--`), verified as `verify -- …` does
+    /// (identity, passport, challenge); the key it proved it holds is the one checked.
+    #[arg(last = true, num_args = 1.., conflicts_with = "key")]
+    command: Vec<String>,
 }
 
 pub(crate) fn run(cmd: &DnsCmd) -> Result<Outcome, Fail> {
@@ -174,8 +184,43 @@ fn resolve_fail(name: &str, e: &ResolveError, secs: u64) -> Fail {
     )
 }
 
+/// The live server's key: only from a session the core verified (the challenge proves the
+/// server holds it); a refused session is the answer, with its code.
+fn live_server_key(command: &[String]) -> Result<VerifyingKey, Fail> {
+    let args = VerifyArgs {
+        server_id: None,
+        trust_store: None,
+        audience: None,
+        expected_key: None,
+        timeout: 30,
+        command: command.to_vec(),
+    };
+    let o = crate::commands::verify(&args)?;
+    let report = &o.json;
+    let code = report
+        .get("code")
+        .and_then(|c| c.as_str())
+        .unwrap_or("unverified");
+    if o.exit != 0 {
+        let msg = report.get("message").and_then(|m| m.as_str()).unwrap_or("");
+        return Err(Fail::refused(
+            code,
+            format!("the server did not verify: {msg}"),
+        ));
+    }
+    let did = report
+        .get("server")
+        .and_then(|s| s.get("did"))
+        .and_then(|d| d.as_str())
+        .ok_or_else(|| Fail::cannot("internal_error", "the report names no server key".into()))?;
+    VerifyingKey::from_did_key(did).map_err(Fail::cannot_core)
+}
+
 fn check(a: &CheckArgs) -> Result<Outcome, Fail> {
-    let vk = keyio::load_verifying_key(&a.key)?;
+    let vk = match &a.key {
+        Some(k) => keyio::load_verifying_key(k)?,
+        None => live_server_key(&a.command)?,
+    };
     let name = records::dns_record_name(&a.domain).map_err(Fail::cannot_core)?;
     let expected = match &a.kid {
         Some(k) => records::dns_record_with_kid(&vk, k),

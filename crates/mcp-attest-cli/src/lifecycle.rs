@@ -17,7 +17,7 @@ use mcp_attest::SigningKey;
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
-use crate::commands::{now_or, public_facts};
+use crate::commands::{now_or, public_facts, read_input};
 use crate::keyio;
 use crate::out::{Fail, Outcome};
 use crate::KeyFormat;
@@ -86,7 +86,9 @@ pub(crate) fn revoke(a: &RevokeArgs) -> Result<Outcome, Fail> {
     }
     let mut entries: Vec<Entry> = Vec::new();
     if let Some(path) = &a.list {
-        let text = keyio::read_file_text(path)?;
+        // Not the 64 KiB key-file limit: a list may hold thousands of entries; the core bounds
+        // it (MAX_REVOCATION_BYTES).
+        let text = read_input(&path.to_string_lossy())?;
         // Signature and shape only (no clock): extending an expired list is how it is renewed.
         // Another issuer's list, or one signed by another key, is refused here.
         let old = RevocationList::verify(text.trim(), issuers, None).map_err(Fail::refused_core)?;

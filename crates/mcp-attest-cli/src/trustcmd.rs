@@ -15,7 +15,7 @@ use mcp_attest::trust::TrustStore;
 use mcp_attest::VerifyingKey;
 use serde_json::{json, Value};
 
-use crate::commands::{now_or, parse_issuer};
+use crate::commands::{now_or, parse_issuer, read_input};
 use crate::keyio;
 use crate::out::{Fail, Outcome};
 use crate::storeio;
@@ -324,7 +324,7 @@ fn import(a: &ImportArgs) -> Result<Outcome, Fail> {
         issuers += 1;
     }
     for path in &a.revocations {
-        list_tokens.push(keyio::read_file_text(path)?.trim().to_owned());
+        list_tokens.push(read_input(&path.to_string_lossy())?.trim().to_owned());
     }
     for token in &list_tokens {
         // Verified under the store's issuers (including those just added) by the core.

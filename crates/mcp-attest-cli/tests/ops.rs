@@ -581,6 +581,8 @@ impl Drop for Dnsmasq {
     }
 }
 
+const LIVE_DID: &str = "did:key:z6Mkon3Necd6NkkyfoGoHxid2znGc59LU3K7mubaRcFbLfLX";
+
 #[test]
 fn dns_check_against_a_real_dns_server() {
     let dir = tempfile::tempdir().unwrap();
@@ -594,6 +596,9 @@ fn dns_check_against_a_real_dns_server() {
     let value = rec["value"].as_str().unwrap().to_owned();
     assert_eq!(value, mcp_attest::records::dns_record(&vk));
     let stale_value = mcp_attest::records::dns_record(&stale);
+    // The Python test server's key (fixed by its default seed).
+    let live = VerifyingKey::from_did_key(LIVE_DID).unwrap();
+    let live_value = mcp_attest::records::dns_record(&live);
     let dns = Dnsmasq::start(&[
         ("_mcp-identity.good.test", &value),
         ("_mcp-identity.stale.test", &stale_value),
@@ -601,6 +606,7 @@ fn dns_check_against_a_real_dns_server() {
         // Mid-rotation: the old and the new key's records side by side.
         ("_mcp-identity.both.test", &stale_value),
         ("_mcp-identity.both.test", &value),
+        ("_mcp-identity.live.test", &live_value),
     ]);
     let check = |domain: &str, key: &str| {
         run(&[
@@ -662,6 +668,52 @@ fn dns_check_against_a_real_dns_server() {
         "{o:?}"
     );
 
+    // A live stdio server: its key is the one its verified session proved; another seed is
+    // another key, a mismatch.
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let py = repo.join(".venv/bin/python");
+    let server = repo.join("bindings/python/tests_mcp/server.py");
+    assert!(
+        py.exists(),
+        "{} missing: run bash bindings/python/scripts/build.sh",
+        py.display()
+    );
+    let addr = dns.addr();
+    let live_check = |extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "dns",
+            "check",
+            "live.test",
+            "--resolver",
+            &addr,
+            "--",
+            p(&py),
+            p(&server),
+        ];
+        args.extend_from_slice(extra);
+        let args: Vec<String> = args.into_iter().map(String::from).collect();
+        Command::new(env!("CARGO_BIN_EXE_mcp-attest"))
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let o = live_check(&[]);
+    assert_eq!(
+        (code(&o), json(&o)["did"].as_str()),
+        (0, Some(LIVE_DID)),
+        "{o:?}"
+    );
+    let o = live_check(&[
+        "--seed",
+        "0202020202020202020202020202020202020202020202020202020202020202",
+    ]);
+    assert_eq!(
+        (code(&o), json(&o)["code"].as_str()),
+        (1, Some("record_mismatch")),
+        "{o:?}"
+    );
+
     // No server: exit 3 within the timeout, not a hang and not "missing".
     let port = dns.port;
     drop(dns);
@@ -684,4 +736,49 @@ fn dns_check_against_a_real_dns_server() {
         "{o:?}"
     );
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+}
+
+/// A list larger than a key file (64 KiB) is still a list: extending it must not trip the
+/// key-file limit (the core bounds lists at 1 MiB).
+#[test]
+fn revoke_extends_a_list_larger_than_64_kib() {
+    let dir = tempfile::tempdir().unwrap();
+    let issuer = keygen(dir.path(), "issuer.pem");
+    let list = dir.path().join("big.jws");
+    let mut args: Vec<String> = ["revoke", "--issuer-key", p(&issuer), "--issuer-id", ISS]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    for i in 0..1500 {
+        args.push("--jti".into());
+        args.push(format!("passport-{i:04}-0123456789abcdef0123456789"));
+    }
+    args.extend(["--now", "1800000000", "--out", p(&list)].map(String::from));
+    let o = Command::new(env!("CARGO_BIN_EXE_mcp-attest"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert!(fs::metadata(&list).unwrap().len() > 64 * 1024);
+    let o = run(&[
+        "--json",
+        "revoke",
+        "--issuer-key",
+        p(&issuer),
+        "--issuer-id",
+        ISS,
+        "--list",
+        p(&list),
+        "--jti",
+        "one-more",
+        "--now",
+        "1800000001",
+        "--out",
+        p(&list),
+    ]);
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert_eq!(
+        (json(&o)["kept"].as_u64(), json(&o)["added"].as_u64()),
+        (Some(1500), Some(1))
+    );
 }
