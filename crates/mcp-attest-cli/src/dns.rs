@@ -175,7 +175,10 @@ fn timeout_fail(name: &str, secs: u64) -> Fail {
 }
 
 fn resolve_fail(name: &str, e: &ResolveError, secs: u64) -> Fail {
-    if e.to_string().contains("timed out") || e.to_string().contains("timeout") {
+    if matches!(
+        e.proto().map(|p| p.kind()),
+        Some(hickory_resolver::proto::ProtoErrorKind::Timeout)
+    ) {
         return timeout_fail(name, secs);
     }
     Fail::cannot(
