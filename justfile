@@ -26,7 +26,7 @@ walkthrough:
 # wheel in a fresh virtualenv; both MCP adapters with real SDKs; the guides; the CLI.
 
 # Every test (Rust, no_std, drift, fuzz smoke, npm, PyPI, MCP adapters, guides, CLI).
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
+test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli test-cli-wheel
 
 # Its tests run the binary, including `mcp-attest verify` against the Python test server,
 # so the venv is built first.
@@ -35,6 +35,13 @@ test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js t
 test-cli:
     bash bindings/python/scripts/build.sh
     cargo test -p mcp-attest-cli
+
+# `cargo install --path`, and the PyPI wheel of the binary (maturin, bindings = "bin") built
+# and run from a fresh virtualenv.
+
+# The CLI installed the ways users install it (cargo install; the mcp-attest-cli wheel).
+test-cli-wheel:
+    bash crates/mcp-attest-cli/scripts/wheel-test.sh
 
 # Add the Rust targets the no_std builds need (skips what is already installed).
 setup:

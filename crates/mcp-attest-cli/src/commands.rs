@@ -15,7 +15,6 @@ use mcp_attest::passport::{self, IssueOptions, McpInfo};
 use mcp_attest::revocation::RevocationList;
 use mcp_attest::session::{ClientPolicy, ClientSession};
 use mcp_attest::tool::{self, ManifestStatus, ToolSignatures};
-use mcp_attest::trust::TrustStore;
 use mcp_attest::{jws, records, SigningKey, VerifyingKey};
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
@@ -23,6 +22,7 @@ use zeroize::Zeroizing;
 use crate::keyio;
 use crate::out::{Fail, Outcome, EXIT_REFUSED};
 use crate::rpc::{Answer, StdioClient};
+use crate::storeio;
 use crate::{
     KeyFormat, KeygenArgs, PassportIssueArgs, PassportVerifyArgs, ToolSigs, ToolsSignArgs,
     ToolsVerifyArgs, VerifyArgs,
@@ -33,7 +33,7 @@ use crate::{
 /// `input_too_large`; this only stops an endless pipe from filling memory.
 const MAX_INPUT: u64 = 8 << 20;
 
-fn now_or(given: Option<u64>) -> u64 {
+pub(crate) fn now_or(given: Option<u64>) -> u64 {
     given.unwrap_or_else(|| {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -42,7 +42,7 @@ fn now_or(given: Option<u64>) -> u64 {
 }
 
 /// Reads `-` (stdin) or a file, bounded.
-fn read_input(spec: &str) -> Result<String, Fail> {
+pub(crate) fn read_input(spec: &str) -> Result<String, Fail> {
     let mut buf = Vec::new();
     let res = if spec == "-" {
         std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut buf)
@@ -60,7 +60,10 @@ fn read_input(spec: &str) -> Result<String, Fail> {
 }
 
 /// The public facts of a key, as JSON and text (what keygen and key show print).
-fn public_facts(vk: &VerifyingKey, domain: Option<&str>) -> Result<(Value, String), Fail> {
+pub(crate) fn public_facts(
+    vk: &VerifyingKey,
+    domain: Option<&str>,
+) -> Result<(Value, String), Fail> {
     let did = vk.to_did_key();
     let kid = vk.kid();
     let thumb = vk.jwk_thumbprint();
@@ -221,7 +224,7 @@ pub(crate) fn passport_inspect(token: &str) -> Result<Outcome, Fail> {
 }
 
 /// `ID=JWKS_FILE` or a did:key.
-fn parse_issuer(spec: &str) -> Result<TrustedIssuer, Fail> {
+pub(crate) fn parse_issuer(spec: &str) -> Result<TrustedIssuer, Fail> {
     if spec.starts_with("did:key:") {
         return TrustedIssuer::from_did_key(spec).map_err(Fail::cannot_core);
     }
@@ -390,32 +393,12 @@ pub(crate) fn tools_verify(a: &ToolsVerifyArgs) -> Result<Outcome, Fail> {
     })
 }
 
-/// Saves a trust store atomically, mode 0600 (see [`keyio::write_private`]).
-fn save_store(path: &Path, store: &TrustStore) -> Result<(), Fail> {
-    keyio::write_private(path, store.to_json().as_bytes(), true)
-}
-
 pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
     let server_id = a
         .server_id
         .clone()
         .unwrap_or_else(|| format!("stdio:{}", a.command.join(" ")));
-    let store = match &a.trust_store {
-        None => None,
-        Some(path) if !path.exists() => Some(TrustStore::new()),
-        Some(path) => {
-            // Bounded by the core's own limit, so a huge file is refused with its code
-            // instead of read whole.
-            let mut text = String::new();
-            std::fs::File::open(path)
-                .and_then(|f| {
-                    f.take(mcp_attest::trust::MAX_TRUST_STORE_BYTES as u64 + 1)
-                        .read_to_string(&mut text)
-                })
-                .map_err(|e| Fail::io(path, &e))?;
-            Some(TrustStore::from_json(&text).map_err(Fail::cannot_core)?)
-        }
-    };
+    let store = a.trust_store.as_deref().map(storeio::load).transpose()?;
     let policy = ClientPolicy {
         server_id: Some(server_id.clone()),
         expected_key: a
@@ -451,7 +434,7 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
         .ok_or_else(|| Fail::cannot("internal_error", "the session made no report".into()))?
         .to_owned();
     if let (Some(path), Some(store)) = (&a.trust_store, session.trust_store()) {
-        save_store(path, store)?;
+        storeio::save(path, store)?;
     }
     let report: Value = serde_json::from_str(&report_text).unwrap_or(Value::Null);
     let verified = report.get("verified") == Some(&Value::Bool(true));

@@ -133,13 +133,24 @@ pub(crate) fn check_secret_dir(path: &Path) -> Result<(), Fail> {
 /// rename, fsync of the directory. Without `overwrite`, an existing file is never replaced
 /// (checked by the rename itself, so a file created meanwhile is not clobbered either).
 pub(crate) fn write_private(path: &Path, data: &[u8], overwrite: bool) -> Result<(), Fail> {
+    write_atomic(path, data, overwrite, 0o600)
+}
+
+/// [`write_private`] with another mode: 0644 for public documents (revocation lists,
+/// rotation attestations), which are meant to be published.
+pub(crate) fn write_atomic(
+    path: &Path,
+    data: &[u8],
+    overwrite: bool,
+    mode: u32,
+) -> Result<(), Fail> {
     let dir = parent_dir(path);
     let mut tmp = tempfile::Builder::new()
         .prefix(".mcp-attest-")
         .tempfile_in(&dir)
         .map_err(|e| Fail::io(&dir, &e))?;
     tmp.as_file()
-        .set_permissions(fs::Permissions::from_mode(0o600))
+        .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(|e| Fail::io(tmp.path(), &e))?;
     tmp.write_all(data).map_err(|e| Fail::io(path, &e))?;
     tmp.as_file().sync_all().map_err(|e| Fail::io(path, &e))?;

@@ -9,9 +9,13 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod commands;
+mod dns;
 mod keyio;
+mod lifecycle;
 mod out;
 mod rpc;
+mod storeio;
+mod trustcmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +58,16 @@ enum Cmd {
     Tools(ToolsCmd),
     /// Start an MCP server over stdio and verify its identity and tools.
     Verify(VerifyArgs),
+    /// Create or extend a signed revocation list (keys, DIDs, passport ids).
+    Revoke(lifecycle::RevokeArgs),
+    /// Rotate a key: a new key plus the rotation attestation signed by the old one.
+    Rotate(lifecycle::RotateArgs),
+    /// Trust stores: list, pin, unpin, import (the file format the libraries save).
+    #[command(subcommand)]
+    Trust(trustcmd::TrustCmd),
+    /// The DNS TXT record `_mcp-identity.DOMAIN`: print it, or look it up and check it.
+    #[command(subcommand)]
+    Dns(dns::DnsCmd),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -261,6 +275,10 @@ fn main() -> ExitCode {
         Cmd::Tools(ToolsCmd::Sign(a)) => commands::tools_sign(&a),
         Cmd::Tools(ToolsCmd::Verify(a)) => commands::tools_verify(&a),
         Cmd::Verify(a) => commands::verify(&a),
+        Cmd::Revoke(a) => lifecycle::revoke(&a),
+        Cmd::Rotate(a) => lifecycle::rotate(&a),
+        Cmd::Trust(c) => trustcmd::run(&c),
+        Cmd::Dns(c) => dns::run(&c),
     };
     let code = match result {
         Ok(o) => out::print_outcome(&o, cli.json),
