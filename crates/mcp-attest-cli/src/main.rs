@@ -10,6 +10,7 @@
 
 mod commands;
 mod dns;
+mod evidence;
 mod keyio;
 mod lifecycle;
 mod out;
@@ -68,6 +69,9 @@ enum Cmd {
     /// The DNS TXT record `_mcp-identity.DOMAIN`: print it, or look it up and check it.
     #[command(subcommand)]
     Dns(dns::DnsCmd),
+    /// Evidence logs: verify a server's signed record of tools/call decisions offline.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCmd),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -279,6 +283,7 @@ fn main() -> ExitCode {
         Cmd::Rotate(a) => lifecycle::rotate(&a),
         Cmd::Trust(c) => trustcmd::run(&c),
         Cmd::Dns(c) => dns::run(&c),
+        Cmd::Evidence(c) => evidence::run(&c),
     };
     let code = match result {
         Ok(o) => out::print_outcome(&o, cli.json),
