@@ -12,6 +12,7 @@
 // A std crate: the no_std-oriented lints of the workspace do not apply here.
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
+mod attest;
 mod convert;
 mod error;
 mod keys;
@@ -89,6 +90,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(trust::jsonrpc_error, m)?)?;
     m.add_function(wrap_pyfunction!(trust::jsonrpc_error_json, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_class::<attest::CallerVerifier>()?;
+    m.add_class::<attest::EvidenceLog>()?;
+    m.add_class::<attest::LogVerifier>()?;
+    m.add_function(wrap_pyfunction!(attest::caller_attach, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::caller_request_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::trust_level, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::guard_level, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::caller_refusal, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::evidence_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::evidence_file_name, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::evidence_file_index, m)?)?;
     Ok(())
 }
 

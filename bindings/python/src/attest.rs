@@ -1,0 +1,258 @@
+//! Glue for caller identity (spec §20) and evidence logs (§19). JSON text in, JSON text out;
+//! every decision is the core's (Python's `mcp_attest.caller` / `mcp_attest.evidence` wrap
+//! these).
+
+use std::sync::{Mutex, MutexGuard};
+
+use mcp_attest::caller::{self, CallerVerifier as CoreVerifier, LevelBasis};
+use mcp_attest::evidence::{self, EvidenceLog as CoreLog, LogVerifier as CoreLogVerifier, Write};
+use mcp_attest::{Error, ErrorCode};
+use pyo3::prelude::*;
+
+use crate::convert::{json_text, text};
+use crate::error::{glue_error, CoreResult};
+use crate::keys::{SigningKey, VerifyingKey};
+use crate::trust::TrustStore;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn copy_key(k: &SigningKey) -> mcp_attest::SigningKey {
+    mcp_attest::SigningKey::from_bytes(&k.inner.to_bytes())
+}
+
+/// ``(params_json, proof)``: the request params with the caller's proof (and passport)
+/// attached, and the proof alone for the HTTP header. ``nonce``: 16 random bytes.
+#[pyfunction]
+#[pyo3(signature = (key, passport, audience, method, params, now, nonce))]
+pub(crate) fn caller_attach(
+    key: &SigningKey,
+    passport: Option<&str>,
+    audience: &str,
+    method: &str,
+    params: &Bound<'_, PyAny>,
+    now: Option<&Bound<'_, PyAny>>,
+    nonce: &[u8],
+) -> PyResult<(String, String)> {
+    let nonce: [u8; 16] = nonce
+        .try_into()
+        .map_err(|_| glue_error(ErrorCode::InvalidClaim, "a caller proof needs 16 random bytes"))?;
+    let p = json_text(params, "params")?;
+    let a = caller::attach(
+        &key.inner,
+        passport,
+        audience,
+        method,
+        &p,
+        crate::convert::now(now)?,
+        &nonce,
+    )
+    .py()?;
+    Ok((a.params, a.proof))
+}
+
+/// ``sha256-…`` of what a proof binds (method, tool name and arguments; not ``_meta``).
+#[pyfunction]
+pub(crate) fn caller_request_hash(method: &str, params: &Bound<'_, PyAny>) -> PyResult<String> {
+    caller::request_hash(method, &json_text(params, "params")?).py()
+}
+
+/// The trust level (0–4) of what a peer has shown.
+#[pyfunction]
+#[pyo3(signature = (key_proven, domain_proven = false, vouched = None))]
+pub(crate) fn trust_level(key_proven: bool, domain_proven: bool, vouched: Option<u8>) -> u8 {
+    caller::level(&LevelBasis {
+        key_proven,
+        domain_proven,
+        vouched,
+    })
+}
+
+/// Raises ``insufficient_trust_level`` when ``level`` < ``required``.
+#[pyfunction]
+pub(crate) fn guard_level(required: u8, level: u8) -> PyResult<()> {
+    caller::guard_level(required, level).py()
+}
+
+/// The JSON-RPC error object (JSON text) refusing a call.
+#[pyfunction]
+#[pyo3(signature = (code, message, required = None, level = None))]
+pub(crate) fn caller_refusal(
+    code: &str,
+    message: &str,
+    required: Option<u8>,
+    level: Option<u8>,
+) -> PyResult<String> {
+    let c = ErrorCode::from_code(code)
+        .ok_or_else(|| glue_error(ErrorCode::InvalidPolicy, "unknown error code"))?;
+    Ok(caller::refusal_json(
+        &Error::with_message(c, message.to_owned()),
+        required,
+        level,
+    ))
+}
+
+/// The server side of caller identity (see ``mcp_attest.caller.CallerVerifier``).
+#[pyclass(frozen, module = "mcp_attest")]
+pub(crate) struct CallerVerifier {
+    inner: Mutex<CoreVerifier>,
+}
+
+#[pymethods]
+impl CallerVerifier {
+    #[new]
+    #[pyo3(signature = (audience, capacity, client_quota, trust_store = None))]
+    fn py_new(
+        audience: &str,
+        capacity: usize,
+        client_quota: usize,
+        trust_store: Option<&Bound<'_, TrustStore>>,
+    ) -> Self {
+        let mut v = CoreVerifier::new(audience, capacity, client_quota);
+        if let Some(s) = trust_store {
+            let s = lock(&s.get().inner);
+            v.set_trust(s.issuers().to_vec(), s.revocation_lists());
+        }
+        CallerVerifier {
+            inner: Mutex::new(v),
+        }
+    }
+    /// ``None`` (anonymous) or the caller as JSON text; raises when a proof fails.
+    #[pyo3(signature = (method, params, header, client, now))]
+    fn identify(
+        &self,
+        method: &str,
+        params: &Bound<'_, PyAny>,
+        header: Option<&str>,
+        client: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<String>> {
+        let p = json_text(params, "params")?;
+        let now = crate::convert::now(now)?;
+        Ok(lock(&self.inner)
+            .identify(method, &p, header, client, now)
+            .py()?
+            .map(|c| c.to_json()))
+    }
+}
+
+fn write_tuple(w: Write) -> (u64, String) {
+    (w.file, w.line)
+}
+
+/// The writer side of an evidence log, without I/O (see ``mcp_attest.evidence``).
+#[pyclass(frozen, module = "mcp_attest")]
+pub(crate) struct EvidenceLog {
+    inner: Mutex<CoreLog>,
+}
+
+#[pymethods]
+impl EvidenceLog {
+    #[new]
+    #[pyo3(signature = (key, max_file_bytes, resume = None))]
+    fn py_new(
+        key: &SigningKey,
+        max_file_bytes: u64,
+        resume: Option<(String, u64, u64)>,
+    ) -> PyResult<Self> {
+        let log = match resume {
+            None => CoreLog::new(copy_key(key), max_file_bytes),
+            Some((last_line, file, file_bytes)) => {
+                CoreLog::resume(copy_key(key), max_file_bytes, &last_line, file, file_bytes).py()?
+            }
+        };
+        Ok(EvidenceLog {
+            inner: Mutex::new(log),
+        })
+    }
+    /// ``[(file, line), …]`` for one call record (JSON text or a dict).
+    #[pyo3(signature = (call, now = None))]
+    fn append_call(
+        &self,
+        call: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(u64, String)>> {
+        let c = json_text(call, "call")?;
+        let now = crate::convert::now(now)?;
+        Ok(lock(&self.inner)
+            .append_call_json(&c, now)
+            .py()?
+            .into_iter()
+            .map(write_tuple)
+            .collect())
+    }
+    #[pyo3(signature = (now = None))]
+    fn checkpoint(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<(u64, String)> {
+        let now = crate::convert::now(now)?;
+        lock(&self.inner).checkpoint(now).py().map(write_tuple)
+    }
+    #[pyo3(signature = (now = None))]
+    fn close(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<(u64, String)> {
+        let now = crate::convert::now(now)?;
+        lock(&self.inner).close(now).py().map(write_tuple)
+    }
+    #[getter]
+    fn server_did(&self) -> String {
+        lock(&self.inner).writer().server_did().to_owned()
+    }
+    #[getter]
+    fn next_seq(&self) -> u64 {
+        lock(&self.inner).writer().next_seq()
+    }
+    #[getter]
+    fn file(&self) -> u64 {
+        lock(&self.inner).file()
+    }
+}
+
+/// Verifies an evidence log line by line (see ``mcp_attest.evidence.verify_evidence_log``).
+#[pyclass(module = "mcp_attest")]
+pub(crate) struct LogVerifier {
+    inner: Option<CoreLogVerifier>,
+}
+
+#[pymethods]
+impl LogVerifier {
+    #[new]
+    fn py_new(key: &VerifyingKey) -> Self {
+        LogVerifier {
+            inner: Some(CoreLogVerifier::new(&key.inner)),
+        }
+    }
+    fn push(&mut self, line: &Bound<'_, PyAny>) -> PyResult<()> {
+        let l = text(line, "line")?;
+        match self.inner.as_mut() {
+            Some(v) => {
+                v.push(l);
+                Ok(())
+            }
+            None => Err(glue_error(ErrorCode::InvalidPolicy, "the verifier has finished")),
+        }
+    }
+    /// The report as JSON text; the verifier cannot be used after.
+    fn finish(&mut self, anchors: Vec<String>) -> PyResult<String> {
+        let v = self
+            .inner
+            .take()
+            .ok_or_else(|| glue_error(ErrorCode::InvalidPolicy, "the verifier has finished"))?;
+        let refs: Vec<&str> = anchors.iter().map(String::as_str).collect();
+        Ok(v.finish(&refs).to_json())
+    }
+}
+
+#[pyfunction]
+pub(crate) fn evidence_hash(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    evidence::hash_json(&json_text(value, "value")?).py()
+}
+
+#[pyfunction]
+pub(crate) fn evidence_file_name(prefix: &str, index: u64) -> String {
+    evidence::file_name(prefix, index)
+}
+
+#[pyfunction]
+pub(crate) fn evidence_file_index(prefix: &str, name: &str) -> Option<u64> {
+    evidence::file_index(prefix, name)
+}
+
