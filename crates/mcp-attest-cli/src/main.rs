@@ -9,9 +9,13 @@
 #![allow(clippy::std_instead_of_core, clippy::std_instead_of_alloc)]
 
 mod commands;
+mod gateway;
+mod http;
 mod keyio;
 mod out;
 mod rpc;
+mod transport;
+mod wrap;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,8 +56,12 @@ enum Cmd {
     /// Signed tool lists: sign in CI, verify offline.
     #[command(subcommand)]
     Tools(ToolsCmd),
-    /// Start an MCP server over stdio and verify its identity and tools.
+    /// Verify an MCP server's identity and tools: a command over stdio, or a Streamable
+    /// HTTP URL.
     Verify(VerifyArgs),
+    /// Give identity to an existing MCP server without changing it: a stdio proxy
+    /// (`-- COMMAND`) or a Streamable HTTP gateway (`--listen ADDR --upstream URL`).
+    Wrap(wrap::WrapArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -244,8 +252,15 @@ pub(crate) struct VerifyArgs {
     /// Seconds to wait for each answer before giving up (exit 3).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) timeout: u64,
+    /// Allow a plain http:// URL to a host that is not loopback (the traffic, identity
+    /// answers included, can then be read and changed on the way).
+    #[arg(long)]
+    pub(crate) insecure_http: bool,
+    /// A Streamable HTTP endpoint (https://host/mcp) instead of a command.
+    #[arg(conflicts_with = "command")]
+    pub(crate) url: Option<String>,
     /// The server command and its arguments, after `--`.
-    #[arg(last = true, required = true, num_args = 1..)]
+    #[arg(last = true, required_unless_present = "url", num_args = 1..)]
     pub(crate) command: Vec<String>,
 }
 
@@ -261,6 +276,7 @@ fn main() -> ExitCode {
         Cmd::Tools(ToolsCmd::Sign(a)) => commands::tools_sign(&a),
         Cmd::Tools(ToolsCmd::Verify(a)) => commands::tools_verify(&a),
         Cmd::Verify(a) => commands::verify(&a),
+        Cmd::Wrap(a) => wrap::run(&a),
     };
     let code = match result {
         Ok(o) => out::print_outcome(&o, cli.json),
