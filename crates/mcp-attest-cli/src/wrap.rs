@@ -272,16 +272,18 @@ fn read_piece(r: &mut impl BufRead) -> Piece {
     }
 }
 
-/// Copies the rest of an over-long line unchanged (never parsed: memory stays bounded).
+/// Copies the rest of an over-long line unchanged (never parsed: memory stays bounded),
+/// holding the writer so no other message lands inside it.
 fn pass_long(first: &[u8], r: &mut impl BufRead, w: &Mutex<impl Write>) -> bool {
-    if lock(w).write_all(first).is_err() {
+    let mut w = lock(w);
+    if w.write_all(first).is_err() {
         return false;
     }
     loop {
         match read_piece(r) {
-            Piece::Line(b) => return lock(w).write_all(&b).and_then(|()| lock(w).flush()).is_ok(),
+            Piece::Line(b) => return w.write_all(&b).and_then(|()| w.flush()).is_ok(),
             Piece::Part(b) => {
-                if lock(w).write_all(&b).is_err() {
+                if w.write_all(&b).is_err() {
                     return false;
                 }
             }
