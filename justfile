@@ -25,9 +25,14 @@ walkthrough:
 test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
 
 # The command-line program (crates/mcp-attest-cli): its tests run the binary, including
-# `mcp-attest verify` against the Python test server, so the venv is built first.
+# `mcp-attest verify` against the Python and TypeScript test servers and `mcp-attest wrap`
+# in front of pinned reference servers checked by both client adapters, so the venv, the JS
+# package and the reference servers are prepared first (each step skips what is in place).
 test-cli:
     bash bindings/python/scripts/build.sh
+    bash bindings/js/scripts/setup.sh
+    bash bindings/js/scripts/build-if-stale.sh
+    bash crates/mcp-attest-cli/tests/ref-servers/setup.sh
     cargo test -p mcp-attest-cli
 
 # Add the Rust targets the no_std builds need (skips what is already installed).

@@ -279,8 +279,8 @@ impl<R: Read> Read for SseRewriter<R> {
         if self.pos >= self.out.len() && !self.fill()? {
             return Ok(0);
         }
-        let n = buf.len().min(self.out.len() - self.pos);
-        buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
+        let mut rest: &[u8] = self.out.get(self.pos..).unwrap_or_default();
+        let n = rest.read(buf)?;
         self.pos += n;
         Ok(n)
     }

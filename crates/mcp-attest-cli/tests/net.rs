@@ -7,6 +7,17 @@
 //! Needs what `just test-cli` prepares: the repository's `.venv`, the JS package's `dist`,
 //! and `tests/ref-servers/setup.sh`. Missing is a failure, not a skip.
 
+// Test code: a failed unwrap is a failed test, which is what it should be.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    missing_docs
+)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -17,7 +28,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const SEED_A: &str = "0101010101010101010101010101010101010101010101010101010101010101";
 const SEED_B: &str = "0202020202020202020202020202020202020202020202020202020202020202";
 
 fn bin() -> Command {
@@ -228,7 +238,11 @@ fn assert_verified(r: &Value, did: &str) {
 // ---- verify URL (Streamable HTTP) and verify -- COMMAND against the project's servers ----
 
 /// Honest, pinned, then an impostor key under the same server id; then a tampered tool.
-fn honest_impostor_tampered(start: &dyn Fn(&[&str]) -> (Option<Proc>, String), seed_b: &str) {
+/// Starts a server with extra flags: the process to keep alive (none for stdio, which each
+/// `verify` starts itself) and the target (a URL, or the command as a JSON array).
+type Start<'a> = &'a dyn Fn(&[&str]) -> (Option<Proc>, String);
+
+fn honest_impostor_tampered(start: Start<'_>, seed_b: &str) {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("trust.json");
     let store = store.to_str().unwrap();
@@ -633,7 +647,7 @@ fn gateway_in_front_of_an_http_server_with_sse_answers() {
     assert_verified(&json_out(&o), &did);
     for lang in ["ts", "py"] {
         let call = Some(("echo", json!({"text": "through the gateway"})));
-        let out = adapter_client(lang, &[url.clone()], call);
+        let out = adapter_client(lang, std::slice::from_ref(&url), call);
         assert_verified(&out["report"], &did);
         assert_eq!(
             out["call"]["content"][0]["text"], "through the gateway",
