@@ -9,7 +9,7 @@
 //! `identity/challenge` are answered here; every response carries the presentation's
 //! headers.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -103,6 +103,10 @@ fn plain(gw: &Gateway, req: Request, status: u16, text: &str) {
 fn handle(gw: &Arc<Gateway>, mut req: Request) {
     let method = req.method().clone();
     let mut body = Vec::new();
+    if req.body_length().is_some_and(|n| n as u64 > MAX_BODY) {
+        // Refused on the declared size, before reading any of it.
+        return plain(gw, req, 413, "request body too large");
+    }
     if method == Method::Post {
         match read_limited(req.as_reader(), MAX_BODY as usize) {
             Ok(b) if b.len() as u64 <= MAX_BODY => body = b,
@@ -168,18 +172,25 @@ fn handle(gw: &Arc<Gateway>, mut req: Request) {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    // Passed on when the body is, so a plain JSON answer keeps its framing.
+    let upstream_length = resp
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
     let reader = resp.into_body().into_reader();
     let id = msg.as_ref().and_then(|m| m.get("id")).cloned();
-    let body: Box<dyn Read + Send> = match (kind, id) {
-        (Some(kind), Some(id)) if content_type.starts_with("text/event-stream") => {
+    let (body, length): (Box<dyn Read + Send>, Option<usize>) = match (kind, id) {
+        (Some(kind), Some(id)) if content_type.starts_with("text/event-stream") => (
             Box::new(SseRewriter {
                 inner: BufReader::new(reader),
                 out: Vec::new(),
                 pos: 0,
                 pending: Some((id, kind)),
                 gw: Arc::clone(gw),
-            })
-        }
+            }),
+            None,
+        ),
         (Some(kind), Some(_)) if content_type.starts_with("application/json") => {
             let text = match read_bounded(reader, "upstream") {
                 Ok(t) => t,
@@ -192,13 +203,57 @@ fn handle(gw: &Arc<Gateway>, mut req: Request) {
                     .into_bytes(),
                 Err(_) => text,
             };
-            Box::new(std::io::Cursor::new(out))
+            let len = out.len();
+            (Box::new(std::io::Cursor::new(out)), Some(len))
         }
-        _ => Box::new(reader),
+        _ => (Box::new(reader), upstream_length),
     };
-    let mut r = Response::new(StatusCode(status), headers, body, None, None);
+    if content_type.starts_with("text/event-stream") {
+        headers.extend(gw.headers.iter().filter_map(|(k, v)| header(k, v)));
+        return stream(req, status, &headers, body);
+    }
+    let mut r = Response::new(StatusCode(status), headers, body, length, None);
     r = with_ours(gw, r);
     let _ = req.respond(r);
+}
+
+/// Sends an SSE answer chunk by chunk, flushing after each read from the upstream, so events
+/// arrive when they happen (tiny_http's own chunked writer holds 8 KiB before sending, which
+/// would stall a quiet stream). A stream the upstream breaks is cut, not terminated cleanly,
+/// so the client sees it as incomplete.
+fn stream(req: Request, status: u16, headers: &[Header], mut body: impl Read) {
+    let mut w = req.into_writer();
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\n",
+        StatusCode(status).default_reason_phrase()
+    );
+    for h in headers {
+        head.push_str(&format!("{}: {}\r\n", h.field.as_str(), h.value.as_str()));
+    }
+    head.push_str("Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+    if w.write_all(head.as_bytes())
+        .and_then(|()| w.flush())
+        .is_err()
+    {
+        return;
+    }
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match body.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => return,
+        };
+        let chunk = buf.get(..n).unwrap_or_default();
+        let sent = write!(w, "{n:x}\r\n")
+            .and_then(|()| w.write_all(chunk))
+            .and_then(|()| w.write_all(b"\r\n"))
+            .and_then(|()| w.flush());
+        if sent.is_err() {
+            return;
+        }
+    }
+    let _ = w.write_all(b"0\r\n\r\n").and_then(|()| w.flush());
 }
 
 /// An SSE stream passed on event by event, the event that answers the tracked request
@@ -276,6 +331,10 @@ impl<R: Read> SseRewriter<R> {
 
 impl<R: Read> Read for SseRewriter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.out.len() && self.pending.is_none() {
+            // Answered: the rest of the stream is passed on as it comes, unbounded.
+            return self.inner.read(buf);
+        }
         if self.pos >= self.out.len() && !self.fill()? {
             return Ok(0);
         }

@@ -657,3 +657,133 @@ fn gateway_in_front_of_an_http_server_with_sse_answers() {
     // The upstream alone has no identity.
     assert_eq!(code(&verify_url(&upstream, &[])), 1);
 }
+
+/// A fake upstream on a free loopback port: every connection's one request gets
+/// `answer(request body)` (a whole HTTP response); an SSE answer's connection then stays
+/// open for 30 s, any other is closed.
+fn fake_upstream(answer: fn(&str) -> String) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/mcp", l.local_addr().unwrap());
+    thread::spawn(move || {
+        for s in l.incoming() {
+            let Ok(s) = s else { return };
+            thread::spawn(move || {
+                let mut r = BufReader::new(s.try_clone().unwrap());
+                let mut len = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let low = line.to_ascii_lowercase();
+                    if let Some(v) = low.strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let mut body = vec![0u8; len];
+                let _ = r.read_exact(&mut body);
+                let mut s = s;
+                let answer = answer(&String::from_utf8_lossy(&body));
+                let _ = s.write_all(answer.as_bytes());
+                let _ = s.flush();
+                if answer.contains("text/event-stream") {
+                    thread::sleep(Duration::from_secs(30));
+                }
+            });
+        }
+    });
+    url
+}
+
+fn gateway(key: &str, upstream: &str) -> (Proc, String) {
+    start_http(&[
+        env!("CARGO_BIN_EXE_mcp-attest").to_owned(),
+        "wrap".into(),
+        "--key".into(),
+        key.into(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--upstream".into(),
+        upstream.into(),
+    ])
+}
+
+/// Sends one raw HTTP request to `url`; returns what arrives within `wait`.
+fn raw_http(url: &str, method: &str, body: &str, wait: Duration) -> String {
+    let addr = url.trim_start_matches("http://").trim_end_matches("/mcp");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} /mcp HTTP/1.1\r\nHost: {addr}\r\nAccept: application/json, text/event-stream\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let deadline = Instant::now() + wait;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    while Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(_) => {}
+        }
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+#[test]
+fn gateway_rewrites_json_answers_and_passes_quiet_sse_streams_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = key_file(dir.path());
+    let did = did_of(&key);
+    let up = fake_upstream(|body| {
+        if body.contains("\"initialize\"") {
+            let b = r#"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"fake","version":"0"}}}"#;
+            format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nMcp-Session-Id: s1\r\nContent-Length: {}\r\n\r\n{b}", b.len())
+        } else {
+            // A stream that sends one small event and then stays quiet.
+            let event = "event: message\ndata: {\"method\":\"ping!\"}\n\n";
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{event}\r\n",
+                event.len()
+            )
+        }
+    });
+    let (_gw, url) = gateway(&key, &up);
+    let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#;
+    let got = raw_http(&url, "POST", init, Duration::from_secs(3));
+    assert!(got.contains(&format!("did={did}")), "{got}");
+    assert!(
+        got.to_ascii_lowercase().contains("mcp-session-id: s1"),
+        "{got}"
+    );
+    let body: Value = serde_json::from_str(got.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert_eq!(
+        body["result"]["capabilities"]["experimental"]["org.mcp-attest/identity"]["did"],
+        did
+    );
+    assert!(body["result"]["capabilities"]["tools"].is_object());
+
+    // The event arrives while the upstream keeps the stream open.
+    let got = raw_http(&url, "GET", "", Duration::from_secs(3));
+    assert!(got.contains("data: {\"method\":\"ping!\"}"), "{got}");
+
+    // An oversized request body is refused by the gateway itself, on its declared size.
+    let addr = url.trim_start_matches("http://").trim_end_matches("/mcp");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST /mcp HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        6 << 20
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 413");
+}
