@@ -101,8 +101,9 @@ pub(crate) enum Pending {
 pub(crate) struct Identity {
     key: SigningKey,
     options: ServerOptions,
-    /// Whether --name was given (otherwise the server's reported name is used).
+    /// Whether --name / --version were given (otherwise the server's reported ones are used).
     named: bool,
+    versioned: bool,
     presentation: ServerPresentation,
 }
 
@@ -128,6 +129,7 @@ impl Identity {
             key,
             options,
             named: a.name.is_some(),
+            versioned: a.version.is_some(),
             presentation,
         })
     }
@@ -195,20 +197,26 @@ impl Identity {
             Pending::Initialize => {
                 if !self.named {
                     // The passport names what the server says it is, as an SDK adapter
-                    // attached to that server would; the pin is on the key.
+                    // attached to that server would; the pin is on the key. Rebuilt only
+                    // when that changes, so the challenge replay cache survives the many
+                    // `initialize`s a gateway sees.
+                    let mut options = self.options.clone();
                     if let Some(name) = result.pointer("/serverInfo/name").and_then(Value::as_str) {
-                        self.options.name = name.to_owned();
+                        name.clone_into(&mut options.name);
                     }
-                    if self.options.version.is_none() {
-                        self.options.version = result
+                    if !self.versioned {
+                        options.version = result
                             .pointer("/serverInfo/version")
                             .and_then(Value::as_str)
                             .map(str::to_owned);
                     }
-                    self.presentation = ServerPresentation::new(
-                        SigningKey::from_bytes(&self.key.to_bytes()),
-                        self.options.clone(),
-                    );
+                    if options != self.options {
+                        self.options = options;
+                        self.presentation = ServerPresentation::new(
+                            SigningKey::from_bytes(&self.key.to_bytes()),
+                            self.options.clone(),
+                        );
+                    }
                 }
                 let ours: Value =
                     serde_json::from_str(&self.presentation.capabilities()).unwrap_or_default();
