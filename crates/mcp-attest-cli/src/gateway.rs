@@ -53,6 +53,13 @@ pub(crate) fn serve(
     a: &WrapArgs,
 ) -> Result<Outcome, Fail> {
     let up = parse_url(upstream, a.insecure_http)?;
+    // A bare port is a loopback address: reaching the gateway from elsewhere takes an
+    // explicit host.
+    let listen = match listen.parse::<u16>() {
+        Ok(port) => format!("127.0.0.1:{port}"),
+        Err(_) => listen.to_owned(),
+    };
+    let listen = listen.as_str();
     let server = tiny_http::Server::http(listen)
         .map_err(|e| Fail::cannot("io_error", format!("listening on {listen}: {e}")))?;
     let addr = server

@@ -235,8 +235,9 @@ pub(crate) struct ToolsVerifyArgs {
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
-    /// The name the server is pinned under (default: `stdio:` + the command line). Never the
-    /// name the server reports: an impostor would choose a fresh pin.
+    /// The name the server is pinned under (default: `stdio:` + the command line, or the
+    /// URL's canonical origin and path). Never the name the server reports: an impostor
+    /// would choose a fresh pin.
     #[arg(long)]
     pub(crate) server_id: Option<String>,
     /// A trust store (JSON) to pin the server's key in: loaded (missing = empty) and saved

@@ -66,8 +66,8 @@ pub(crate) struct WrapArgs {
     #[arg(long, default_value_t = mcp_attest::tool::DEFAULT_MANIFEST_TTL,
           value_parser = clap::value_parser!(u64).range(1..=MAX_MANIFEST_TTL))]
     pub(crate) manifest_ttl: u64,
-    /// HTTP gateway: the address to listen on (e.g. 127.0.0.1:8080; port 0 picks one). The
-    /// URL is printed on stdout as `LISTENING http://ADDR/mcp`.
+    /// HTTP gateway: the address to listen on: a port (on 127.0.0.1) or HOST:PORT; port 0
+    /// picks a free one. The URL is printed on stdout as `LISTENING http://ADDR/mcp DID`.
     #[arg(long, requires = "upstream", conflicts_with = "command")]
     pub(crate) listen: Option<String>,
     /// HTTP gateway: the upstream Streamable HTTP endpoint.

@@ -704,8 +704,9 @@ fn gateway(key: &str, upstream: &str) -> (Proc, String) {
         "wrap".into(),
         "--key".into(),
         key.into(),
+        // A bare port: loopback.
         "--listen".into(),
-        "127.0.0.1:0".into(),
+        "0".into(),
         "--upstream".into(),
         upstream.into(),
     ])
@@ -755,6 +756,7 @@ fn gateway_rewrites_json_answers_and_passes_quiet_sse_streams_promptly() {
         }
     });
     let (_gw, url) = gateway(&key, &up);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}"#;
     let got = raw_http(&url, "POST", init, Duration::from_secs(3));
     assert!(got.contains(&format!("did={did}")), "{got}");
