@@ -28,12 +28,17 @@ walkthrough:
 # Every test (Rust, no_std, drift, fuzz smoke, npm, PyPI, MCP adapters, guides, CLI).
 test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli test-cli-wheel
 
-# Its tests run the binary, including `mcp-attest verify` against the Python test server,
-# so the venv is built first.
+# Its tests run the binary, including `mcp-attest verify` against the Python and TypeScript
+# test servers and `mcp-attest wrap` in front of pinned reference servers checked by both
+# client adapters, so the venv, the JS package and the reference servers are prepared first
+# (each step skips what is in place).
 
 # The command-line program (crates/mcp-attest-cli) and its tests.
 test-cli:
     bash bindings/python/scripts/build.sh
+    bash bindings/js/scripts/setup.sh
+    bash bindings/js/scripts/build-if-stale.sh
+    bash crates/mcp-attest-cli/tests/ref-servers/setup.sh
     cargo test -p mcp-attest-cli
 
 # `cargo install --path`, and the PyPI wheel of the binary (maturin, bindings = "bin") built

@@ -35,9 +35,12 @@ pub(crate) fn caller_attach(
     now: Option<&Bound<'_, PyAny>>,
     nonce: &[u8],
 ) -> PyResult<(String, String)> {
-    let nonce: [u8; 16] = nonce
-        .try_into()
-        .map_err(|_| glue_error(ErrorCode::InvalidClaim, "a caller proof needs 16 random bytes"))?;
+    let nonce: [u8; 16] = nonce.try_into().map_err(|_| {
+        glue_error(
+            ErrorCode::InvalidClaim,
+            "a caller proof needs 16 random bytes",
+        )
+    })?;
     let p = json_text(params, "params")?;
     let a = caller::attach(
         &key.inner,
@@ -227,7 +230,10 @@ impl LogVerifier {
                 v.push(l);
                 Ok(())
             }
-            None => Err(glue_error(ErrorCode::InvalidPolicy, "the verifier has finished")),
+            None => Err(glue_error(
+                ErrorCode::InvalidPolicy,
+                "the verifier has finished",
+            )),
         }
     }
     /// The report as JSON text; the verifier cannot be used after.
@@ -255,4 +261,3 @@ pub(crate) fn evidence_file_name(prefix: &str, index: u64) -> String {
 pub(crate) fn evidence_file_index(prefix: &str, name: &str) -> Option<u64> {
     evidence::file_index(prefix, name)
 }
-

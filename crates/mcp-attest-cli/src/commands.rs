@@ -394,10 +394,15 @@ pub(crate) fn tools_verify(a: &ToolsVerifyArgs) -> Result<Outcome, Fail> {
 }
 
 pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
-    let server_id = a
-        .server_id
-        .clone()
-        .unwrap_or_else(|| format!("stdio:{}", a.command.join(" ")));
+    let url = a
+        .url
+        .as_deref()
+        .map(|u| crate::http::parse_url(u, a.insecure_http))
+        .transpose()?;
+    let server_id = a.server_id.clone().unwrap_or_else(|| match &url {
+        Some(u) => u.canonical.clone(),
+        None => format!("stdio:{}", a.command.join(" ")),
+    });
     let store = a.trust_store.as_deref().map(storeio::load).transpose()?;
     let policy = ClientPolicy {
         server_id: Some(server_id.clone()),
@@ -416,7 +421,11 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
     let mut session =
         ClientSession::new(policy, store, now_or(None), &random).map_err(Fail::cannot_core)?;
 
-    let mut client = StdioClient::spawn(&a.command, Duration::from_secs(a.timeout))?;
+    let timeout = Duration::from_secs(a.timeout);
+    let mut client: Box<dyn crate::transport::Transport> = match &url {
+        Some(u) => Box::new(crate::http::HttpClient::new(u, timeout)),
+        None => Box::new(StdioClient::spawn(&a.command, timeout)?),
+    };
     let server_info = client.initialize()?;
     while let Some(req) = session.next_request() {
         let params: Value = serde_json::from_str(&req.params).unwrap_or(json!({}));

@@ -196,6 +196,8 @@ fn live_server_key(command: &[String]) -> Result<VerifyingKey, Fail> {
         audience: None,
         expected_key: None,
         timeout: 30,
+        insecure_http: false,
+        url: None,
         command: command.to_vec(),
     };
     let o = crate::commands::verify(&args)?;

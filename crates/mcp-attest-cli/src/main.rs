@@ -11,12 +11,16 @@
 mod commands;
 mod dns;
 mod evidence;
+mod gateway;
+mod http;
 mod keyio;
 mod lifecycle;
 mod out;
 mod rpc;
 mod storeio;
+mod transport;
 mod trustcmd;
+mod wrap;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,7 +61,8 @@ enum Cmd {
     /// Signed tool lists: sign in CI, verify offline.
     #[command(subcommand)]
     Tools(ToolsCmd),
-    /// Start an MCP server over stdio and verify its identity and tools.
+    /// Verify an MCP server's identity and tools: a command over stdio, or a Streamable
+    /// HTTP URL.
     Verify(VerifyArgs),
     /// Create or extend a signed revocation list (keys, DIDs, passport ids).
     Revoke(lifecycle::RevokeArgs),
@@ -72,6 +77,9 @@ enum Cmd {
     /// Evidence logs: verify a server's signed record of tools/call decisions offline.
     #[command(subcommand)]
     Evidence(evidence::EvidenceCmd),
+    /// Give identity to an existing MCP server without changing it: a stdio proxy
+    /// (`-- COMMAND`) or a Streamable HTTP gateway (`--listen ADDR --upstream URL`).
+    Wrap(wrap::WrapArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -245,8 +253,9 @@ pub(crate) struct ToolsVerifyArgs {
 
 #[derive(Args)]
 pub(crate) struct VerifyArgs {
-    /// The name the server is pinned under (default: `stdio:` + the command line). Never the
-    /// name the server reports: an impostor would choose a fresh pin.
+    /// The name the server is pinned under (default: `stdio:` + the command line, or the
+    /// URL's canonical origin and path). Never the name the server reports: an impostor
+    /// would choose a fresh pin.
     #[arg(long)]
     pub(crate) server_id: Option<String>,
     /// A trust store (JSON) to pin the server's key in: loaded (missing = empty) and saved
@@ -262,8 +271,15 @@ pub(crate) struct VerifyArgs {
     /// Seconds to wait for each answer before giving up (exit 3).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) timeout: u64,
+    /// Allow a plain http:// URL to a host that is not loopback (the traffic, identity
+    /// answers included, can then be read and changed on the way).
+    #[arg(long)]
+    pub(crate) insecure_http: bool,
+    /// A Streamable HTTP endpoint (https://host/mcp) instead of a command.
+    #[arg(conflicts_with = "command")]
+    pub(crate) url: Option<String>,
     /// The server command and its arguments, after `--`.
-    #[arg(last = true, required = true, num_args = 1..)]
+    #[arg(last = true, required_unless_present = "url", num_args = 1..)]
     pub(crate) command: Vec<String>,
 }
 
@@ -284,6 +300,7 @@ fn main() -> ExitCode {
         Cmd::Trust(c) => trustcmd::run(&c),
         Cmd::Dns(c) => dns::run(&c),
         Cmd::Evidence(c) => evidence::run(&c),
+        Cmd::Wrap(a) => wrap::run(&a),
     };
     let code = match result {
         Ok(o) => out::print_outcome(&o, cli.json),
