@@ -20,7 +20,7 @@ step "maturin develop --release"
 step "pytest"
 "$py" -m pytest -q -p no:cacheprovider "$here/tests"
 # The runnable examples of the pure-Python modules.
-"$py" -m pytest -q -p no:cacheprovider --doctest-modules "$here/python/mcp_attest/replay.py"
+"$py" -m pytest -q -p no:cacheprovider --doctest-modules "$here/python/mcp_attest/replay.py" "$here/python/mcp_attest/caller.py" "$here/python/mcp_attest/evidence.py"
 
 step "stubtest and mypy"
 (cd "$here/python" && "$py" -m mypy.stubtest mcp_attest._native)

@@ -393,8 +393,8 @@ def test_challenges() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["challenge.json", "did_key.json", "error_codes.json", "identity.json", "jcs.json", "keys.json",
-     "passports.json", "records.json", "sessions.json", "tools.json", "trust_store.json"],
+    ["caller.json", "challenge.json", "did_key.json", "error_codes.json", "evidence.json", "identity.json",
+     "jcs.json", "keys.json", "passports.json", "records.json", "sessions.json", "tools.json", "trust_store.json"],
 )
 def test_every_project_vector_file_is_run(name: str) -> None:
     # The runners above read each of these; this guards against a file silently going away.
@@ -452,3 +452,76 @@ def test_sessions_through_the_python_api() -> None:
         assert report is not None and report.json == case["expect"]["report"], case["id"]
         s.save_trust_store()
         assert (None if store is None else store.to_json()) == case["expect"]["store"], case["id"]
+
+
+def test_caller_identity() -> None:
+    from mcp_attest import caller
+
+    file = project_json("caller.json")
+    client = mi.SigningKey.from_bytes(bytes.fromhex(file["client_seed_hex"]))
+    assert client.verifying_key().to_did_key() == file["client_did"]
+    for c in file["levels"]:
+        got = caller.trust_level(key_proven=c["key_proven"], domain_proven=c["domain_proven"], vouched=c["vouched"])
+        assert got == c["expect"], c["id"]
+    for c in file["hashes"]:
+        h = outcome(c, lambda c=c: caller.caller_request_hash(c["method"], c["params"]))
+        if h is not None:
+            assert h == c["expect"]["ok"], c["id"]
+    a = file["attach"]
+    sent = caller.attach_caller_proof(
+        client, a["audience"], "tools/call", a["params"], passport=a["passport"], now=a["now"], nonce=bytes.fromhex(a["nonce_hex"])
+    )
+    assert sent.params == json.loads(a["expect"]["ok"]["params"])
+    assert sent.proof == a["expect"]["ok"]["proof"]
+    assert len(file["cases"]) >= 15
+    for c in file["cases"]:
+        v = caller.CallerVerifier(file["server_did"], trust_store=mi.TrustStore.from_json(c["trust_store"]), capacity=100, client_quota=10)
+        for st in c["steps"]:
+            try:
+                who = v.identify(st["method"], st["params"], header=st["header"], client=st["client"], now=st["now"])
+            except mi.McpAttestError as e:
+                assert {"error": e.code} == st["expect"], c["id"]
+                continue
+            got = None if who is None else {"did": who.did, "issuer": who.issuer, "level": who.level}
+            assert {"ok": got} == st["expect"], c["id"]
+    for r in file["refusals"]:
+        err = errors._CLASS_BY_CODE[r["error"]](r["message"], r["error"])
+        assert caller.caller_refusal(err, required=r["required"], level=r["level"]) == json.loads(r["expect"])
+
+
+def test_evidence_logs() -> None:
+    from mcp_attest import evidence
+
+    file = project_json("evidence.json")
+    key = mi.SigningKey.from_bytes(bytes.fromhex(file["server_seed_hex"]))
+    assert key.verifying_key().to_did_key() == file["server_did"]
+    for c in file["hashes"]:
+        assert evidence.evidence_hash(c["json"]) == c["hash"], c["id"]
+    w = file["writer"]
+    log = evidence.EvidenceLog(key, max_file_bytes=10**12)
+    lines: list[str] = []
+    for st in w["script"]:
+        if "call" in st:
+            lines.extend(line for _, line in log.append_call(st["call"], now=st["now"]))
+        else:
+            assert st["checkpoint"] == "periodic", st
+            lines.append(log.checkpoint(now=st["now"])[1])
+    assert lines == w["expect"]["ok"]
+    fl = file["file_log"]
+    assert fl["file_names"] == [evidence.evidence_file_name(fl["prefix"], 0), evidence.evidence_file_name(fl["prefix"], 12)]
+    assert evidence.evidence_file_index(fl["prefix"], fl["file_names"][1]) == 12
+    flog = evidence.EvidenceLog(key, max_file_bytes=fl["max_file_bytes"])
+    writes = [{"file": f, "line": line} for c in fl["calls"] for f, line in flog.append_call(c["call"], now=c["now"])]
+    assert writes == fl["expect"]["ok"]
+    bad = evidence.EvidenceLog(key)
+    for c in file["bad_calls"]:
+        outcome(c, lambda c=c: bad.append_call(c["call"], now=0))
+    assert bad.next_seq == 0
+    vk = key.verifying_key()
+    for c in file["logs"]:
+        r = evidence.verify_evidence_log(c["lines"], vk, anchors=c["anchors"])
+        got = json.loads(r.json)
+        for p in got["problems"]:
+            del p["message"]
+        assert got == c["expect"]["ok"], c["id"]
+        assert r.valid == c["expect"]["ok"]["valid"]

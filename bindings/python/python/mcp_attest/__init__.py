@@ -86,9 +86,12 @@ from .trust_file import load_trust_store, save_trust_store
 # Every exception class, by errors.__all__ (one list, kept there).
 from .errors import *  # noqa: F403
 from .session import ClientPolicy, ClientSession, ServerPresentation, ServerReport, ToolVerdict
+from . import caller, evidence
 
 __all__ = [
     "errors",
+    "caller",
+    "evidence",
     "load_trust_store",
     "save_trust_store",
     "__version__",
