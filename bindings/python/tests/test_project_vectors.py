@@ -478,12 +478,12 @@ def test_caller_identity() -> None:
         v = caller.CallerVerifier(file["server_did"], trust_store=mi.TrustStore.from_json(c["trust_store"]), capacity=100, client_quota=10)
         for st in c["steps"]:
             try:
-                who = v.identify(st["method"], st["params"], header=st["header"], client=st["client"], now=st["now"])
+                found = v.identify(st["method"], st["params"], header=st["header"], client=st["client"], now=st["now"])
             except mi.McpAttestError as e:
                 assert {"error": e.code} == st["expect"], c["id"]
                 continue
-            got = None if who is None else {"did": who.did, "issuer": who.issuer, "level": who.level}
-            assert {"ok": got} == st["expect"], c["id"]
+            seen = None if found is None else {"did": found.did, "issuer": found.issuer, "level": found.level}
+            assert {"ok": seen} == st["expect"], c["id"]
     for r in file["refusals"]:
         err = errors._CLASS_BY_CODE[r["error"]](r["message"], r["error"])
         assert caller.caller_refusal(err, required=r["required"], level=r["level"]) == json.loads(r["expect"])
