@@ -16,14 +16,14 @@ for (const transport of TRANSPORTS) {
 }
 
 describe('HTTP extras', () => {
-  it('sends the X-AI-Identity hint from the presentation and answers CORS preflight', async () => {
+  it('sends the MCP-Attest-Identity hint from the presentation and answers CORS preflight', async () => {
     const c = await connect('http', {})
     try {
       const pre = await fetch(c.url, { method: 'OPTIONS', headers: { Origin: 'http://example.test', 'Access-Control-Request-Method': 'POST' } })
       assert.equal(pre.status, 204)
       assert.equal(pre.headers.get('access-control-allow-origin'), '*')
-      assert.equal(pre.headers.get('x-ai-identity'), `did=${DID1}`)
-      assert.match(pre.headers.get('access-control-expose-headers'), /X-AI-Identity/)
+      assert.equal(pre.headers.get('mcp-attest-identity'), `did=${DID1}`)
+      assert.match(pre.headers.get('access-control-expose-headers'), /MCP-Attest-Identity/)
     } finally {
       await c.close()
     }

@@ -3,7 +3,7 @@
 // for clients in other languages). Flags:
 //   --transport stdio|http      (default stdio)
 //   --port N                    (http; 0 = ephemeral; prints "LISTENING http://127.0.0.1:N/mcp <did>" on stdout;
-//                               CORS open, X-AI-Identity header on every response)
+//                               CORS open, MCP-Attest-Identity header on every response)
 //   --seed N                    (server key: 32 bytes of value N, default 1)
 //   --passport self|expired|issued|none   (issued: by the issuer key --issuer-seed, id "https://issuer.test")
 //   --issuer-seed N             (default 9)

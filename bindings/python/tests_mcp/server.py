@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
         anyio.run(serve_stdio)
         return
 
-    app = server.streamable_http_app()  # attach_identity made it add the X-AI-Identity header
+    app = server.streamable_http_app()  # attach_identity made it add the MCP-Attest-Identity header
     config = uvicorn.Config(app, host=a.host, port=a.port, log_level="warning", lifespan="on")
     userver = uvicorn.Server(config)
 

@@ -260,8 +260,8 @@ async def test_http_identity_header_hint() -> None:
     seen: list[str] = []
 
     async def hook(response: httpx2.Response) -> None:
-        if "x-ai-identity" in response.headers:
-            seen.append(response.headers["x-ai-identity"])
+        if "mcp-attest-identity" in response.headers:
+            seen.append(response.headers["mcp-attest-identity"])
 
     async with _http_server(_server_args(SEED_A, "none", "self")) as url:
         async with httpx2.AsyncClient(event_hooks={"response": [hook]}) as http:

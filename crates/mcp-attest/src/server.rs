@@ -35,7 +35,7 @@ use sha2::{Digest, Sha256};
 
 /// The HTTP response header that hints at the server's identity (a hint only: clients verify
 /// the signed `_meta` and the challenge, never the header).
-pub const IDENTITY_HEADER: &str = "X-AI-Identity";
+pub const IDENTITY_HEADER: &str = "MCP-Attest-Identity";
 /// The version of the capability advertisement.
 pub const CAPABILITY_VERSION: &str = "1.0.0";
 

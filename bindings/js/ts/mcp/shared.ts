@@ -39,7 +39,7 @@ export const SERVER_IDENTITY_KEY = 'io.modelcontextprotocol/server-identity'
 export const METHOD_GET = 'identity/get'
 export const METHOD_CHALLENGE = 'identity/challenge'
 /** The HTTP identity hint header (a hint only: clients verify the signed `_meta` and the challenge). */
-export const IDENTITY_HEADER = 'X-AI-Identity'
+export const IDENTITY_HEADER = 'MCP-Attest-Identity'
 
 /** An SDK 1.x `Client` (connected). */
 export interface SdkClient {
@@ -96,7 +96,7 @@ export interface AttachedIdentity {
   kid: string
   /** The presentation in use (one per key and configuration, shared by every server object). */
   presentation: ServerPresentation
-  /** Headers to set on Streamable HTTP responses (`X-AI-Identity`, CORS expose). */
+  /** Headers to set on Streamable HTTP responses (`MCP-Attest-Identity`, CORS expose). */
   httpHeaders(): Record<string, string>
 }
 

@@ -19,7 +19,7 @@ EXT_AUTH_KEY = "io.modelcontextprotocol/server-identity"
 METHOD_GET = "identity/get"
 METHOD_CHALLENGE = "identity/challenge"
 #: The HTTP response header carrying the identity hint (never trusted alone: docs/spec.md §15).
-IDENTITY_HEADER = "X-AI-Identity"
+IDENTITY_HEADER = "MCP-Attest-Identity"
 #: The SDK lines this adapter supports (the `mcp` extra of the package).
 SUPPORTED_MCP = ">=1.23,<3"
 #: The code of :class:`SdkShapeError`.

@@ -11,7 +11,7 @@ __all__ = ["identity_header_app"]
 
 def identity_header_app(app: Any, identity: ServerIdentity) -> Any:
     """Wraps an ASGI app (a server's ``streamable_http_app()``) to add the core's HTTP headers
-    (``X-AI-Identity: did=…`` and ``Access-Control-Expose-Headers``) to every HTTP response.
+    (``MCP-Attest-Identity: did=…`` and ``Access-Control-Expose-Headers``) to every HTTP response.
     ``attach_identity`` already wraps the apps of servers that build one; use this for others.
     A hint only: clients verify the signed ``_meta`` and the challenge, never the header."""
     headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in identity.presentation.http_headers().items()]
