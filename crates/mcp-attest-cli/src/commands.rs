@@ -97,6 +97,33 @@ pub(crate) fn public_facts(
     Ok((j, h))
 }
 
+/// The secret of `key` in `format`, in a wiped buffer (keygen and rotate write it).
+pub(crate) fn secret_text(key: &SigningKey, format: KeyFormat) -> Result<Zeroizing<String>, Fail> {
+    Ok(match format {
+        KeyFormat::Pem => key.to_pkcs8_pem().map_err(Fail::cannot_core)?,
+        KeyFormat::Jwk => {
+            let mut s = key.to_jwk();
+            s.push('\n');
+            s
+        }
+        KeyFormat::Env => {
+            // Built in a wiped buffer; the PEM's characters need no escaping but newlines.
+            let pem = key.to_pkcs8_pem().map_err(Fail::cannot_core)?;
+            let mut s = Zeroizing::new(String::with_capacity(pem.len() + 48));
+            s.push_str("MCP_ATTEST_PRIVATE_KEY_PEM=\"");
+            for c in pem.trim_end().chars() {
+                if c == '\n' {
+                    s.push_str("\\n");
+                } else {
+                    s.push(c);
+                }
+            }
+            s.push_str("\"\n");
+            s
+        }
+    })
+}
+
 pub(crate) fn keygen(a: &KeygenArgs, as_json: bool) -> Result<Outcome, Fail> {
     // Checks first, so no key is generated for a file that will not be written.
     if let Some(path) = &a.out {
@@ -106,14 +133,7 @@ pub(crate) fn keygen(a: &KeygenArgs, as_json: bool) -> Result<Outcome, Fail> {
         keyio::check_secret_dir(path)?;
     }
     let key = SigningKey::generate().map_err(Fail::cannot_core)?;
-    let secret: Zeroizing<String> = match a.format {
-        KeyFormat::Pem => key.to_pkcs8_pem().map_err(Fail::cannot_core)?,
-        KeyFormat::Jwk => {
-            let mut s = key.to_jwk();
-            s.push('\n');
-            s
-        }
-    };
+    let secret = secret_text(&key, a.format)?;
     if let Some(path) = &a.out {
         keyio::write_private(path, secret.as_bytes(), a.force)?;
     }

@@ -15,7 +15,6 @@ use mcp_attest::issuer::TrustedIssuer;
 use mcp_attest::revocation::{self, Entry, RevocationList};
 use mcp_attest::SigningKey;
 use serde_json::{json, Value};
-use zeroize::Zeroizing;
 
 use crate::commands::{now_or, public_facts, read_input};
 use crate::keyio;
@@ -206,14 +205,7 @@ pub(crate) fn rotate(a: &RotateArgs) -> Result<Outcome, Fail> {
         }
     }
     let new = SigningKey::generate().map_err(Fail::cannot_core)?;
-    let secret: Zeroizing<String> = match a.format {
-        KeyFormat::Pem => new.to_pkcs8_pem().map_err(Fail::cannot_core)?,
-        KeyFormat::Jwk => {
-            let mut s = new.to_jwk();
-            s.push('\n');
-            s
-        }
-    };
+    let secret = crate::commands::secret_text(&new, a.format)?;
     let old_vk = old.verifying_key();
     let new_vk = new.verifying_key();
     let now = now_or(a.now);

@@ -88,6 +88,9 @@ pub(crate) enum KeyFormat {
     Pem,
     /// A secret JWK (`{"crv":"Ed25519","d":…,"kty":"OKP","x":…}`).
     Jwk,
+    /// A `.env` line: `MCP_ATTEST_PRIVATE_KEY_PEM="<PKCS#8 PEM, newlines as \n>"`, the form
+    /// the libraries' `loadOrCreateKey` / `load_or_create_key` and `--key env:VAR` read.
+    Env,
 }
 
 #[derive(Args)]
