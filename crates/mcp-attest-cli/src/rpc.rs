@@ -37,20 +37,26 @@ pub(crate) struct StdioClient {
     timeout: Duration,
 }
 
+/// Starts a server `command` with piped stdin/stdout and our stderr (so a crashing server's
+/// traceback is visible); a command that cannot be started is exit 3 (`server_not_started`).
+pub(crate) fn spawn_server(command: &[String]) -> Result<std::process::Child, Fail> {
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| Fail::cannot("server_not_started", "no command given".to_owned()))?;
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| Fail::cannot("server_not_started", format!("{program}: {e}")))
+}
+
 impl StdioClient {
     /// Starts `command` with piped stdin/stdout (its stderr is ours, so a crashing server's
     /// traceback is visible). A command that cannot be started is exit 3.
     pub(crate) fn spawn(command: &[String], timeout: Duration) -> Result<StdioClient, Fail> {
-        let (program, args) = command
-            .split_first()
-            .ok_or_else(|| Fail::cannot("server_not_started", "no command given".to_owned()))?;
-        let mut child = Command::new(program)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| Fail::cannot("server_not_started", format!("{program}: {e}")))?;
+        let mut child = spawn_server(command)?;
         let stdin = child.stdin.take();
         let stdout = child
             .stdout

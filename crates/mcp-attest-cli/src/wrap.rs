@@ -9,7 +9,6 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -314,17 +313,7 @@ pub(crate) fn run(a: &WrapArgs) -> Result<Outcome, Fail> {
     if let (Some(listen), Some(upstream)) = (&a.listen, &a.upstream) {
         return crate::gateway::serve(identity, listen, upstream, a);
     }
-    let (program, args) = a
-        .command
-        .split_first()
-        .ok_or_else(|| Fail::cannot("server_not_started", "no command given".to_owned()))?;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| Fail::cannot("server_not_started", format!("{program}: {e}")))?;
+    let mut child = crate::rpc::spawn_server(&a.command)?;
     let (Some(child_in), Some(child_out)) = (child.stdin.take(), child.stdout.take()) else {
         return Err(Fail::cannot("server_not_started", "no pipes".to_owned()));
     };

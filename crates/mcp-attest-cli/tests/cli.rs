@@ -150,11 +150,24 @@ fn keygen_jwk_and_stdout() {
 fn keygen_env_format_is_a_dotenv_line_that_bash_and_key_show_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let k = dir.path().join("server.env");
-    let o = run(&["--json", "keygen", "--format", "env", "--out", k.to_str().unwrap()]);
+    let o = run(&[
+        "--json",
+        "keygen",
+        "--format",
+        "env",
+        "--out",
+        k.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 0, "{o:?}");
-    assert_eq!(fs::metadata(&k).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        fs::metadata(&k).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     let line = fs::read_to_string(&k).unwrap();
-    assert!(line.starts_with("MCP_ATTEST_PRIVATE_KEY_PEM=\"-----BEGIN PRIVATE KEY-----\\n"), "{line}");
+    assert!(
+        line.starts_with("MCP_ATTEST_PRIVATE_KEY_PEM=\"-----BEGIN PRIVATE KEY-----\\n"),
+        "{line}"
+    );
     assert_eq!(line.lines().count(), 1, "one line, as .env files want");
     // `set -a; . file` is how shells and many process managers load a .env file: the double
     // quotes keep the literal \n, which the core's PEM reader undoes.

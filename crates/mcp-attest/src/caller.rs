@@ -149,14 +149,19 @@ pub fn vouched_level(passport: &Passport, issuers: &[TrustedIssuer]) -> Option<u
 /// `invalid_json` and the strict parser's errors; `caller_proof_mismatch` when `tools/call`
 /// params lack a string `name` or have non-object `arguments`.
 pub fn request_hash(method: &str, params_json: &str) -> Result<String> {
-    let params = json::parse_with_limits(
+    let params = parse_params(params_json)?;
+    request_hash_value(method, &params)
+}
+
+/// Request params, parsed strictly within [`MAX_PARAMS_BYTES`].
+fn parse_params(params_json: &str) -> Result<Value> {
+    json::parse_with_limits(
         params_json,
         json::Limits {
             max_bytes: MAX_PARAMS_BYTES,
             ..json::Limits::default()
         },
-    )?;
-    request_hash_value(method, &params)
+    )
 }
 
 fn request_hash_value(method: &str, params: &Value) -> Result<String> {
@@ -257,13 +262,7 @@ pub fn attach(
     now: u64,
     nonce: &[u8; 16],
 ) -> Result<Attached> {
-    let params = json::parse_with_limits(
-        params_json,
-        json::Limits {
-            max_bytes: MAX_PARAMS_BYTES,
-            ..json::Limits::default()
-        },
-    )?;
+    let params = parse_params(params_json)?;
     let req = request_hash_value(method, &params)?;
     let proof = sign_proof(key, audience, method, &req, now, nonce);
     let mut o = match params {
@@ -377,13 +376,7 @@ impl CallerVerifier {
         client: &str,
         now: u64,
     ) -> Result<Option<VerifiedCaller>> {
-        let params = json::parse_with_limits(
-            params_json,
-            json::Limits {
-                max_bytes: MAX_PARAMS_BYTES,
-                ..json::Limits::default()
-            },
-        )?;
+        let params = parse_params(params_json)?;
         let carrier = params
             .get("_meta")
             .and_then(|m| m.get(META_KEY))
