@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'malformed_trust_store' | 'invalid_policy' | 'no_identity' | 'missing_passport' | 'server_error'
   | 'tool_changed' | 'endpoint_mismatch' | 'unsupported_sdk' | 'attestation_expired' | 'malformed_identity' | 'invalid_challenge'
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full' | 'challenge_rate_limited'
+  | 'signer_failed' | 'key_unavailable' | 'unsafe_directory'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
 
@@ -137,6 +138,9 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   replayed_nonce: ChallengeError,
   nonce_cache_full: ChallengeError,
   challenge_rate_limited: ChallengeError,
+  signer_failed: McpAttestError,
+  key_unavailable: McpAttestError,
+  unsafe_directory: McpAttestError,
   not_initialized: NotInitializedError,
 })
 

@@ -115,6 +115,9 @@ ErrorCode = Literal[
     "replayed_nonce",
     "nonce_cache_full",
     "challenge_rate_limited",
+    "signer_failed",
+    "key_unavailable",
+    "unsafe_directory",
 ]
 
 
@@ -357,6 +360,9 @@ _CLASS_BY_CODE: dict[ErrorCode, type[McpAttestError]] = {
     "replayed_nonce": ReplayedNonceError,
     "nonce_cache_full": NonceCacheFullError,
     "challenge_rate_limited": ChallengeRateLimitedError,
+    "signer_failed": McpAttestError,
+    "key_unavailable": McpAttestError,
+    "unsafe_directory": McpAttestError,
 }
 
 
