@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 
 use crate::convert::{json_text, text};
 use crate::error::{glue_error, CoreResult};
-use crate::keys::SigningKey;
+use crate::keys::{signer_arg, PySigner};
 use crate::trust::TrustStore;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -95,7 +95,7 @@ impl ClientSession {
 /// A server's identity, presented (see ``mcp_attest.session.ServerPresentation``).
 #[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct ServerPresentation {
-    inner: Mutex<CoreServer>,
+    inner: Mutex<CoreServer<PySigner>>,
     kid: String,
     did: String,
 }
@@ -103,10 +103,10 @@ pub(crate) struct ServerPresentation {
 #[pymethods]
 impl ServerPresentation {
     #[new]
-    fn py_new(key: &Bound<'_, SigningKey>, options_json: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn py_new(key: &Bound<'_, PyAny>, options_json: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let key = signer_arg(key, "key")?;
         let options = ServerOptions::from_json(&json_text(options_json, "options")?).py()?;
-        let key = mcp_attest::SigningKey::from_bytes(&key.get().inner.to_bytes());
-        let server = CoreServer::new(key, options);
+        let server = CoreServer::with_signer(key, options);
         Ok(ServerPresentation {
             kid: String::from(server.kid()),
             did: server.did(),
@@ -130,7 +130,7 @@ impl ServerPresentation {
     #[pyo3(signature = (*, now = None))]
     fn passport(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
         let n = crate::convert::now(now)?;
-        Ok(lock(&self.inner).passport(n))
+        lock(&self.inner).try_passport(n).py()
     }
     #[pyo3(signature = (result, *, cursor = None, now = None))]
     fn sign_tools_list(
@@ -150,7 +150,7 @@ impl ServerPresentation {
     #[pyo3(signature = (*, now = None))]
     fn identity_get(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         let n = crate::convert::now(now)?;
-        Ok(lock(&self.inner).identity_get(n))
+        lock(&self.inner).try_identity_get(n).py()
     }
     /// ``(True, result_json)`` or ``(False, jsonrpc_error_json)``.
     #[pyo3(signature = (params, client, *, now = None))]

@@ -5,12 +5,18 @@ Import from ``mcp_attest``; this module is an implementation detail.
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Literal, TypeAlias, final
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias, final
 
 from .errors import McpAttestError
 
 __all__ = [
     "__version__",
+    "KeyFile",
+    "MAX_KEY_FILE_BYTES",
+    "PRIVATE_KEY_PATH_ENV",
+    "PRIVATE_KEY_PEM_ENV",
+    "check_key_directory",
+    "key_plan",
     "SigningKey",
     "VerifyingKey",
     "DidUrl",
@@ -82,6 +88,13 @@ _BytesLike: TypeAlias = bytes | bytearray | memoryview
 """Any bytes-like input."""
 _JsonInput: TypeAlias = str | bytes | bytearray | Mapping[str, Any]
 """JSON text (``str`` or UTF-8 bytes) or a mapping, which travels as JSON text into the parser."""
+class _SignerLike(Protocol):
+    @property
+    def public_key(self) -> VerifyingKey | bytes | str: ...
+    def sign(self, data: bytes, /) -> bytes: ...
+
+_AnySigner: TypeAlias = SigningKey | _SignerLike
+
 _Now: TypeAlias = datetime | int | None
 """``None`` (the current time), Unix seconds, or an aware ``datetime``."""
 _DocumentFormat: TypeAlias = Literal["multikey", "ed25519_verification_key_2020", "json_web_key"]
@@ -269,14 +282,14 @@ def content_hash(tool: _JsonInput) -> str:
 def tools_hash(tools: str | bytes | bytearray | Sequence[Mapping[str, Any]]) -> str:
     """The ``mcp.toolsHash`` a passport carries for a tool set."""
 
-def sign_tool(key: SigningKey, tool: _JsonInput, *, kid: str | None = None, now: _Now = None) -> str:
+def sign_tool(key: _AnySigner, tool: _JsonInput, *, kid: str | None = None, now: _Now = None) -> str:
     """``tool`` with its ext-auth attestation in ``_meta``, as canonical JSON text."""
 
 def verify_tool(tool: _JsonInput, key: VerifyingKey, *, kid: str | None = None) -> None:
     """Checks one tool's ext-auth attestation; raises on failure."""
 
 def sign_tools_list(
-    key: SigningKey,
+    key: _AnySigner,
     result: _JsonInput,
     *,
     now: _Now = None,
@@ -354,7 +367,7 @@ class ToolsReport:
 
 # --- JWS ------------------------------------------------------------------------------------
 
-def sign_jws(key: SigningKey, claims: _JsonInput, *, typ: str | None = None, kid: str | None = None) -> str:
+def sign_jws(key: _AnySigner, claims: _JsonInput, *, typ: str | None = None, kid: str | None = None) -> str:
     """A compact JWS (``alg: EdDSA``) over canonical JSON."""
 
 def parse_jws(token: str, *, max_bytes: int = ...) -> UnverifiedJws:
@@ -444,7 +457,7 @@ class McpInfo:
     def __eq__(self, other: object, /) -> bool: ...
 
 def issue_self_passport(
-    server_key: SigningKey,
+    server_key: _AnySigner,
     mcp: McpInfo,
     *,
     now: _Now = None,
@@ -456,7 +469,7 @@ def issue_self_passport(
     """A self-issued passport (``iss = sub =`` the server's did:key)."""
 
 def issue_passport(
-    issuer_key: SigningKey,
+    issuer_key: _AnySigner,
     issuer_id: str,
     server: VerifyingKey,
     mcp: McpInfo,
@@ -558,7 +571,7 @@ class RevocationEntry:
     def __eq__(self, other: object, /) -> bool: ...
 
 def issue_revocation_list(
-    key: SigningKey, issuer_id: str, entries: Iterable[RevocationEntry], *, now: _Now = None, ttl: int | None = None
+    key: _AnySigner, issuer_id: str, entries: Iterable[RevocationEntry], *, now: _Now = None, ttl: int | None = None
 ) -> str: ...
 
 @final
@@ -625,7 +638,7 @@ class TrustStore:
 
 def served_jwk(key: VerifyingKey, kid: str) -> str: ...
 def publisher_attestation(
-    publisher_key: SigningKey,
+    publisher_key: _AnySigner,
     server: VerifyingKey,
     *,
     name: str,
@@ -635,7 +648,7 @@ def publisher_attestation(
     ttl: int | None = None,
 ) -> str: ...
 def revocation_attestation(
-    old_key: SigningKey,
+    old_key: _AnySigner,
     revoked_kid: str,
     *,
     replacement_key: VerifyingKey | str | None = None,
@@ -643,7 +656,7 @@ def revocation_attestation(
     now: _Now = None,
 ) -> str: ...
 def identity_document(
-    server_key: SigningKey,
+    server_key: _AnySigner,
     *,
     kid: str | None = None,
     now: _Now = None,
@@ -745,10 +758,10 @@ class ChallengeResponder:
 
     def __new__(cls, kid: str, *, cache_capacity: int = ..., client_quota: int | None = None) -> ChallengeResponder: ...
     def respond(
-        self, key: SigningKey, params: _JsonInput, *, now: _Now = None, client_key: str | None = None
+        self, key: _AnySigner, params: _JsonInput, *, now: _Now = None, client_key: str | None = None
     ) -> ChallengeResponse: ...
     def admit(self, params: _JsonInput, *, now: _Now = None, client_key: str | None = None) -> AdmittedChallenge: ...
-    def sign(self, key: SigningKey, admitted: AdmittedChallenge) -> ChallengeResponse: ...
+    def sign(self, key: _AnySigner, admitted: AdmittedChallenge) -> ChallengeResponse: ...
     @property
     def kid(self) -> str: ...
     @property
@@ -778,7 +791,7 @@ class ClientSession:
 
 @final
 class ServerPresentation:
-    def __new__(cls, key: SigningKey, options_json: _JsonInput) -> ServerPresentation: ...
+    def __new__(cls, key: _AnySigner, options_json: _JsonInput) -> ServerPresentation: ...
     @property
     def kid(self) -> str: ...
     @property
@@ -793,3 +806,23 @@ class ServerPresentation:
         self, params: _JsonInput, client: str, *, now: _Now = None
     ) -> tuple[bool, tuple[str, int] | None, str | None]: ...
     def complete_challenge(self, store_key: str, inserted: bool) -> tuple[bool, str]: ...
+
+PRIVATE_KEY_PEM_ENV: str
+PRIVATE_KEY_PATH_ENV: str
+MAX_KEY_FILE_BYTES: int
+
+@final
+class KeyFile:
+    """A key file to read, as the core's key-source rules named it."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def from_env(self) -> bool: ...
+    def decide(self, text: str | None, mode: int | None = None) -> tuple[SigningKey | None, list[str]]: ...
+    def created_warning(self, key: VerifyingKey) -> str: ...
+
+def key_plan(
+    env_pem: str | None, env_path: str | None, path: str | None
+) -> tuple[SigningKey | None, KeyFile | None, list[str]]: ...
+def check_key_directory(dir: str, mode: int) -> str | None: ...
