@@ -22,8 +22,8 @@ impl KeyFile {
     }
     /// Whether ``MCP_ATTEST_PRIVATE_KEY_PATH`` named it (then it must exist).
     #[getter]
-    fn from_env(&self) -> bool {
-        self.inner.from_env()
+    fn named_by_env(&self) -> bool {
+        self.inner.named_by_env()
     }
     /// ``(key, warnings)`` for a file's ``text`` and ``mode``, or ``(None, [])`` when
     /// ``text`` is None (no file) and a new key is to be created; raises

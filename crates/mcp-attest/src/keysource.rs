@@ -184,7 +184,7 @@ impl KeyFile {
 
     /// Whether the path came from [`PRIVATE_KEY_PATH_ENV`] (then the file must exist).
     #[must_use]
-    pub fn from_env(&self) -> bool {
+    pub fn named_by_env(&self) -> bool {
         self.from_env
     }
 
@@ -384,7 +384,7 @@ mod tests {
             path: Some("/srv/key.pem"),
             ..KeyConfig::default()
         });
-        assert!(!f.from_env());
+        assert!(!f.named_by_env());
         assert!(matches!(
             f.decide(&FileState::Missing).unwrap(),
             KeyDecision::Create
