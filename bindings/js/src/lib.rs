@@ -9,7 +9,9 @@
 
 mod error;
 mod glue;
+mod keysource;
 mod session;
 
 pub use glue::*;
+pub use keysource::*;
 pub use session::*;
