@@ -12,7 +12,11 @@ import { gzipSync } from 'node:zlib'
 // the server presentation, shared replay stores, indexed JSON objects, page tokens and their
 // TypeScript API, after the size-optimised `wasm-release` profile won back about 33 KB. The
 // budget sits just above that figure; cutting it is issue #14's (twiggy, a verify-only entry).
-const BUDGET = { wasm: 262_000, js: 25_500, total: 287_000 }
+// Issue #12 (points 3 and 4) added 6,144 B of wasm and 2,021 B of JS (284,689 → 292,854 B):
+// host signers called from wasm and checked by the core (about 3.3 KB of the wasm), and the
+// key-source rules behind loadOrCreateKey (about 2.8 KB), which must live in the core so
+// the languages cannot drift.
+const BUDGET = { wasm: 266_500, js: 27_000, total: 293_500 }
 
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length
