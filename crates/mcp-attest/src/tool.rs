@@ -452,7 +452,7 @@ fn manifest_entries(tools: &[Value]) -> Result<Vec<Value>> {
 }
 
 /// Returns `tool` with its ext-auth attestation in `_meta` (other `_meta` members kept).
-/// `key` is a [`SigningKey`] or any [`Signer`] (whose signatures are checked before use).
+/// `key` is a [`SigningKey`](crate::SigningKey) or any [`Signer`] (whose signatures are checked before use).
 ///
 /// # Errors
 /// `malformed_tool_definition`; a signer's error or `signer_failed`.
