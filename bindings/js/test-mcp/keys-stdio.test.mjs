@@ -62,3 +62,39 @@ describe('a stdio server restarted by its host keeps its key', () => {
     assert.equal(second.code, 'pinned_key_changed')
   })
 })
+
+describe('attachIdentity with a Signer (a key the library never sees)', () => {
+  it('serves a verifiable identity; a failing signer is an error the client sees, not a bad token', async () => {
+    const { generateKeyPairSync, sign } = await import('node:crypto')
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js')
+    const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js')
+    const { attachIdentity } = await import('mcp-attest/mcp')
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+    let fail = false
+    const signer = {
+      publicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(12)),
+      sign(data) {
+        if (fail) throw new Error('HSM session closed')
+        return new Uint8Array(sign(null, data, privateKey))
+      },
+    }
+    const server = new McpServer({ name: 'hsm', version: '1.0.0' })
+    server.registerTool('t', { description: 'T' }, async () => ({ content: [] }))
+    const attached = attachIdentity(server, { key: signer })
+    const [a, b] = InMemoryTransport.createLinkedPair()
+    const client = new Client({ name: 'c', version: '1' })
+    await server.connect(a)
+    await client.connect(b)
+    try {
+      const r = await verifyServer(client, {})
+      assert.equal(r.verified, true, JSON.stringify(r))
+      assert.equal(r.server.did, attached.did)
+      fail = true
+      const again = await verifyServer(client, { serverId: 'x' })
+      assert.equal(again.verified, false)
+    } finally {
+      await client.close()
+      await server.close()
+    }
+  })
+})

@@ -64,3 +64,35 @@ async def test_control_the_old_pattern_breaks_the_pin() -> None:
     second = await start(store, ["old"])
     assert not second.verified
     assert second.code == "pinned_key_changed"
+
+
+async def test_attach_identity_takes_a_signer() -> None:
+    # A key the library never sees (pyca/cryptography), through the adapter, over a real
+    # stdio-free in-memory connection of the SDK.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from mcp.server.mcpserver import MCPServer
+
+    from mcp_attest.mcp import attach_identity
+
+    secret = Ed25519PrivateKey.generate()
+
+    class Signer:
+        public_key = secret.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+        def sign(self, data: bytes) -> bytes:
+            return secret.sign(data)
+
+    server = MCPServer("hsm")
+
+    @server.tool()
+    def forecast(city: str) -> str:
+        """Forecast."""
+        return city
+
+    attach_identity(server, key=Signer())
+    async with Client(server) as client:
+        r = await verify_server(client)
+        assert r.verified, r.json
+        assert r.server is not None
+        assert r.server["did"] == mi.VerifyingKey.from_bytes(Signer.public_key).to_did_key()
