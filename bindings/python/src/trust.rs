@@ -10,6 +10,7 @@ use mcp_attest::trust::{self, PinStatus};
 use mcp_attest::{Error, ErrorCode};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::MutexExt;
 use pyo3::types::PyBytes;
 
 use crate::convert::{bytes_like, each, json_text, json_value, opt_text, text};
@@ -21,6 +22,13 @@ use crate::tokens::{RevocationList, TrustedIssuer};
 /// happen; if it did, the data is still consistent at every await-free call boundary).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`lock`] without holding the GIL while waiting, for locks held across a Python signer's
+/// call (which may release the GIL): a thread waiting with the GIL would deadlock with it.
+pub(crate) fn lock_attached<'a, T>(py: Python<'_>, m: &'a Mutex<T>) -> MutexGuard<'a, T> {
+    m.lock_py_attached(py)
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -662,6 +670,7 @@ impl ChallengeResponder {
     #[pyo3(signature = (key, params, *, now = None, client_key = None))]
     fn respond(
         &self,
+        py: Python<'_>,
         key: &Bound<'_, PyAny>,
         params: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
@@ -671,7 +680,7 @@ impl ChallengeResponder {
         let t = json_text(params, "params")?;
         let n = crate::convert::now(now)?;
         let client = opt_text(client_key, "client_key")?;
-        let mut responder = lock(&self.inner);
+        let mut responder = lock_attached(py, &self.inner);
         let inner = match client {
             Some(c) => responder.respond_for(&signer, &t, c, n),
             None => responder.respond(&signer, &t, n),
@@ -684,6 +693,7 @@ impl ChallengeResponder {
     #[pyo3(signature = (params, *, now = None, client_key = None))]
     fn admit(
         &self,
+        py: Python<'_>,
         params: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
         client_key: Option<&Bound<'_, PyAny>>,
@@ -691,17 +701,18 @@ impl ChallengeResponder {
         let t = json_text(params, "params")?;
         let n = crate::convert::now(now)?;
         let client = opt_text(client_key, "client_key")?.unwrap_or("");
-        let inner = lock(&self.inner).admit(&t, client, n).py()?;
+        let inner = lock_attached(py, &self.inner).admit(&t, client, n).py()?;
         Ok(AdmittedChallenge { inner })
     }
     /// Signs a challenge ``admit`` returned (after the store inserted its key).
     fn sign(
         &self,
+        py: Python<'_>,
         key: &Bound<'_, PyAny>,
         admitted: &Bound<'_, AdmittedChallenge>,
     ) -> PyResult<ChallengeResponse> {
         let signer = signer_arg(key, "key")?;
-        let inner = lock(&self.inner)
+        let inner = lock_attached(py, &self.inner)
             .sign_with(&signer, &admitted.get().inner)
             .py()?;
         Ok(ChallengeResponse { inner })
@@ -722,8 +733,8 @@ impl ChallengeResponder {
         self.client_quota
     }
     /// The nonces the replay cache holds now.
-    fn cache_len(&self) -> usize {
-        lock(&self.inner).cache().len()
+    fn cache_len(&self, py: Python<'_>) -> usize {
+        lock_attached(py, &self.inner).cache().len()
     }
     fn __repr__(&self) -> String {
         format!(

@@ -6,6 +6,8 @@ import json
 import multiprocessing
 import os
 import stat
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -243,3 +245,42 @@ def test_an_object_that_is_no_signer_is_a_type_error() -> None:
     with pytest.raises(ma.McpAttestError) as e:
         ma.sign_jws(NoKey(), {})
     assert e.value.code == "invalid_key_length"
+
+
+class SlowSigner(PycaSigner):
+    """A KMS round trip: releases the GIL while waiting, as network I/O does."""
+
+    def sign(self, data: bytes) -> bytes:
+        time.sleep(0.01)
+        return super().sign(data)
+
+
+def test_a_signer_that_releases_the_gil_does_not_deadlock_other_threads() -> None:
+    s = SlowSigner()
+    vk = ma.VerifyingKey.from_bytes(s.public_key)
+    server = ma.ServerPresentation(s, name="srv")
+    responder = ma.ChallengeResponder(vk.kid())
+    tools = {"tools": [{"name": f"t{i}", "inputSchema": {"type": "object"}} for i in range(5)]}
+    errors: list[BaseException] = []
+
+    def run(f: Callable[[], object]) -> None:
+        try:
+            for _ in range(5):
+                f()
+        except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+            errors.append(e)
+
+    jobs: list[Callable[[], object]] = [
+        lambda: server.sign_tools_list(tools),
+        lambda: server.passport(),
+        lambda: server.identity_get(),
+        lambda: responder.respond(s, ma.ChallengeRequest().to_json()),
+        lambda: responder.cache_len(),
+    ]
+    threads = [threading.Thread(target=run, args=(j,), daemon=True) for j in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "deadlock: a thread is still waiting"
+    assert errors == []
