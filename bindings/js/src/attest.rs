@@ -4,11 +4,11 @@
 use mcp_attest::caller::{self, CallerVerifier, LevelBasis};
 use mcp_attest::evidence::{self, EvidenceLog, LogVerifier, Write};
 use mcp_attest::json::{Object, Value};
-use mcp_attest::{Error, ErrorCode, SigningKey};
+use mcp_attest::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 
 use crate::error::{err, js, JsResult};
-use crate::glue::{secs, WasmSigningKey, WasmTrustStore, WasmVerifyingKey};
+use crate::glue::{secs, KeyInner, WasmSigningKey, WasmTrustStore, WasmVerifyingKey};
 
 fn nonce16(random: &[u8]) -> JsResult<[u8; 16]> {
     random.try_into().map_err(|_| {
@@ -157,15 +157,14 @@ fn u64_of(n: f64) -> JsResult<u64> {
 }
 
 #[wasm_bindgen]
-pub struct WasmEvidenceLog(EvidenceLog);
+pub struct WasmEvidenceLog(EvidenceLog<KeyInner>);
 
 #[wasm_bindgen]
 impl WasmEvidenceLog {
     #[wasm_bindgen(constructor)]
     pub fn new(key: &WasmSigningKey, max_file_bytes: f64) -> JsResult<WasmEvidenceLog> {
-        let key = SigningKey::from_bytes(&key.0.to_bytes());
         Ok(WasmEvidenceLog(EvidenceLog::new(
-            key,
+            key.0.duplicate(),
             u64_of(max_file_bytes)?,
         )))
     }
@@ -176,9 +175,8 @@ impl WasmEvidenceLog {
         file: f64,
         file_bytes: f64,
     ) -> JsResult<WasmEvidenceLog> {
-        let key = SigningKey::from_bytes(&key.0.to_bytes());
         js(EvidenceLog::resume(
-            key,
+            key.0.duplicate(),
             u64_of(max_file_bytes)?,
             last_line,
             u64_of(file)?,

@@ -4,7 +4,7 @@ use mcp_attest::challenge::{
     self, AdmittedChallenge, ChallengeRequest, ChallengeResponder, ChallengeResponse,
 };
 use mcp_attest::did_key::{self, DidUrlFragment, DocumentFormat};
-use mcp_attest::identity::{self, Publisher};
+use mcp_attest::identity::{self, PublisherDetails};
 use mcp_attest::issuer::TrustedIssuer;
 use mcp_attest::json::{self, Number, Object, Value};
 use mcp_attest::passport::{self, McpInfo};
@@ -12,7 +12,7 @@ use mcp_attest::records::{self, DnsRecord, RegistryRecord};
 use mcp_attest::revocation::{self, Entry, EntryKind, RevocationList};
 use mcp_attest::trust::{PinStatus, TrustStore};
 use mcp_attest::{
-    encoding, jws, time, tool, Error, ErrorCode, Signature, SigningKey, VerifyingKey,
+    encoding, jws, time, tool, Error, ErrorCode, Signature, Signer, SigningKey, VerifyingKey,
 };
 use wasm_bindgen::prelude::*;
 
@@ -98,64 +98,164 @@ pub fn error_codes() -> Vec<String> {
 // Keys
 // ---------------------------------------------------------------------------------------
 
+/// The key of every signing export: the secret in wasm memory, or a JS signer (a key in a
+/// KMS, an HSM or a keychain) called synchronously, whose signatures the core checks.
+// One per JS key object, never in a collection: boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum KeyInner {
+    Local(SigningKey),
+    Host(HostSigner),
+}
+
+/// A JS `sign(data: Uint8Array) => Uint8Array` with its public key.
+#[derive(Clone)]
+pub(crate) struct HostSigner {
+    public: VerifyingKey,
+    sign: js_sys::Function,
+}
+
+impl KeyInner {
+    pub(crate) fn verifying_key(&self) -> VerifyingKey {
+        match self {
+            KeyInner::Local(k) => k.verifying_key(),
+            KeyInner::Host(h) => h.public,
+        }
+    }
+    /// An owned copy, for a presentation that outlives the JS object.
+    pub(crate) fn duplicate(&self) -> KeyInner {
+        match self {
+            KeyInner::Local(k) => KeyInner::Local(SigningKey::from_bytes(&k.to_bytes())),
+            KeyInner::Host(h) => KeyInner::Host(h.clone()),
+        }
+    }
+}
+
+impl Signer for KeyInner {
+    fn verifying_key(&self) -> VerifyingKey {
+        KeyInner::verifying_key(self)
+    }
+    fn try_sign(&self, message: &[u8]) -> mcp_attest::Result<Signature> {
+        match self {
+            KeyInner::Local(k) => Ok(k.sign(message)),
+            KeyInner::Host(h) => h.try_sign(message),
+        }
+    }
+    fn as_signing_key(&self) -> Option<&SigningKey> {
+        match self {
+            KeyInner::Local(k) => Some(k),
+            KeyInner::Host(_) => None,
+        }
+    }
+}
+
+impl HostSigner {
+    fn try_sign(&self, message: &[u8]) -> mcp_attest::Result<Signature> {
+        let failed = |why: String| Error::with_message(ErrorCode::SignerFailed, why);
+        let data = js_sys::Uint8Array::from(message);
+        let out = self.sign.call1(&JsValue::NULL, &data).map_err(|e| {
+            let text = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .or_else(|| e.as_string())
+                .unwrap_or_default();
+            let text: String = text.chars().take(200).collect();
+            failed(format!("the signer's sign() threw: {text}"))
+        })?;
+        let bytes = out
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| {
+                failed(String::from(
+                    "the signer's sign() did not return a Uint8Array",
+                ))
+            })?
+            .to_vec();
+        Signature::from_slice(&bytes).map_err(|_| {
+            failed(format!(
+                "the signer's sign() returned {} bytes, not a 64-byte Ed25519 signature",
+                bytes.len()
+            ))
+        })
+    }
+}
+
 #[wasm_bindgen]
-pub struct WasmSigningKey(pub(crate) SigningKey);
+pub struct WasmSigningKey(pub(crate) KeyInner);
+
+impl WasmSigningKey {
+    fn local(&self) -> JsResult<&SigningKey> {
+        match &self.0 {
+            KeyInner::Local(k) => Ok(k),
+            KeyInner::Host(_) => Err(err(
+                ErrorCode::KeyUnavailable,
+                "this key is held by a signer and cannot be exported",
+            )),
+        }
+    }
+}
 
 #[wasm_bindgen]
 impl WasmSigningKey {
     /// 32-byte seed or 64-byte seed‖public.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> JsResult<WasmSigningKey> {
-        js(SigningKey::from_slice(bytes)).map(WasmSigningKey)
+        js(SigningKey::from_slice(bytes)).map(|k| WasmSigningKey(KeyInner::Local(k)))
     }
     #[wasm_bindgen(js_name = fromPkcs8Der)]
     pub fn from_pkcs8_der(der: &[u8]) -> JsResult<WasmSigningKey> {
-        js(SigningKey::from_pkcs8_der(der)).map(WasmSigningKey)
+        js(SigningKey::from_pkcs8_der(der)).map(|k| WasmSigningKey(KeyInner::Local(k)))
     }
     #[wasm_bindgen(js_name = fromPkcs8Pem)]
     pub fn from_pkcs8_pem(pem: &str) -> JsResult<WasmSigningKey> {
-        js(SigningKey::from_pkcs8_pem(pem)).map(WasmSigningKey)
+        js(SigningKey::from_pkcs8_pem(pem)).map(|k| WasmSigningKey(KeyInner::Local(k)))
     }
     #[wasm_bindgen(js_name = fromJwk)]
     pub fn from_jwk(jwk: &str) -> JsResult<WasmSigningKey> {
-        js(SigningKey::from_jwk(jwk)).map(WasmSigningKey)
+        js(SigningKey::from_jwk(jwk)).map(|k| WasmSigningKey(KeyInner::Local(k)))
+    }
+    /// A signer: its 32-byte public key and a synchronous `sign(data) => Uint8Array`.
+    #[wasm_bindgen(js_name = fromSigner)]
+    pub fn from_signer(public_key: &[u8], sign: js_sys::Function) -> JsResult<WasmSigningKey> {
+        let public = js(VerifyingKey::from_slice(public_key))?;
+        Ok(WasmSigningKey(KeyInner::Host(HostSigner { public, sign })))
     }
     #[wasm_bindgen(js_name = toBytes)]
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.0.to_bytes().to_vec()
+    pub fn to_bytes(&self) -> JsResult<Vec<u8>> {
+        Ok(self.local()?.to_bytes().to_vec())
     }
     #[wasm_bindgen(js_name = toKeypairBytes)]
-    pub fn to_keypair_bytes(&self) -> Vec<u8> {
-        self.0.to_keypair_bytes().to_vec()
+    pub fn to_keypair_bytes(&self) -> JsResult<Vec<u8>> {
+        Ok(self.local()?.to_keypair_bytes().to_vec())
     }
     #[wasm_bindgen(js_name = toPkcs8Der)]
     pub fn to_pkcs8_der(&self, v2: bool) -> JsResult<Vec<u8>> {
+        let k = self.local()?;
         let der = if v2 {
-            self.0.to_pkcs8_der_v2()
+            k.to_pkcs8_der_v2()
         } else {
-            self.0.to_pkcs8_der()
+            k.to_pkcs8_der()
         };
         js(der).map(|d| d.to_vec())
     }
     #[wasm_bindgen(js_name = toPkcs8Pem)]
     pub fn to_pkcs8_pem(&self, v2: bool) -> JsResult<String> {
+        let k = self.local()?;
         let pem = if v2 {
-            self.0.to_pkcs8_pem_v2()
+            k.to_pkcs8_pem_v2()
         } else {
-            self.0.to_pkcs8_pem()
+            k.to_pkcs8_pem()
         };
         js(pem).map(|p| String::from(p.as_str()))
     }
     #[wasm_bindgen(js_name = toJwk)]
-    pub fn to_jwk(&self) -> String {
-        String::from(self.0.to_jwk().as_str())
+    pub fn to_jwk(&self) -> JsResult<String> {
+        Ok(String::from(self.local()?.to_jwk().as_str()))
     }
     #[wasm_bindgen(js_name = verifyingKey)]
     pub fn verifying_key(&self) -> WasmVerifyingKey {
         WasmVerifyingKey(self.0.verifying_key())
     }
-    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        self.0.sign(message).to_bytes().to_vec()
+    pub fn sign(&self, message: &[u8]) -> JsResult<Vec<u8>> {
+        js(mcp_attest::signer::sign_checked(&self.0, message)).map(|s| s.to_bytes().to_vec())
     }
 }
 
@@ -577,7 +677,12 @@ pub fn jws_sign(
     kid: Option<String>,
 ) -> JsResult<String> {
     match parse_json(claims_json)? {
-        Value::Object(claims) => Ok(jws::sign(&key.0, typ.as_deref(), kid.as_deref(), &claims)),
+        Value::Object(claims) => js(jws::sign_with(
+            &key.0,
+            typ.as_deref(),
+            kid.as_deref(),
+            &claims,
+        )),
         _ => Err(err(
             ErrorCode::InvalidClaim,
             "JWS claims must be a JSON object",
@@ -747,7 +852,7 @@ impl WasmRevocationBuilder {
         now: f64,
         ttl: Option<f64>,
     ) -> JsResult<String> {
-        Ok(revocation::issue(
+        js(revocation::issue_with(
             &key.0,
             issuer_id,
             &self.0,
@@ -919,7 +1024,7 @@ pub fn issue_self_passport(
         not_before: opt_secs(not_before)?,
     };
     let mcp = mcp_info(name, version, endpoints, tools_hash);
-    Ok(passport::issue_self(&server.0, &mcp, &options))
+    js(passport::issue_self_with(&server.0, &mcp, &options))
 }
 
 #[wasm_bindgen(js_name = issuePassport)]
@@ -947,7 +1052,7 @@ pub fn issue_passport(
         not_before: opt_secs(not_before)?,
     };
     let mcp = mcp_info(name, version, endpoints, tools_hash);
-    Ok(passport::issue(
+    js(passport::issue_with(
         &issuer_key.0,
         issuer_id,
         issuer_kid.as_deref(),
@@ -971,13 +1076,19 @@ pub fn publisher_attestation(
     now: f64,
     ttl: Option<f64>,
 ) -> JsResult<String> {
-    let p = Publisher {
-        key: &publisher.0,
+    let p = PublisherDetails {
         name,
         url: url.as_deref(),
         kid: kid.as_deref(),
     };
-    Ok(identity::publisher_attestation(&p, &server.0, secs(now)?, opt_secs(ttl)?).to_jcs())
+    js(identity::publisher_attestation_with(
+        &publisher.0,
+        &p,
+        &server.0,
+        secs(now)?,
+        opt_secs(ttl)?,
+    ))
+    .map(|v| v.to_jcs())
 }
 
 #[wasm_bindgen(js_name = revocationAttestation)]
@@ -993,14 +1104,14 @@ pub fn revocation_attestation(
     let replacement = replacement
         .map(|b| js(VerifyingKey::from_slice(&b)))
         .transpose()?;
-    Ok(identity::revocation_attestation(
+    js(identity::revocation_attestation_with(
         &old.0,
         revoked_kid,
         replacement.as_ref(),
         reason.as_deref(),
         secs(now)?,
-    )
-    .to_jcs())
+    ))
+    .map(|v| v.to_jcs())
 }
 
 /// `extra_json`: a JSON array of attestation objects.
@@ -1020,7 +1131,7 @@ pub fn identity_document(
             ))
         }
     };
-    Ok(identity::identity_document(
+    js(identity::identity_document_with(
         &server.0,
         kid.as_deref(),
         secs(now)?,
@@ -1205,8 +1316,8 @@ impl WasmChallengeResponder {
         js(self.0.admit(params, client, secs(now)?)).map(WasmAdmittedChallenge)
     }
     /// The response result JSON for an admitted challenge.
-    pub fn sign(&self, key: &WasmSigningKey, admitted: &WasmAdmittedChallenge) -> String {
-        self.0.sign(&key.0, &admitted.0).to_json()
+    pub fn sign(&self, key: &WasmSigningKey, admitted: &WasmAdmittedChallenge) -> JsResult<String> {
+        js(self.0.sign_with(&key.0, &admitted.0)).map(|r| r.to_json())
     }
     pub fn kid(&self) -> String {
         String::from(self.0.kid())

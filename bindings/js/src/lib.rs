@@ -10,8 +10,10 @@
 mod attest;
 mod error;
 mod glue;
+mod keysource;
 mod session;
 
 pub use attest::*;
 pub use glue::*;
+pub use keysource::*;
 pub use session::*;

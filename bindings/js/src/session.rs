@@ -4,11 +4,11 @@
 use mcp_attest::json::{Object, Value};
 use mcp_attest::server::{ServerOptions, ServerPresentation};
 use mcp_attest::session::{ClientPolicy, ClientSession};
-use mcp_attest::{ErrorCode, SigningKey};
+use mcp_attest::ErrorCode;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{err, js, JsResult};
-use crate::glue::{secs, WasmSigningKey, WasmTrustStore};
+use crate::glue::{secs, KeyInner, WasmSigningKey, WasmTrustStore};
 
 #[wasm_bindgen]
 pub struct WasmClientSession(ClientSession);
@@ -71,16 +71,16 @@ impl WasmClientSession {
 }
 
 #[wasm_bindgen]
-pub struct WasmServerPresentation(ServerPresentation);
+pub struct WasmServerPresentation(ServerPresentation<KeyInner>);
 
 #[wasm_bindgen]
 impl WasmServerPresentation {
     #[wasm_bindgen(constructor)]
     pub fn new(key: &WasmSigningKey, options_json: &str) -> JsResult<WasmServerPresentation> {
         let options = js(ServerOptions::from_json(options_json))?;
-        let key = SigningKey::from_bytes(&key.0.to_bytes());
-        Ok(WasmServerPresentation(ServerPresentation::new(
-            key, options,
+        Ok(WasmServerPresentation(ServerPresentation::with_signer(
+            key.0.duplicate(),
+            options,
         )))
     }
     pub fn kid(&self) -> String {
@@ -97,7 +97,7 @@ impl WasmServerPresentation {
         self.0.http_headers()
     }
     pub fn passport(&mut self, now: f64) -> JsResult<Option<String>> {
-        Ok(self.0.passport(secs(now)?))
+        js(self.0.try_passport(secs(now)?))
     }
     #[wasm_bindgen(js_name = signToolsList)]
     pub fn sign_tools_list(
@@ -112,7 +112,7 @@ impl WasmServerPresentation {
     }
     #[wasm_bindgen(js_name = identityGet)]
     pub fn identity_get(&self, now: f64) -> JsResult<String> {
-        Ok(self.0.identity_get(secs(now)?))
+        js(self.0.try_identity_get(secs(now)?))
     }
     /// `{"result": {...}}` or `{"error": {code, message, data}}` (JSON text).
     #[wasm_bindgen(js_name = answerChallenge)]

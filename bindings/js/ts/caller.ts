@@ -21,7 +21,7 @@
  */
 import type { WasmCallerVerifier } from '#wasm/types'
 import { errorFor, type ErrorCode } from './errors.js'
-import { signingKeyArg, type SigningKey } from './keys.js'
+import { signingKeyArg, type Signer, type SigningKey } from './keys.js'
 import { call } from './native.js'
 import type { JsonObject } from './tools.js'
 import { storeInner, TrustStore } from './trust.js'
@@ -63,7 +63,7 @@ function random16(): Uint8Array {
  * @throws `caller_proof_mismatch` when `tools/call` params lack a string `name`; JSON codes.
  */
 export function attachCallerProof(
-  key: SigningKey,
+  key: SigningKey | Signer,
   serverDid: string,
   method: string,
   params: unknown,

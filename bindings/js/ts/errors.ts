@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'stale_timestamp' | 'replayed_nonce' | 'nonce_cache_full' | 'challenge_rate_limited'
   | 'malformed_evidence' | 'evidence_chain_broken' | 'evidence_truncated'
   | 'insufficient_trust_level' | 'caller_proof_mismatch'
+  | 'signer_failed' | 'key_unavailable' | 'unsafe_directory'
   /** JS only: a `mcp-attest/slim` call before `await initialize()`. */
   | 'not_initialized'
 
@@ -146,6 +147,9 @@ export const CLASS_BY_CODE: Readonly<Record<ErrorCode, ErrorClass>> = Object.fre
   evidence_truncated: EvidenceError,
   insufficient_trust_level: TrustError,
   caller_proof_mismatch: TrustError,
+  signer_failed: McpAttestError,
+  key_unavailable: McpAttestError,
+  unsafe_directory: McpAttestError,
   not_initialized: NotInitializedError,
 })
 

@@ -19,7 +19,7 @@
  */
 import type { WasmEvidenceLog } from '#wasm/types'
 import type { ErrorCode } from './errors.js'
-import { signingKeyArg, verifyingKeyArg, type SigningKey, type VerifyingKey } from './keys.js'
+import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { jsonText, opts, seconds, text } from './util.js'
 
@@ -83,7 +83,8 @@ export interface EvidenceReport {
 export class EvidenceLog {
   readonly #inner: WasmEvidenceLog
   /** A new chain in file 0. */
-  constructor(key: SigningKey, options?: { maxFileBytes?: number; resume?: { lastLine: string; file: number; fileBytes: number } }) {
+  /** `key`: a {@link SigningKey} or a {@link Signer} (a key in a KMS, called synchronously; every signature is checked). */
+  constructor(key: SigningKey | Signer, options?: { maxFileBytes?: number; resume?: { lastLine: string; file: number; fileBytes: number } }) {
     const o = opts(options, 'invalid_policy')
     const k = signingKeyArg(key)
     const max = o.maxFileBytes ?? EVIDENCE_MAX_FILE_BYTES

@@ -5,14 +5,14 @@
  */
 import type { WasmAdmittedChallenge, WasmChallengeResponder } from '#wasm/types'
 import { errorFor, McpAttestError } from './errors.js'
-import { signingKeyArg, verifyingKeyArg, type SigningKey, type VerifyingKey } from './keys.js'
+import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { bytes, date, jsonText, optDuration, optText, opts, seconds, text } from './util.js'
 import type { JsonObject } from './tools.js'
 
 /** A publisher attestation for `server`: signed by the publisher key, bound to the server key's thumbprint. */
 export function publisherAttestation(
-  publisher: { key: SigningKey; name: string; url?: string; kid?: string },
+  publisher: { key: SigningKey | Signer; name: string; url?: string; kid?: string },
   server: VerifyingKey,
   options?: { currentDate?: Date; expiresIn?: number },
 ): JsonObject {
@@ -34,7 +34,7 @@ export function publisherAttestation(
  * `replacementKey` it says "revoked, no successor" and vouches for no key.
  */
 export function revocationAttestation(
-  oldKey: SigningKey,
+  oldKey: SigningKey | Signer,
   revokedKid: string,
   options?: { replacementKey?: VerifyingKey; reason?: string; currentDate?: Date },
 ): JsonObject {
@@ -49,7 +49,7 @@ export function revocationAttestation(
 
 /** The identity/get result for `server`: served JWK, a fresh self attestation, and `attestations`. */
 export function identityDocument(
-  server: SigningKey,
+  server: SigningKey | Signer,
   options?: { kid?: string; currentDate?: Date; attestations?: JsonObject[] },
 ): JsonObject {
   const k = signingKeyArg(server, 'server')
@@ -208,7 +208,7 @@ export class ChallengeResponder {
    * Checks `params` and signs them with `key`.
    * @throws ChallengeError `invalid_challenge`, `stale_timestamp`, `replayed_nonce`, `challenge_rate_limited`, `nonce_cache_full`.
    */
-  respond(key: SigningKey, params: ChallengeParams | string, options?: RespondOptions): ChallengeResult {
+  respond(key: SigningKey | Signer, params: ChallengeParams | string, options?: RespondOptions): ChallengeResult {
     const k = signingKeyArg(key)
     const p = jsonText(params, 'params', 'invalid_challenge')
     const o = opts(options, 'invalid_challenge')
@@ -223,7 +223,7 @@ export class ChallengeResponder {
    * key if absent, then the core signs. A key already in the store is `replayed_nonce`.
    * @throws ChallengeError as `respond`; whatever the store throws when it cannot answer.
    */
-  async respondAsync(key: SigningKey, params: ChallengeParams | string, options?: RespondOptions): Promise<ChallengeResult> {
+  async respondAsync(key: SigningKey | Signer, params: ChallengeParams | string, options?: RespondOptions): Promise<ChallengeResult> {
     const o = opts(options, 'invalid_challenge')
     const store = o.replayStore
     if (store === undefined) return this.respond(key, params, options)
@@ -254,7 +254,7 @@ export class ChallengeResponder {
     return admitted
   }
   /** Signs a challenge this responder admitted (the result to send). */
-  sign(key: SigningKey, admitted: AdmittedChallenge): ChallengeResult {
+  sign(key: SigningKey | Signer, admitted: AdmittedChallenge): ChallengeResult {
     const k = signingKeyArg(key)
     const inner = admitted instanceof AdmittedChallenge ? admitted[INNER] : undefined
     if (inner === undefined) throw errorFor('invalid_challenge', 'admitted must come from ChallengeResponder.admit')

@@ -19,7 +19,7 @@
  * @packageDocumentation
  */
 export * from './errors.js'
-export { SigningKey, VerifyingKey, signatureFromBase64url, signatureToBase64url, type DidDocumentFormat } from './keys.js'
+export { SigningKey, VerifyingKey, type Signer, type KeyFileStep, keySourcePlan, checkKeyDirectory, PRIVATE_KEY_PEM_ENV, PRIVATE_KEY_PATH_ENV, signatureFromBase64url, signatureToBase64url, type DidDocumentFormat } from './keys.js'
 export * from './formats.js'
 export * from './tools.js'
 export * from './tokens.js'

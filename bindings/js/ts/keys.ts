@@ -15,13 +15,75 @@ export type DidDocumentFormat = 'Multikey' | 'Ed25519VerificationKey2020' | 'Jso
 const FORMAT: Record<DidDocumentFormat, number> = { Multikey: 0, Ed25519VerificationKey2020: 1, JsonWebKey: 2 }
 
 let skInner: (k: SigningKey) => WasmSigningKey
+let makeSk: (w: WasmSigningKey) => SigningKey
 let vkInner: (k: VerifyingKey) => WasmVerifyingKey
 let makeVk: (w: WasmVerifyingKey) => VerifyingKey
 
-/** @internal The glue object of a SigningKey argument. */
+/**
+ * A key that never leaves its store (a KMS, an HSM, the OS keychain): its public key and a
+ * function that signs bytes. Every function that takes a {@link SigningKey} to sign also takes
+ * a `Signer`. Each signature it returns is verified under `publicKey` before it is used (a
+ * wrong or garbled signature is `signer_failed`, never a token that fails later).
+ *
+ * `sign` is called synchronously from WebAssembly, so it must return the signature, not a
+ * Promise (a Promise is `signer_failed`); see the TypeScript guide for asynchronous KMS APIs.
+ * `publicKey` is read once per signer object.
+ *
+ * @example
+ * ```ts
+ * import { generateKeyPairSync, sign } from 'node:crypto'
+ * const { privateKey, publicKey } = generateKeyPairSync('ed25519')
+ * const signer: Signer = {
+ *   publicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(12)),
+ *   sign: (data) => new Uint8Array(sign(null, data, privateKey)),
+ * }
+ * const passport = issueSelfPassport(signer, { name: 'weather' })
+ * ```
+ */
+export interface Signer {
+  /** The public key: 32 bytes, a did:key, or a {@link VerifyingKey}. */
+  readonly publicKey: Uint8Array | string | VerifyingKey
+  /** A 64-byte pure Ed25519 signature over `data`, synchronously. Throwing is `signer_failed`. */
+  sign(data: Uint8Array): Uint8Array
+}
+
+const hostSigners = new WeakMap<object, WasmSigningKey>()
+
+function isSignerShape(k: unknown): k is Signer {
+  return typeof k === 'object' && k !== null && 'publicKey' in k && typeof (k as { sign?: unknown }).sign === 'function'
+}
+
+function hostSigner(s: Signer, name: string): WasmSigningKey {
+  const cached = hostSigners.get(s)
+  if (cached !== undefined) return cached
+  const pk = s.publicKey
+  let raw: Uint8Array
+  if (pk instanceof VerifyingKey) raw = pk.toBytes()
+  else if (typeof pk === 'string') raw = VerifyingKey.fromDidKey(pk).toBytes()
+  else if (pk instanceof Uint8Array) raw = pk
+  else throw errorFor('invalid_key', `${name}.publicKey must be 32 bytes, a did:key or a VerifyingKey`)
+  const sign = (data: Uint8Array): unknown => {
+    const out: unknown = s.sign(data)
+    if (typeof (out as { then?: unknown } | null)?.then === 'function') {
+      throw new Error('sign() returned a Promise; a Signer must sign synchronously (see the guide for asynchronous KMS APIs)')
+    }
+    return out
+  }
+  const w = call((g) => g.WasmSigningKey.fromSigner(raw, sign))
+  hostSigners.set(s, w)
+  return w
+}
+
+/** @internal The glue object of a SigningKey or Signer argument. */
 export function signingKeyArg(k: unknown, name = 'key'): WasmSigningKey {
-  if (!(k instanceof SigningKey)) throw errorFor('invalid_key', `${name} must be a SigningKey`)
-  return skInner(k)
+  if (k instanceof SigningKey) return skInner(k)
+  if (isSignerShape(k)) return hostSigner(k, name)
+  throw errorFor('invalid_key', `${name} must be a SigningKey or a Signer ({ publicKey, sign(data) })`)
+}
+
+/** @internal The public key of a SigningKey or Signer argument. */
+export function signerPublicKey(k: unknown, name = 'key'): VerifyingKey {
+  return makeVk(call(() => signingKeyArg(k, name).verifyingKey()))
 }
 
 /** @internal The glue object of a VerifyingKey argument. */
@@ -59,6 +121,7 @@ export class SigningKey {
   readonly #inner: WasmSigningKey
   static {
     skInner = (k) => k.#inner
+    makeSk = (w) => new SigningKey(w)
   }
   private constructor(inner: WasmSigningKey) {
     this.#inner = inner
@@ -315,3 +378,71 @@ export function signatureToBase64url(signature: Uint8Array): string {
   return call((g) => g.signatureToBase64url(b))
 }
 
+
+/** The environment variable holding a server's private key (PKCS#8 PEM; `.env` forms accepted). */
+export const PRIVATE_KEY_PEM_ENV = 'MCP_ATTEST_PRIVATE_KEY_PEM'
+/** The environment variable naming the file that holds a server's private key (must exist). */
+export const PRIVATE_KEY_PATH_ENV = 'MCP_ATTEST_PRIVATE_KEY_PATH'
+
+/** A key file to read, as {@link keySourcePlan} named it. */
+export interface KeyFileStep {
+  /** The path, as configured. */
+  readonly path: string
+  /**
+   * The decision on what was found there: `text` undefined for no file, `mode` its
+   * `st_mode & 0o777`. `create: true` means write a new key there (mode 0600, never over an
+   * existing file) and log {@link KeyFileStep.createdWarning}.
+   * @throws McpAttestError `key_unavailable` (a file the environment named is missing), the key's parse error.
+   */
+  decide(text: string | undefined, mode: number | undefined): { key?: SigningKey; create: boolean; warnings: string[] }
+  /** The warning to log after creating `key` at `path`: what to keep, and how. */
+  createdWarning(key: VerifyingKey): string
+}
+
+/**
+ * The core's key-source rules, without I/O: the low-level half of `loadOrCreateKey`
+ * (`mcp-attest/fs`), for runtimes that read files their own way. `env` holds the values of
+ * {@link PRIVATE_KEY_PEM_ENV} and {@link PRIVATE_KEY_PATH_ENV}; `path` is where the
+ * application keeps its key. Returns the key from the environment, or the file to read next.
+ *
+ * @throws McpAttestError `key_unavailable` (a variable set but empty, or nothing configured),
+ * the key's parse error (`malformed_pem`, …) for an invalid {@link PRIVATE_KEY_PEM_ENV}.
+ */
+export function keySourcePlan(env: { pem?: string; path?: string }, path?: string): { key?: SigningKey; file?: KeyFileStep; warnings: string[] } {
+  const pem = optText(env.pem, 'env.pem', 'malformed_pem')
+  const envPath = optText(env.path, 'env.path', 'key_unavailable')
+  const p = optText(path, 'path', 'key_unavailable')
+  const outcome = call((g) => g.keyPlan(pem, envPath, p))
+  const warnings = outcome.warnings()
+  const key = outcome.takeKey()
+  if (key !== undefined) {
+    outcome.free()
+    return { key: makeSk(key), warnings }
+  }
+  const filePath = outcome.filePath() as string
+  const file: KeyFileStep = {
+    path: filePath,
+    decide(text, mode) {
+      const t = optText(text, 'text', 'malformed_pem')
+      const m = typeof mode === 'number' && Number.isInteger(mode) && mode >= 0 && mode <= 0o7777 ? mode : undefined
+      const d = call(() => outcome.decide(t, m))
+      const k = d.takeKey()
+      const w = d.warnings()
+      d.free()
+      return k === undefined ? { create: true, warnings: w } : { key: makeSk(k), create: false, warnings: w }
+    },
+    createdWarning(vk) {
+      return call(() => outcome.createdWarning(vkInner(vk))) as string
+    },
+  }
+  return { file, warnings }
+}
+
+/**
+ * A warning for the directory a key file goes into from its `st_mode` (undefined: fine).
+ * @throws McpAttestError `unsafe_directory` for a directory anyone can write to without the sticky bit.
+ */
+export function checkKeyDirectory(dir: string, mode: number): string | undefined {
+  const d = text(dir, 'dir', 'key_unavailable')
+  return call((g) => g.checkKeyDirectory(d, mode >>> 0))
+}

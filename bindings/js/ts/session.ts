@@ -7,7 +7,7 @@
  */
 import type { WasmClientSession, WasmServerPresentation } from '#wasm/types'
 import { errorFor, type ErrorCode } from './errors.js'
-import { signingKeyArg, VerifyingKey, type SigningKey } from './keys.js'
+import { signingKeyArg, VerifyingKey, type Signer, type SigningKey } from './keys.js'
 import { call } from './native.js'
 import type { JsonObject } from './tools.js'
 import { storeInner, TrustStore } from './trust.js'
@@ -229,7 +229,7 @@ export interface ServerOptions {
 export class ServerPresentation {
   readonly #inner: WasmServerPresentation
   /** @throws `invalid_policy` for an unknown option or a wrong type. */
-  constructor(key: SigningKey, options?: ServerOptions) {
+  constructor(key: SigningKey | Signer, options?: ServerOptions) {
     const k = signingKeyArg(key)
     const text = jsonText(opts(options, 'invalid_policy'), 'options', 'invalid_policy')
     this.#inner = call((g) => new g.WasmServerPresentation(k, text))

@@ -5,7 +5,7 @@
  */
 import type { WasmRevocationList, WasmTrustedIssuer, WasmVerifier } from '#wasm/types'
 import { errorFor } from './errors.js'
-import { signingKeyArg, verifyingKeyArg, type SigningKey, type VerifyingKey } from './keys.js'
+import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { date, jsonText, optBool, optDuration, optSeconds, optText, opts, seconds, text } from './util.js'
 import type { JsonObject } from './tools.js'
@@ -19,7 +19,7 @@ export interface DecodedJws {
 }
 
 /** Signs `claims` as a compact JWS with `alg: EdDSA`. @throws `invalid_claim` (not an object), JSON errors. */
-export function signJws(key: SigningKey, claims: JsonObject | string, options?: { typ?: string; kid?: string }): string {
+export function signJws(key: SigningKey | Signer, claims: JsonObject | string, options?: { typ?: string; kid?: string }): string {
   const k = signingKeyArg(key)
   const o = opts(options, 'malformed_token')
   const c = jsonText(claims, 'claims', 'invalid_claim')
@@ -192,7 +192,7 @@ export type RevokeEntry =
 
 /** Signs a revocation list (`typ: mcp-revocation+jwt`) as issuer `issuerId`. */
 export function issueRevocationList(
-  key: SigningKey,
+  key: SigningKey | Signer,
   issuerId: string,
   entries: RevokeEntry[],
   options?: { currentDate?: Date; expiresIn?: number },
@@ -278,7 +278,7 @@ function issueArgs(options: IssuePassportOptions | undefined): [number, number |
  * const token = issueSelfPassport(sk, { name: 'weather', version: '1.0.0' }, { expiresIn: 3600 })
  * ```
  */
-export function issueSelfPassport(server: SigningKey, mcp: McpInfo, options?: IssuePassportOptions): string {
+export function issueSelfPassport(server: SigningKey | Signer, mcp: McpInfo, options?: IssuePassportOptions): string {
   const k = signingKeyArg(server, 'server')
   const [name, version, eps, th] = mcpArgs(mcp)
   const [now, ttl, aud, jti, nbf] = issueArgs(options)
@@ -287,7 +287,7 @@ export function issueSelfPassport(server: SigningKey, mcp: McpInfo, options?: Is
 
 /** Issues a passport for `server` signed by a publisher/registry as `issuerId` (binds the server key in `cnf.jwk`). */
 export function issuePassport(
-  issuerKey: SigningKey,
+  issuerKey: SigningKey | Signer,
   issuerId: string,
   server: VerifyingKey,
   mcp: McpInfo,

@@ -5,7 +5,7 @@
  * @module
  */
 import { errorFor } from './errors.js'
-import { signingKeyArg, verifyingKeyArg, type SigningKey, type VerifyingKey } from './keys.js'
+import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { verifierWithLists, type RevocationList } from './tokens.js'
 import { jsonText, optBool, optDuration, optText, opts, seconds } from './util.js'
@@ -111,7 +111,7 @@ export function toolsHash(tools: JsonObject[] | string): string {
  * Signs one tool (ext-auth `_meta["io.modelcontextprotocol/server-identity"]`).
  * @throws `malformed_tool_definition`, JSON errors.
  */
-export function signTool(key: SigningKey, tool: JsonObject | string, options?: { kid?: string; currentDate?: Date }): JsonObject {
+export function signTool(key: SigningKey | Signer, tool: JsonObject | string, options?: { kid?: string; currentDate?: Date }): JsonObject {
   const k = signingKeyArg(key)
   const o = opts(options, 'malformed_tool_definition')
   const t = jsonText(tool, 'tool')
@@ -137,7 +137,7 @@ export function verifyTool(tool: JsonObject | string, key: VerifyingKey, options
  * ```
  * @throws `malformed_tool_definition` (including duplicate names), JSON errors, `input_too_large`.
  */
-export function signToolsList(key: SigningKey, result: JsonObject | string, options?: SignToolsOptions): JsonObject {
+export function signToolsList(key: SigningKey | Signer, result: JsonObject | string, options?: SignToolsOptions): JsonObject {
   const k = signingKeyArg(key)
   const o = opts(options, 'malformed_tool_definition')
   const r = jsonText(result, 'result')
@@ -149,7 +149,7 @@ export function signToolsList(key: SigningKey, result: JsonObject | string, opti
 }
 
 /** The signed tools manifest (compact JWS) for already-signed tools. @throws `malformed_tool_definition`. */
-export function buildManifest(key: SigningKey, tools: JsonObject[] | string, options?: Omit<SignToolsOptions, 'kid'>): string {
+export function buildManifest(key: SigningKey | Signer, tools: JsonObject[] | string, options?: Omit<SignToolsOptions, 'kid'>): string {
   const k = signingKeyArg(key)
   const o = opts(options, 'malformed_tool_definition')
   const t = jsonText(tools, 'tools')

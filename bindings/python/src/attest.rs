@@ -11,23 +11,22 @@ use pyo3::prelude::*;
 
 use crate::convert::{json_text, text};
 use crate::error::{glue_error, CoreResult};
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keys::{signer_arg, PySigner, VerifyingKey};
+use crate::trust::lock_attached;
 use crate::trust::TrustStore;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn copy_key(k: &SigningKey) -> mcp_attest::SigningKey {
-    mcp_attest::SigningKey::from_bytes(&k.inner.to_bytes())
-}
 
 /// ``(params_json, proof)``: the request params with the caller's proof (and passport)
-/// attached, and the proof alone for the HTTP header. ``nonce``: 16 random bytes.
+/// attached, and the proof alone for the HTTP header. ``key``: a ``SigningKey`` or a signer
+/// object; ``nonce``: 16 random bytes.
 #[pyfunction]
 #[pyo3(signature = (key, passport, audience, method, params, now, nonce))]
 pub(crate) fn caller_attach(
-    key: &SigningKey,
+    key: &Bound<'_, PyAny>,
     passport: Option<&str>,
     audience: &str,
     method: &str,
@@ -42,8 +41,9 @@ pub(crate) fn caller_attach(
         )
     })?;
     let p = json_text(params, "params")?;
+    let key = signer_arg(key, "key")?;
     let a = caller::attach(
-        &key.inner,
+        &key,
         passport,
         audience,
         method,
@@ -147,7 +147,15 @@ fn write_tuple(w: Write) -> (u64, String) {
 /// The writer side of an evidence log, without I/O (see ``mcp_attest.evidence``).
 #[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct EvidenceLog {
-    inner: Mutex<CoreLog>,
+    inner: Mutex<CoreLog<PySigner>>,
+}
+
+impl EvidenceLog {
+    /// Locked without the GIL while waiting: a Python signer may release the GIL inside its
+    /// call while the lock is held (see `trust::lock_attached`).
+    fn log(&self, py: Python<'_>) -> MutexGuard<'_, CoreLog<PySigner>> {
+        lock_attached(py, &self.inner)
+    }
 }
 
 #[pymethods]
@@ -155,14 +163,15 @@ impl EvidenceLog {
     #[new]
     #[pyo3(signature = (key, max_file_bytes, resume = None))]
     fn py_new(
-        key: &SigningKey,
+        key: &Bound<'_, PyAny>,
         max_file_bytes: u64,
         resume: Option<(String, u64, u64)>,
     ) -> PyResult<Self> {
+        let key = signer_arg(key, "key")?;
         let log = match resume {
-            None => CoreLog::new(copy_key(key), max_file_bytes),
+            None => CoreLog::new(key, max_file_bytes),
             Some((last_line, file, file_bytes)) => {
-                CoreLog::resume(copy_key(key), max_file_bytes, &last_line, file, file_bytes).py()?
+                CoreLog::resume(key, max_file_bytes, &last_line, file, file_bytes).py()?
             }
         };
         Ok(EvidenceLog {
@@ -173,12 +182,14 @@ impl EvidenceLog {
     #[pyo3(signature = (call, now = None))]
     fn append_call(
         &self,
+        py: Python<'_>,
         call: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(u64, String)>> {
         let c = json_text(call, "call")?;
         let now = crate::convert::now(now)?;
-        Ok(lock(&self.inner)
+        Ok(self
+            .log(py)
             .append_call_json(&c, now)
             .py()?
             .into_iter()
@@ -186,26 +197,26 @@ impl EvidenceLog {
             .collect())
     }
     #[pyo3(signature = (now = None))]
-    fn checkpoint(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<(u64, String)> {
+    fn checkpoint(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<(u64, String)> {
         let now = crate::convert::now(now)?;
-        lock(&self.inner).checkpoint(now).py().map(write_tuple)
+        self.log(py).checkpoint(now).py().map(write_tuple)
     }
     #[pyo3(signature = (now = None))]
-    fn close(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<(u64, String)> {
+    fn close(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<(u64, String)> {
         let now = crate::convert::now(now)?;
-        lock(&self.inner).close(now).py().map(write_tuple)
+        self.log(py).close(now).py().map(write_tuple)
     }
     #[getter]
-    fn server_did(&self) -> String {
-        lock(&self.inner).writer().server_did().to_owned()
+    fn server_did(&self, py: Python<'_>) -> String {
+        self.log(py).writer().server_did().to_owned()
     }
     #[getter]
-    fn next_seq(&self) -> u64 {
-        lock(&self.inner).writer().next_seq()
+    fn next_seq(&self, py: Python<'_>) -> u64 {
+        self.log(py).writer().next_seq()
     }
     #[getter]
-    fn file(&self) -> u64 {
-        lock(&self.inner).file()
+    fn file(&self, py: Python<'_>) -> u64 {
+        self.log(py).file()
     }
 }
 

@@ -574,3 +574,98 @@ pub(crate) fn random_bytes<const N: usize>() -> PyResult<[u8; N]> {
     })?;
     Ok(out)
 }
+
+/// A signing key argument: an in-memory [`SigningKey`], or any Python object with
+/// ``public_key`` (a ``VerifyingKey``, 32 bytes or a did:key) and ``sign(data: bytes) ->
+/// bytes`` (a key in a KMS, an HSM or the OS keychain). `Send`, so the GIL can be released
+/// around the core and a `ServerPresentation` can keep one; a host signer re-takes the GIL
+/// for each call.
+pub(crate) enum PySigner {
+    Local(Py<SigningKey>),
+    Host {
+        public: mcp_attest::VerifyingKey,
+        object: Py<PyAny>,
+    },
+}
+
+/// The `key` argument of every signing function.
+pub(crate) fn signer_arg(ob: &Bound<'_, PyAny>, what: &str) -> PyResult<PySigner> {
+    if let Ok(k) = ob.cast::<SigningKey>() {
+        return Ok(PySigner::Local(k.clone().unbind()));
+    }
+    let has = |name: &str| ob.hasattr(name).unwrap_or(false);
+    if !(has("sign") && has("public_key")) {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a SigningKey or a signer (an object with public_key and \
+             sign(data) -> bytes), not {}",
+            ob.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        )));
+    }
+    let pk = ob.getattr("public_key")?;
+    let public = if let Ok(v) = pk.cast::<VerifyingKey>() {
+        v.get().inner
+    } else if let Ok(s) = pk.cast::<pyo3::types::PyString>() {
+        mcp_attest::VerifyingKey::from_did_key(s.to_str()?).py()?
+    } else {
+        let b = bytes_like(&pk, "public_key").map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{what}.public_key must be a VerifyingKey, 32 bytes or a did:key"
+            ))
+        })?;
+        mcp_attest::VerifyingKey::from_slice(&b).py()?
+    };
+    Ok(PySigner::Host {
+        public,
+        object: ob.clone().unbind(),
+    })
+}
+
+impl mcp_attest::Signer for PySigner {
+    fn verifying_key(&self) -> mcp_attest::VerifyingKey {
+        match self {
+            PySigner::Local(k) => k.get().inner.verifying_key(),
+            PySigner::Host { public, .. } => *public,
+        }
+    }
+
+    fn try_sign(&self, message: &[u8]) -> Result<Signature, mcp_attest::Error> {
+        match self {
+            PySigner::Local(k) => Ok(k.get().inner.sign(message)),
+            PySigner::Host { object, .. } => Python::attach(|py| {
+                let failed =
+                    |why: String| mcp_attest::Error::with_message(ErrorCode::SignerFailed, why);
+                let out = object
+                    .bind(py)
+                    .call_method1("sign", (PyBytes::new(py, message),))
+                    .map_err(|e| {
+                        let name = e
+                            .get_type(py)
+                            .name()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default();
+                        let text: String = e.value(py).to_string().chars().take(200).collect();
+                        failed(format!("the signer's sign() raised {name}: {text}"))
+                    })?;
+                let bytes = bytes_like(&out, "signature").map_err(|_| {
+                    failed(String::from("the signer's sign() did not return bytes"))
+                })?;
+                Signature::from_slice(&bytes).map_err(|_| {
+                    failed(format!(
+                        "the signer's sign() returned {} bytes, not a 64-byte Ed25519 signature",
+                        bytes.len()
+                    ))
+                })
+            }),
+        }
+    }
+
+    fn as_signing_key(&self) -> Option<&mcp_attest::SigningKey> {
+        match self {
+            PySigner::Local(k) => Some(&k.get().inner),
+            PySigner::Host { .. } => None,
+        }
+    }
+}

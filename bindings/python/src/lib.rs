@@ -16,6 +16,7 @@ mod attest;
 mod convert;
 mod error;
 mod keys;
+mod keysource;
 mod session;
 mod tokens;
 mod tools;
@@ -28,6 +29,21 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<keys::SigningKey>()?;
+    m.add_class::<keysource::KeyFile>()?;
+    m.add_function(wrap_pyfunction!(keysource::key_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(keysource::check_key_directory, m)?)?;
+    m.add(
+        "PRIVATE_KEY_PEM_ENV",
+        mcp_attest::keysource::PRIVATE_KEY_PEM_ENV,
+    )?;
+    m.add(
+        "PRIVATE_KEY_PATH_ENV",
+        mcp_attest::keysource::PRIVATE_KEY_PATH_ENV,
+    )?;
+    m.add(
+        "MAX_KEY_FILE_BYTES",
+        mcp_attest::keysource::MAX_KEY_FILE_BYTES,
+    )?;
     m.add_class::<keys::VerifyingKey>()?;
     m.add_class::<keys::DidUrl>()?;
     m.add_class::<keys::DnsRecord>()?;

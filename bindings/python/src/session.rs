@@ -6,10 +6,11 @@ use std::sync::{Mutex, MutexGuard};
 use mcp_attest::server::{ServerOptions, ServerPresentation as CoreServer};
 use mcp_attest::session::{ClientPolicy, ClientSession as CoreSession};
 use pyo3::prelude::*;
+use pyo3::sync::MutexExt;
 
 use crate::convert::{json_text, text};
 use crate::error::{glue_error, CoreResult};
-use crate::keys::SigningKey;
+use crate::keys::{signer_arg, PySigner};
 use crate::trust::TrustStore;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -92,10 +93,23 @@ impl ClientSession {
     }
 }
 
+impl ServerPresentation {
+    /// The presentation, locked without holding the GIL while waiting: a Python signer
+    /// releases the GIL inside its call (network I/O to a KMS) while this lock is held, and a
+    /// thread waiting for the lock with the GIL held would deadlock with it.
+    fn server(&self, py: Python<'_>) -> MutexGuard<'_, CoreServer<PySigner>> {
+        self.inner
+            .lock_py_attached(py)
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// A server's identity, presented (see ``mcp_attest.session.ServerPresentation``).
 #[pyclass(frozen, module = "mcp_attest")]
 pub(crate) struct ServerPresentation {
-    inner: Mutex<CoreServer>,
+    inner: Mutex<CoreServer<PySigner>>,
+    /// Whether the key is a Python signer, which needs the GIL for every signature.
+    host_signer: bool,
     kid: String,
     did: String,
 }
@@ -103,11 +117,13 @@ pub(crate) struct ServerPresentation {
 #[pymethods]
 impl ServerPresentation {
     #[new]
-    fn py_new(key: &Bound<'_, SigningKey>, options_json: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn py_new(key: &Bound<'_, PyAny>, options_json: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let key = signer_arg(key, "key")?;
+        let host_signer = matches!(key, PySigner::Host { .. });
         let options = ServerOptions::from_json(&json_text(options_json, "options")?).py()?;
-        let key = mcp_attest::SigningKey::from_bytes(&key.get().inner.to_bytes());
-        let server = CoreServer::new(key, options);
+        let server = CoreServer::with_signer(key, options);
         Ok(ServerPresentation {
+            host_signer,
             kid: String::from(server.kid()),
             did: server.did(),
             inner: Mutex::new(server),
@@ -121,16 +137,16 @@ impl ServerPresentation {
     fn did(&self) -> &str {
         &self.did
     }
-    fn capabilities(&self) -> String {
-        lock(&self.inner).capabilities()
+    fn capabilities(&self, py: Python<'_>) -> String {
+        self.server(py).capabilities()
     }
-    fn http_headers(&self) -> String {
-        lock(&self.inner).http_headers()
+    fn http_headers(&self, py: Python<'_>) -> String {
+        self.server(py).http_headers()
     }
     #[pyo3(signature = (*, now = None))]
-    fn passport(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
+    fn passport(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Option<String>> {
         let n = crate::convert::now(now)?;
-        Ok(lock(&self.inner).passport(n))
+        self.server(py).try_passport(n).py()
     }
     #[pyo3(signature = (result, *, cursor = None, now = None))]
     fn sign_tools_list(
@@ -144,18 +160,24 @@ impl ServerPresentation {
         let t: &str = &t;
         let c = crate::convert::opt_text(cursor, "cursor")?;
         let n = crate::convert::now(now)?;
+        if self.host_signer {
+            // A Python signer needs the GIL for every signature: keep it (every other lock of
+            // this presentation waits without it, see `server`).
+            return self.server(py).sign_tools_list(t, c, n).py();
+        }
         py.detach(|| lock(&self.inner).sign_tools_list(t, c, n))
             .py()
     }
     #[pyo3(signature = (*, now = None))]
-    fn identity_get(&self, now: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    fn identity_get(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
         let n = crate::convert::now(now)?;
-        Ok(lock(&self.inner).identity_get(n))
+        self.server(py).try_identity_get(n).py()
     }
     /// ``(True, result_json)`` or ``(False, jsonrpc_error_json)``.
     #[pyo3(signature = (params, client, *, now = None))]
     fn answer_challenge(
         &self,
+        py: Python<'_>,
         params: &Bound<'_, PyAny>,
         client: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
@@ -163,13 +185,14 @@ impl ServerPresentation {
         let t = json_text(params, "params")?;
         let c = text(client, "client")?;
         let n = crate::convert::now(now)?;
-        Ok(split(lock(&self.inner).answer_challenge(&t, c, n)))
+        Ok(split(self.server(py).answer_challenge(&t, c, n)))
     }
     /// ``(True, (store_key, expires_at), None)`` or ``(False, None, jsonrpc_error_json)``.
     #[pyo3(signature = (params, client, *, now = None))]
     #[allow(clippy::type_complexity)]
     fn admit_challenge(
         &self,
+        py: Python<'_>,
         params: &Bound<'_, PyAny>,
         client: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
@@ -177,7 +200,7 @@ impl ServerPresentation {
         let t = json_text(params, "params")?;
         let c = text(client, "client")?;
         let n = crate::convert::now(now)?;
-        Ok(match lock(&self.inner).admit_challenge(&t, c, n) {
+        Ok(match self.server(py).admit_challenge(&t, c, n) {
             Ok(k) => (true, Some(k), None),
             Err(e) => (false, None, Some(e)),
         })
@@ -185,10 +208,11 @@ impl ServerPresentation {
     /// ``(True, result_json)`` or ``(False, jsonrpc_error_json)``.
     fn complete_challenge(
         &self,
+        py: Python<'_>,
         store_key: &Bound<'_, PyAny>,
         inserted: bool,
     ) -> PyResult<(bool, String)> {
         let k = text(store_key, "store_key")?;
-        Ok(split(lock(&self.inner).complete_challenge(k, inserted)))
+        Ok(split(self.server(py).complete_challenge(k, inserted)))
     }
 }

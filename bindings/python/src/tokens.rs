@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::{each, json_object, json_text, now, object_to_py, opt_text, opt_time, text};
 use crate::error::CoreResult;
-use crate::keys::{vk_arg, SigningKey, VerifyingKey};
+use crate::keys::{signer_arg, vk_arg, VerifyingKey};
 
 fn opt_str_repr(s: Option<&str>) -> String {
     s.map_or_else(|| "None".into(), |s| format!("{s:?}"))
@@ -30,18 +30,14 @@ fn opt_num_repr(n: Option<u64>) -> String {
 #[pyfunction]
 #[pyo3(signature = (key, claims, *, typ = None, kid = None))]
 pub(crate) fn sign_jws(
-    key: &Bound<'_, SigningKey>,
+    key: &Bound<'_, PyAny>,
     claims: &Bound<'_, PyAny>,
     typ: Option<&Bound<'_, PyAny>>,
     kid: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
+    let signer = signer_arg(key, "key")?;
     let c = json_object(claims, "claims")?;
-    Ok(jws::sign(
-        &key.get().inner,
-        opt_text(typ, "typ")?,
-        opt_text(kid, "kid")?,
-        &c,
-    ))
+    jws::sign_with(&signer, opt_text(typ, "typ")?, opt_text(kid, "kid")?, &c).py()
 }
 
 /// A compact JWS whose structure, ``alg`` and ``crit`` were checked, but not its signature.
@@ -354,7 +350,7 @@ fn issue_options<'a>(
 #[pyfunction]
 #[pyo3(signature = (server_key, mcp, *, now = None, ttl = passport::DEFAULT_PASSPORT_TTL, audience = None, jti = None, not_before = None))]
 pub(crate) fn issue_self_passport(
-    server_key: &Bound<'_, SigningKey>,
+    server_key: &Bound<'_, PyAny>,
     mcp: &Bound<'_, PyAny>,
     now: Option<&Bound<'_, PyAny>>,
     ttl: u64,
@@ -370,7 +366,8 @@ pub(crate) fn issue_self_passport(
         opt_text(jti, "jti")?,
         not_before,
     )?;
-    Ok(passport::issue_self(&server_key.get().inner, &m, &o))
+    let signer = signer_arg(server_key, "server_key")?;
+    passport::issue_self_with(&signer, &m, &o).py()
 }
 
 /// Issues a passport for ``server`` signed by a publisher or registry as ``issuer_id``.
@@ -378,7 +375,7 @@ pub(crate) fn issue_self_passport(
 #[pyo3(signature = (issuer_key, issuer_id, server, mcp, *, issuer_kid = None, now = None, ttl = passport::DEFAULT_PASSPORT_TTL, audience = None, jti = None, not_before = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn issue_passport(
-    issuer_key: &Bound<'_, SigningKey>,
+    issuer_key: &Bound<'_, PyAny>,
     issuer_id: &Bound<'_, PyAny>,
     server: &Bound<'_, PyAny>,
     mcp: &Bound<'_, PyAny>,
@@ -398,14 +395,16 @@ pub(crate) fn issue_passport(
         opt_text(jti, "jti")?,
         not_before,
     )?;
-    Ok(passport::issue(
-        &issuer_key.get().inner,
+    let signer = signer_arg(issuer_key, "issuer_key")?;
+    passport::issue_with(
+        &signer,
         text(issuer_id, "issuer_id")?,
         opt_text(issuer_kid, "issuer_kid")?,
         &server,
         &m,
         &o,
-    ))
+    )
+    .py()
 }
 
 /// A verified passport.
@@ -732,7 +731,7 @@ impl RevocationEntry {
 #[pyfunction]
 #[pyo3(signature = (key, issuer_id, entries, *, now = None, ttl = None))]
 pub(crate) fn issue_revocation_list(
-    key: &Bound<'_, SigningKey>,
+    key: &Bound<'_, PyAny>,
     issuer_id: &Bound<'_, PyAny>,
     entries: &Bound<'_, PyAny>,
     now: Option<&Bound<'_, PyAny>>,
@@ -743,13 +742,15 @@ pub(crate) fn issue_revocation_list(
             .map(|e| e.get().inner.clone())
             .map_err(|_| PyTypeError::new_err("entries must be RevocationEntry objects"))
     })?;
-    Ok(revocation::issue(
-        &key.get().inner,
+    let signer = signer_arg(key, "key")?;
+    revocation::issue_with(
+        &signer,
         text(issuer_id, "issuer_id")?,
         &es,
         crate::convert::now(now)?,
         ttl,
-    ))
+    )
+    .py()
 }
 
 /// A verified revocation list.

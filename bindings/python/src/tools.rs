@@ -9,7 +9,8 @@ use pyo3::types::{PyFloat, PyTuple};
 
 use crate::convert::{json_text, json_value, opt_text};
 use crate::error::{exception, glue_error, CoreResult};
-use crate::keys::{vk_arg, SigningKey};
+use crate::keys::{signer_arg, vk_arg};
+use mcp_attest::Signer;
 
 /// The RFC 8785 (JCS) canonical form of JSON text (``str`` or UTF-8 bytes) or of a Python
 /// value (a float is converted exactly; other values travel as JSON text into the parser).
@@ -64,17 +65,17 @@ pub(crate) fn tools_hash(tools: &Bound<'_, PyAny>) -> PyResult<String> {
 #[pyfunction]
 #[pyo3(signature = (key, tool, *, kid = None, now = None))]
 pub(crate) fn sign_tool(
-    key: &Bound<'_, SigningKey>,
+    key: &Bound<'_, PyAny>,
     tool: &Bound<'_, PyAny>,
     kid: Option<&Bound<'_, PyAny>>,
     now: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<String> {
-    let sk = &key.get().inner;
+    let sk = signer_arg(key, "key")?;
     let v = json_value(tool, "tool")?;
-    let default_kid = sk.verifying_key().kid();
+    let default_kid = Signer::verifying_key(&sk).kid();
     let kid = opt_text(kid, "kid")?.unwrap_or(&default_kid);
     let signed_at = time::format_rfc3339(crate::convert::now(now)?);
-    Ok(tool::sign_tool(sk, &v, kid, &signed_at).py()?.to_jcs())
+    Ok(tool::sign_tool(&sk, &v, kid, &signed_at).py()?.to_jcs())
 }
 
 /// Checks one tool's ext-auth attestation under ``key``; raises on failure.
@@ -95,7 +96,7 @@ pub(crate) fn verify_tool(
 #[pyo3(signature = (key, result, *, now = None, ttl = tool::DEFAULT_MANIFEST_TTL, audience = None, kid = None))]
 pub(crate) fn sign_tools_list(
     py: Python<'_>,
-    key: &Bound<'_, SigningKey>,
+    key: &Bound<'_, PyAny>,
     result: &Bound<'_, PyAny>,
     now: Option<&Bound<'_, PyAny>>,
     ttl: u64,
@@ -109,9 +110,11 @@ pub(crate) fn sign_tools_list(
         audience: opt_text(audience, "audience")?,
         kid: opt_text(kid, "kid")?,
     };
-    let sk = &key.get().inner;
+    let sk = signer_arg(key, "key")?;
     let text: &str = &text;
-    py.detach(|| tool::sign_tools_list(sk, text, &options)).py()
+    // Without the GIL while the core works; a host signer re-takes it for each signature.
+    py.detach(|| tool::sign_tools_list(&sk, text, &options))
+        .py()
 }
 
 /// Verifies a ``tools/list`` result under the server key into a per-tool report (the GIL is

@@ -5,22 +5,30 @@ use std::sync::{Mutex, MutexGuard};
 use mcp_attest::challenge::{
     self, ChallengeRequest as CoreRequest, ChallengeResponse as CoreResponse,
 };
-use mcp_attest::identity::{self, Publisher};
+use mcp_attest::identity::{self, PublisherDetails};
 use mcp_attest::trust::{self, PinStatus};
 use mcp_attest::{Error, ErrorCode};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::MutexExt;
 use pyo3::types::PyBytes;
 
 use crate::convert::{bytes_like, each, json_text, json_value, opt_text, text};
 use crate::error::CoreResult;
-use crate::keys::{random_bytes, vk_arg, SigningKey, VerifyingKey};
+use crate::keys::{random_bytes, signer_arg, vk_arg, VerifyingKey};
 use crate::tokens::{RevocationList, TrustedIssuer};
 
 /// A lock that survives a poisoned mutex (the core never panics, so poisoning cannot
 /// happen; if it did, the data is still consistent at every await-free call boundary).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`lock`] without holding the GIL while waiting, for locks held across a Python signer's
+/// call (which may release the GIL): a thread waiting with the GIL would deadlock with it.
+pub(crate) fn lock_attached<'a, T>(py: Python<'_>, m: &'a Mutex<T>) -> MutexGuard<'a, T> {
+    m.lock_py_attached(py)
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -235,7 +243,7 @@ pub(crate) fn served_jwk(key: &Bound<'_, PyAny>, kid: &Bound<'_, PyAny>) -> PyRe
 #[pyo3(signature = (publisher_key, server, *, name, url = None, kid = None, now = None, ttl = None))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn publisher_attestation(
-    publisher_key: &Bound<'_, SigningKey>,
+    publisher_key: &Bound<'_, PyAny>,
     server: &Bound<'_, PyAny>,
     name: &Bound<'_, PyAny>,
     url: Option<&Bound<'_, PyAny>>,
@@ -243,21 +251,23 @@ pub(crate) fn publisher_attestation(
     now: Option<&Bound<'_, PyAny>>,
     ttl: Option<u64>,
 ) -> PyResult<String> {
-    let p = Publisher {
-        key: &publisher_key.get().inner,
+    let signer = signer_arg(publisher_key, "publisher_key")?;
+    let p = PublisherDetails {
         name: text(name, "name")?,
         url: opt_text(url, "url")?,
         kid: opt_text(kid, "kid")?,
     };
     let server = vk_arg(server, "server")?;
-    Ok(identity::publisher_attestation(&p, &server, crate::convert::now(now)?, ttl).to_jcs())
+    identity::publisher_attestation_with(&signer, &p, &server, crate::convert::now(now)?, ttl)
+        .py()
+        .map(|v| v.to_jcs())
 }
 
 /// A revocation attestation signed by the old key (JSON text).
 #[pyfunction]
 #[pyo3(signature = (old_key, revoked_kid, *, replacement_key = None, reason = None, now = None))]
 pub(crate) fn revocation_attestation(
-    old_key: &Bound<'_, SigningKey>,
+    old_key: &Bound<'_, PyAny>,
     revoked_kid: &Bound<'_, PyAny>,
     replacement_key: Option<&Bound<'_, PyAny>>,
     reason: Option<&Bound<'_, PyAny>>,
@@ -266,14 +276,16 @@ pub(crate) fn revocation_attestation(
     let replacement = replacement_key
         .map(|k| vk_arg(k, "replacement_key"))
         .transpose()?;
-    Ok(identity::revocation_attestation(
-        &old_key.get().inner,
+    let signer = signer_arg(old_key, "old_key")?;
+    identity::revocation_attestation_with(
+        &signer,
         text(revoked_kid, "revoked_kid")?,
         replacement.as_ref(),
         opt_text(reason, "reason")?,
         crate::convert::now(now)?,
     )
-    .to_jcs())
+    .py()
+    .map(|v| v.to_jcs())
 }
 
 /// The ``identity/get`` result for ``server_key`` (JSON text): its served JWK, a fresh self
@@ -281,7 +293,7 @@ pub(crate) fn revocation_attestation(
 #[pyfunction]
 #[pyo3(signature = (server_key, *, kid = None, now = None, attestations = None))]
 pub(crate) fn identity_document(
-    server_key: &Bound<'_, SigningKey>,
+    server_key: &Bound<'_, PyAny>,
     kid: Option<&Bound<'_, PyAny>>,
     now: Option<&Bound<'_, PyAny>>,
     attestations: Option<&Bound<'_, PyAny>>,
@@ -290,12 +302,14 @@ pub(crate) fn identity_document(
         Some(a) if !a.is_none() => each(a, |x| json_value(x, "attestation"))?,
         _ => Vec::new(),
     };
-    Ok(identity::identity_document(
-        &server_key.get().inner,
+    let signer = signer_arg(server_key, "server_key")?;
+    identity::identity_document_with(
+        &signer,
         opt_text(kid, "kid")?,
         crate::convert::now(now)?,
         &extra,
-    ))
+    )
+    .py()
 }
 
 /// A verified publisher attestation.
@@ -656,18 +670,20 @@ impl ChallengeResponder {
     #[pyo3(signature = (key, params, *, now = None, client_key = None))]
     fn respond(
         &self,
-        key: &Bound<'_, SigningKey>,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
         params: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
         client_key: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<ChallengeResponse> {
+        let signer = signer_arg(key, "key")?;
         let t = json_text(params, "params")?;
         let n = crate::convert::now(now)?;
         let client = opt_text(client_key, "client_key")?;
-        let mut responder = lock(&self.inner);
+        let mut responder = lock_attached(py, &self.inner);
         let inner = match client {
-            Some(c) => responder.respond_for(&key.get().inner, &t, c, n),
-            None => responder.respond(&key.get().inner, &t, n),
+            Some(c) => responder.respond_for(&signer, &t, c, n),
+            None => responder.respond(&signer, &t, n),
         }
         .py()?;
         Ok(ChallengeResponse { inner })
@@ -677,6 +693,7 @@ impl ChallengeResponder {
     #[pyo3(signature = (params, *, now = None, client_key = None))]
     fn admit(
         &self,
+        py: Python<'_>,
         params: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
         client_key: Option<&Bound<'_, PyAny>>,
@@ -684,17 +701,21 @@ impl ChallengeResponder {
         let t = json_text(params, "params")?;
         let n = crate::convert::now(now)?;
         let client = opt_text(client_key, "client_key")?.unwrap_or("");
-        let inner = lock(&self.inner).admit(&t, client, n).py()?;
+        let inner = lock_attached(py, &self.inner).admit(&t, client, n).py()?;
         Ok(AdmittedChallenge { inner })
     }
     /// Signs a challenge ``admit`` returned (after the store inserted its key).
     fn sign(
         &self,
-        key: &Bound<'_, SigningKey>,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
         admitted: &Bound<'_, AdmittedChallenge>,
-    ) -> ChallengeResponse {
-        let inner = lock(&self.inner).sign(&key.get().inner, &admitted.get().inner);
-        ChallengeResponse { inner }
+    ) -> PyResult<ChallengeResponse> {
+        let signer = signer_arg(key, "key")?;
+        let inner = lock_attached(py, &self.inner)
+            .sign_with(&signer, &admitted.get().inner)
+            .py()?;
+        Ok(ChallengeResponse { inner })
     }
     /// The key id put in every response.
     #[getter]
@@ -712,8 +733,8 @@ impl ChallengeResponder {
         self.client_quota
     }
     /// The nonces the replay cache holds now.
-    fn cache_len(&self) -> usize {
-        lock(&self.inner).cache().len()
+    fn cache_len(&self, py: Python<'_>) -> usize {
+        lock_attached(py, &self.inner).cache().len()
     }
     fn __repr__(&self) -> String {
         format!(

@@ -51,7 +51,8 @@ use crate::challenge::{NonceCache, MAX_FUTURE_SKEW_SECONDS, WINDOW_SECONDS};
 use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::issuer::{TrustedIssuer, DEFAULT_MAX_LEVEL};
 use crate::json::{self, Number, Object, Value};
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keys::VerifyingKey;
+use crate::signer::Signer;
 use crate::passport::{self, Passport};
 use crate::revocation::RevocationList;
 use crate::{encoding, jws};
@@ -202,13 +203,13 @@ fn request_hash_value(method: &str, params: &Value) -> Result<String> {
     Ok(tag)
 }
 
-/// Signs a caller proof for one request to the server whose DID is `audience`, at `now`,
+/// Signs (with any [`Signer`]: an in-memory key or one in a KMS) a caller proof for one request to the server whose DID is `audience`, at `now`,
 /// with a fresh 16-byte `nonce` from the caller's RNG.
 ///
 /// # Errors
-/// As [`request_hash`].
-pub fn prove(
-    key: &SigningKey,
+/// As [`request_hash`]; a [`Signer`]'s error, or `signer_failed`.
+pub fn prove<S: Signer + ?Sized>(
+    key: &S,
     audience: &str,
     method: &str,
     params_json: &str,
@@ -216,17 +217,17 @@ pub fn prove(
     nonce: &[u8; 16],
 ) -> Result<String> {
     let req = request_hash(method, params_json)?;
-    Ok(sign_proof(key, audience, method, &req, now, nonce))
+    sign_proof(key, audience, method, &req, now, nonce)
 }
 
-fn sign_proof(
-    key: &SigningKey,
+fn sign_proof<S: Signer + ?Sized>(
+    key: &S,
     audience: &str,
     method: &str,
     req: &str,
     now: u64,
     nonce: &[u8; 16],
-) -> String {
+) -> Result<String> {
     let vk = key.verifying_key();
     let mut c = Object::new();
     c.insert("iss", Value::from(vk.to_did_key()));
@@ -235,7 +236,7 @@ fn sign_proof(
     c.insert("jti", Value::from(encoding::base64url_encode(nonce)));
     c.insert("method", Value::from(method));
     c.insert("req", Value::from(req));
-    jws::sign(key, Some(CALLER_PROOF_TYP), Some(&vk.to_did_key_url()), &c)
+    jws::sign_with(key, Some(CALLER_PROOF_TYP), Some(&vk.to_did_key_url()), &c)
 }
 
 /// A request's params with the caller's identity attached.
@@ -252,9 +253,10 @@ pub struct Attached {
 /// params' `_meta`. What adapters call on every outgoing `tools/call`.
 ///
 /// # Errors
-/// As [`request_hash`]; `caller_proof_mismatch` when `_meta` is not an object.
-pub fn attach(
-    key: &SigningKey,
+/// As [`request_hash`]; `caller_proof_mismatch` when `_meta` is not an object; a
+/// [`Signer`]'s error, or `signer_failed`.
+pub fn attach<S: Signer + ?Sized>(
+    key: &S,
     passport: Option<&str>,
     audience: &str,
     method: &str,
@@ -264,7 +266,7 @@ pub fn attach(
 ) -> Result<Attached> {
     let params = parse_params(params_json)?;
     let req = request_hash_value(method, &params)?;
-    let proof = sign_proof(key, audience, method, &req, now, nonce);
+    let proof = sign_proof(key, audience, method, &req, now, nonce)?;
     let mut o = match params {
         Value::Object(o) => o,
         _ => Object::new(),
@@ -571,6 +573,7 @@ mod tests {
     use super::*;
     use crate::passport::{IssueOptions, McpInfo};
     use crate::revocation::{self, Entry};
+    use crate::SigningKey;
 
     const NOW: u64 = 1_800_000_000;
 

@@ -70,6 +70,7 @@ use crate::encoding::{base64url_decode, base64url_encode};
 use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::json::{parse_with_limits, Limits, Number, Object, Value};
 use crate::keys::{Signature, SigningKey, VerifyingKey};
+use crate::signer::{sign_checked, Signer};
 use crate::time::{format_rfc3339, parse_rfc3339};
 
 /// The JSON-RPC method name.
@@ -884,14 +885,14 @@ impl ChallengeResponder {
     /// assert_eq!(response.signature.len(), 86);
     /// # Ok::<(), mcp_attest::Error>(())
     /// ```
-    pub fn respond(
+    pub fn respond<S: Signer + ?Sized>(
         &mut self,
-        key: &SigningKey,
+        key: &S,
         params_json: &str,
         now: u64,
     ) -> Result<ChallengeResponse> {
         let admitted = self.admit_as(ANONYMOUS, params_json, now)?;
-        Ok(self.sign(key, &admitted))
+        self.sign_with(key, &admitted)
     }
 
     /// As [`ChallengeResponder::respond`], charging the nonce to `client`'s quota: a client
@@ -919,15 +920,15 @@ impl ChallengeResponder {
     /// responder.respond_for(&sk, &params(2), "honest", now)?;
     /// # Ok::<(), mcp_attest::Error>(())
     /// ```
-    pub fn respond_for(
+    pub fn respond_for<S: Signer + ?Sized>(
         &mut self,
-        key: &SigningKey,
+        key: &S,
         params_json: &str,
         client: &str,
         now: u64,
     ) -> Result<ChallengeResponse> {
         let admitted = self.admit(params_json, client, now)?;
-        Ok(self.sign(key, &admitted))
+        self.sign_with(key, &admitted)
     }
 
     /// The first half of [`ChallengeResponder::respond_for`], for a server whose replicas
@@ -959,6 +960,21 @@ impl ChallengeResponder {
             signature: key.sign(&admitted.signing_input).to_base64url(),
             kid: self.kid.clone(),
         }
+    }
+
+    /// [`ChallengeResponder::sign`] with any [`Signer`]; its signature is checked before use.
+    ///
+    /// # Errors
+    /// The signer's error, or `signer_failed`.
+    pub fn sign_with<S: Signer + ?Sized>(
+        &self,
+        key: &S,
+        admitted: &AdmittedChallenge,
+    ) -> Result<ChallengeResponse> {
+        Ok(ChallengeResponse {
+            signature: sign_checked(key, &admitted.signing_input)?.to_base64url(),
+            kid: self.kid.clone(),
+        })
     }
 
     fn admit_as(

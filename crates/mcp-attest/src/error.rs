@@ -190,6 +190,12 @@ codes! {
     InsufficientTrustLevel => "insufficient_trust_level",
     /// A caller proof was made for another request (method, tool, arguments) or disagrees with its other copy.
     CallerProofMismatch => "caller_proof_mismatch",
+    /// A signer (a key held in a KMS, HSM or keychain behind a callback) failed, or returned a signature that does not verify under its own public key.
+    SignerFailed => "signer_failed",
+    /// A key was configured (an environment variable or a key file) but is not there; a new one is never generated in its place.
+    KeyUnavailable => "key_unavailable",
+    /// A key file's directory is writable by anyone without the sticky bit: anyone could replace the key.
+    UnsafeDirectory => "unsafe_directory",
 }
 
 /// Every error this crate returns: a stable [`ErrorCode`] plus a human-readable message.

@@ -55,6 +55,7 @@ use crate::encoding;
 use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::json::{self, Object, Value};
 use crate::keys::{Signature, SigningKey, VerifyingKey};
+use crate::signer::{sign_checked, Signer};
 
 /// The record format version written in every record's `v`.
 pub const EVIDENCE_VERSION: u64 = 1;
@@ -265,14 +266,17 @@ fn opt(s: Option<&str>) -> Value {
 ///
 /// The writer holds the chain's head (next sequence number and the hash of the last line),
 /// so one writer serves one chain: replicas each keep their own (spec §19.2).
-pub struct EvidenceWriter {
-    key: SigningKey,
+///
+/// `K` is any [`Signer`] (an in-memory key by default, or a key in a KMS whose every
+/// signature is checked before a line is returned).
+pub struct EvidenceWriter<K: Signer = SigningKey> {
+    key: K,
     server: String,
     next_seq: u64,
     prev: String,
 }
 
-impl core::fmt::Debug for EvidenceWriter {
+impl<K: Signer> core::fmt::Debug for EvidenceWriter<K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("EvidenceWriter")
             .field("server", &self.server)
@@ -282,10 +286,10 @@ impl core::fmt::Debug for EvidenceWriter {
     }
 }
 
-impl EvidenceWriter {
+impl<K: Signer> EvidenceWriter<K> {
     /// A new chain starting at sequence 0.
     #[must_use]
-    pub fn new(key: SigningKey) -> EvidenceWriter {
+    pub fn new(key: K) -> EvidenceWriter<K> {
         let server = key.verifying_key().to_did_key();
         let prev = genesis_hash(&server);
         EvidenceWriter {
@@ -302,7 +306,7 @@ impl EvidenceWriter {
     /// # Errors
     /// `malformed_evidence`, `invalid_signature`, or `key_mismatch` when the line was written
     /// by another server.
-    pub fn resume(key: SigningKey, last_line: &str) -> Result<EvidenceWriter> {
+    pub fn resume(key: K, last_line: &str) -> Result<EvidenceWriter<K>> {
         let public = key.verifying_key();
         let record = parse_record(last_line, &public)?;
         let server = public.to_did_key();
@@ -468,7 +472,8 @@ impl EvidenceWriter {
     /// rewrite (it is then an anchor for [`LogVerifier::finish`]).
     ///
     /// # Errors
-    /// `malformed_evidence` only if the line would exceed [`MAX_LINE_BYTES`] (it cannot).
+    /// The signer's error, or `signer_failed`; `malformed_evidence` only if the line would
+    /// exceed [`MAX_LINE_BYTES`] (it cannot). Nothing is appended on error.
     pub fn checkpoint(&mut self, reason: CheckpointReason, now: u64) -> Result<String> {
         let mut o = self.base("checkpoint", now);
         o.insert("records", Value::from_u64(self.next_seq));
@@ -498,7 +503,7 @@ impl EvidenceWriter {
     fn sign_record(&self, mut o: Object) -> Result<String> {
         let mut input = String::from(SIGNING_PREFIX);
         Value::Object(o.clone()).write_jcs(&mut input);
-        let sig = self.key.sign(input.as_bytes());
+        let sig = sign_checked(&self.key, input.as_bytes())?;
         o.insert("sig", Value::from(sig.to_base64url()));
         let line = Value::Object(o).to_jcs();
         if line.len() > MAX_LINE_BYTES {
@@ -544,17 +549,17 @@ pub struct Write {
 /// A writer plus the rotation policy: says which file each line goes to, so every binding
 /// rotates at the same point and names files the same way. The binding only appends lines.
 #[derive(Debug)]
-pub struct EvidenceLog {
-    writer: EvidenceWriter,
+pub struct EvidenceLog<K: Signer = SigningKey> {
+    writer: EvidenceWriter<K>,
     file: u64,
     file_bytes: u64,
     max_file_bytes: u64,
 }
 
-impl EvidenceLog {
+impl<K: Signer> EvidenceLog<K> {
     /// A new chain in file 0. `max_file_bytes`: rotation size ([`DEFAULT_MAX_FILE_BYTES`]).
     #[must_use]
-    pub fn new(key: SigningKey, max_file_bytes: u64) -> EvidenceLog {
+    pub fn new(key: K, max_file_bytes: u64) -> EvidenceLog<K> {
         EvidenceLog {
             writer: EvidenceWriter::new(key),
             file: 0,
@@ -570,12 +575,12 @@ impl EvidenceLog {
     /// # Errors
     /// As [`EvidenceWriter::resume`].
     pub fn resume(
-        key: SigningKey,
+        key: K,
         max_file_bytes: u64,
         last_line: &str,
         file: u64,
         file_bytes: u64,
-    ) -> Result<EvidenceLog> {
+    ) -> Result<EvidenceLog<K>> {
         Ok(EvidenceLog {
             writer: EvidenceWriter::resume(key, last_line)?,
             file,
@@ -586,7 +591,7 @@ impl EvidenceLog {
 
     /// The writer (server DID, next sequence number, head).
     #[must_use]
-    pub const fn writer(&self) -> &EvidenceWriter {
+    pub const fn writer(&self) -> &EvidenceWriter<K> {
         &self.writer
     }
 
@@ -1439,6 +1444,30 @@ mod tests {
         ] {
             assert_eq!(file_index("evidence", other), None, "{other}");
         }
+    }
+
+    /// A key in a store that answers with another key's signatures.
+    struct Liar(SigningKey, SigningKey);
+    impl Signer for Liar {
+        fn verifying_key(&self) -> VerifyingKey {
+            self.0.verifying_key()
+        }
+        fn try_sign(&self, message: &[u8]) -> Result<Signature> {
+            Ok(self.1.sign(message))
+        }
+    }
+
+    #[test]
+    fn a_signer_that_lies_writes_nothing() {
+        let mut w = EvidenceWriter::new(Liar(key(), SigningKey::from_bytes(&[10; 32])));
+        let call = r#"{"tool":"echo","decision":"allow","result":{}}"#;
+        assert_eq!(w.append_call_json(call, 1).unwrap_err().code(), ErrorCode::SignerFailed);
+        assert_eq!(w.checkpoint(CheckpointReason::Close, 1).unwrap_err().code(), ErrorCode::SignerFailed);
+        assert_eq!(w.next_seq(), 0);
+        // The same store answering honestly (through the Signer path, not the in-memory one).
+        let mut honest = EvidenceWriter::new(Liar(key(), key()));
+        let line = honest.append_call_json(call, 1).unwrap();
+        assert!(check(&[line], &[]).is_valid());
     }
 
     #[test]

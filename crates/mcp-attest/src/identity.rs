@@ -37,6 +37,7 @@ use alloc::vec::Vec;
 use crate::error::{err, excerpt, Error, Result};
 use crate::json::{self, Limits, Object, Value};
 use crate::keys::{Signature, SigningKey, VerifyingKey};
+use crate::signer::{infallible, Checked, Sign, Signer};
 use crate::time;
 
 /// Largest identity document accepted.
@@ -74,7 +75,53 @@ pub fn publisher_attestation(
     now: u64,
     ttl: Option<u64>,
 ) -> Value {
-    let pk = publisher.key.verifying_key();
+    let info = PublisherDetails {
+        name: publisher.name,
+        url: publisher.url,
+        kid: publisher.kid,
+    };
+    infallible(publisher_attestation_by(
+        publisher.key,
+        &info,
+        server,
+        now,
+        ttl,
+    ))
+}
+
+/// Who a publisher is, for [`publisher_attestation_with`]: [`Publisher`] without the key.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PublisherDetails<'a> {
+    /// Its display name.
+    pub name: &'a str,
+    /// Its URL.
+    pub url: Option<&'a str>,
+    /// The `kid` of its key (default: the ext-auth kid).
+    pub kid: Option<&'a str>,
+}
+
+/// [`publisher_attestation`] signed by any [`Signer`]; its signature is checked before use.
+///
+/// # Errors
+/// The signer's error, or `signer_failed`.
+pub fn publisher_attestation_with<S: Signer + ?Sized>(
+    signer: &S,
+    publisher: &PublisherDetails<'_>,
+    server: &VerifyingKey,
+    now: u64,
+    ttl: Option<u64>,
+) -> Result<Value> {
+    publisher_attestation_by(&Checked(signer), publisher, server, now, ttl)
+}
+
+fn publisher_attestation_by<K: Sign>(
+    key: &K,
+    publisher: &PublisherDetails<'_>,
+    server: &VerifyingKey,
+    now: u64,
+    ttl: Option<u64>,
+) -> core::result::Result<Value, K::Error> {
+    let pk = key.public();
     let default_kid = pk.kid();
     let mut issuer = Object::new();
     issuer.insert("name", Value::from(publisher.name));
@@ -96,7 +143,7 @@ pub fn publisher_attestation(
         );
     }
     att.insert("serverKeyThumbprint", Value::from(server.jwk_thumbprint()));
-    sign_object(publisher.key, att)
+    sign_object(key, att)
 }
 
 /// A revocation attestation, signed by the *old* key, announcing a planned rotation to
@@ -114,6 +161,37 @@ pub fn revocation_attestation(
     reason: Option<&str>,
     now: u64,
 ) -> Value {
+    infallible(revocation_attestation_by(
+        old,
+        revoked_kid,
+        replacement,
+        reason,
+        now,
+    ))
+}
+
+/// [`revocation_attestation`] signed by any [`Signer`] (the old key); its signature is
+/// checked before use.
+///
+/// # Errors
+/// The signer's error, or `signer_failed`.
+pub fn revocation_attestation_with<S: Signer + ?Sized>(
+    old: &S,
+    revoked_kid: &str,
+    replacement: Option<&VerifyingKey>,
+    reason: Option<&str>,
+    now: u64,
+) -> Result<Value> {
+    revocation_attestation_by(&Checked(old), revoked_kid, replacement, reason, now)
+}
+
+fn revocation_attestation_by<K: Sign>(
+    old: &K,
+    revoked_kid: &str,
+    replacement: Option<&VerifyingKey>,
+    reason: Option<&str>,
+    now: u64,
+) -> core::result::Result<Value, K::Error> {
     let mut att = Object::new();
     att.insert("type", Value::from("revocation"));
     att.insert("revokedKid", Value::from(revoked_kid));
@@ -128,10 +206,10 @@ pub fn revocation_attestation(
     sign_object(old, att)
 }
 
-fn sign_object(key: &SigningKey, mut att: Object) -> Value {
-    let sig = key.sign(Value::Object(att.clone()).to_jcs().as_bytes());
+fn sign_object<K: Sign>(key: &K, mut att: Object) -> core::result::Result<Value, K::Error> {
+    let sig = key.sign_bytes(Value::Object(att.clone()).to_jcs().as_bytes())?;
     att.insert("signature", Value::from(sig.to_base64url()));
-    Value::Object(att)
+    Ok(Value::Object(att))
 }
 
 /// The `identity/get` result for `server`: its served JWK (with `kid`, default the ext-auth
@@ -143,7 +221,29 @@ pub fn identity_document(
     now: u64,
     extra: &[Value],
 ) -> String {
-    let vk = server.verifying_key();
+    infallible(identity_document_by(server, kid, now, extra))
+}
+
+/// [`identity_document`] signed by any [`Signer`]; its signature is checked before use.
+///
+/// # Errors
+/// The signer's error, or `signer_failed`.
+pub fn identity_document_with<S: Signer + ?Sized>(
+    server: &S,
+    kid: Option<&str>,
+    now: u64,
+    extra: &[Value],
+) -> Result<String> {
+    identity_document_by(&Checked(server), kid, now, extra)
+}
+
+fn identity_document_by<K: Sign>(
+    server: &K,
+    kid: Option<&str>,
+    now: u64,
+    extra: &[Value],
+) -> core::result::Result<String, K::Error> {
+    let vk = server.public();
     let default_kid = vk.kid();
     let jwk = served_jwk(&vk, kid.unwrap_or(&default_kid));
     let signed_at = time::format_rfc3339(now);
@@ -151,7 +251,7 @@ pub fn identity_document(
     input.insert("type", Value::from("self"));
     input.insert("publicKey", jwk.clone());
     input.insert("signedAt", Value::from(signed_at.as_str()));
-    let sig = server.sign(Value::Object(input).to_jcs().as_bytes());
+    let sig = server.sign_bytes(Value::Object(input).to_jcs().as_bytes())?;
     let mut selfatt = Object::new();
     selfatt.insert("type", Value::from("self"));
     selfatt.insert("signedAt", Value::from(signed_at));
@@ -161,7 +261,7 @@ pub fn identity_document(
     let mut doc = Object::new();
     doc.insert("publicKey", jwk);
     doc.insert("attestations", Value::Array(atts));
-    Value::Object(doc).to_jcs()
+    Ok(Value::Object(doc).to_jcs())
 }
 
 /// Options for [`verify_document`].
@@ -643,7 +743,7 @@ mod tests {
         att.insert("revokedKid", Value::from(prev.kid()));
         att.insert("replacementKid", Value::from(new.verifying_key().kid()));
         att.insert("signedAt", Value::from(time::format_rfc3339(NOW)));
-        let rot = sign_object(&old, att);
+        let rot = infallible(sign_object(&old, att));
         let honest = identity_document(&new, Some("label"), NOW, core::slice::from_ref(&rot));
         assert!(rotation_verified(&honest, &prev));
         let forged = identity_document(&impostor, Some(&new.verifying_key().kid()), NOW, &[rot]);

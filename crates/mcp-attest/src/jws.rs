@@ -31,6 +31,7 @@ use crate::encoding;
 use crate::error::{err, excerpt, Error, Result};
 use crate::json::{self, Limits, Object, Value};
 use crate::keys::{Signature, SigningKey, VerifyingKey, SIGNATURE_LENGTH};
+use crate::signer::{infallible, Checked, Sign, Signer};
 
 /// Default largest token accepted (8 KiB), checked before any decoding.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -213,6 +214,29 @@ impl UnverifiedJws<'_> {
 /// token in every language.
 #[must_use]
 pub fn sign(key: &SigningKey, typ: Option<&str>, kid: Option<&str>, claims: &Object) -> String {
+    infallible(sign_by(key, typ, kid, claims))
+}
+
+/// [`sign`] with any [`Signer`] (a key in a KMS, an HSM, a keychain); the signature is
+/// verified under the signer's public key before it is used.
+///
+/// # Errors
+/// The signer's error, or `signer_failed`.
+pub fn sign_with<S: Signer + ?Sized>(
+    signer: &S,
+    typ: Option<&str>,
+    kid: Option<&str>,
+    claims: &Object,
+) -> Result<String> {
+    sign_by(&Checked(signer), typ, kid, claims)
+}
+
+pub(crate) fn sign_by<K: Sign>(
+    key: &K,
+    typ: Option<&str>,
+    kid: Option<&str>,
+    claims: &Object,
+) -> core::result::Result<String, K::Error> {
     let mut header = Object::new();
     header.insert("alg", Value::from("EdDSA"));
     if let Some(t) = typ {
@@ -226,10 +250,10 @@ pub fn sign(key: &SigningKey, typ: Option<&str>, kid: Option<&str>, claims: &Obj
     let mut payload = String::new();
     Value::Object(claims.clone()).write_jcs(&mut payload);
     token.push_str(&encoding::base64url_encode(payload.as_bytes()));
-    let sig: Signature = key.sign(token.as_bytes());
+    let sig: Signature = key.sign_bytes(token.as_bytes())?;
     token.push('.');
     token.push_str(&sig.to_base64url());
-    token
+    Ok(token)
 }
 
 /// The time and audience rules of [`check_claims`].

@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey};
-use ed25519_dalek::Signer;
+use ed25519_dalek::Signer as _;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 

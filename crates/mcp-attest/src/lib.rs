@@ -20,14 +20,17 @@ pub mod issuer;
 pub mod json;
 pub mod jws;
 pub mod keys;
+pub mod keysource;
 pub mod passport;
 pub mod records;
 pub mod revocation;
 pub mod server;
 pub mod session;
+pub mod signer;
 pub mod time;
 pub mod tool;
 pub mod trust;
 
 pub use error::{Error, ErrorCode, Result};
 pub use keys::{Signature, SigningKey, VerifyingKey};
+pub use signer::Signer;

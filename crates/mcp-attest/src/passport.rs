@@ -32,6 +32,7 @@ use crate::json::{Object, Value};
 use crate::jws;
 use crate::keys::{SigningKey, VerifyingKey};
 use crate::revocation::RevocationList;
+use crate::signer::{infallible, Checked, Sign, Signer};
 
 /// The JWS `typ` of a passport.
 pub const PASSPORT_TYP: &str = "mcp-passport+jwt";
@@ -163,10 +164,30 @@ pub struct Passport {
 /// Issues a self-issued passport: `iss = sub =` the server's did:key, `kid` = its DID URL.
 #[must_use]
 pub fn issue_self(server: &SigningKey, mcp: &McpInfo, options: &IssueOptions<'_>) -> String {
-    let vk = server.verifying_key();
+    infallible(issue_self_by(server, mcp, options))
+}
+
+/// [`issue_self`] with any [`Signer`]; its signature is checked before use.
+///
+/// # Errors
+/// The signer's error, or `signer_failed`.
+pub fn issue_self_with<S: Signer + ?Sized>(
+    server: &S,
+    mcp: &McpInfo,
+    options: &IssueOptions<'_>,
+) -> Result<String> {
+    issue_self_by(&Checked(server), mcp, options)
+}
+
+pub(crate) fn issue_self_by<K: Sign>(
+    server: &K,
+    mcp: &McpInfo,
+    options: &IssueOptions<'_>,
+) -> core::result::Result<String, K::Error> {
+    let vk = server.public();
     let did = vk.to_did_key();
     let claims = claims(&did, &did, None, mcp, options);
-    jws::sign(
+    jws::sign_by(
         server,
         Some(PASSPORT_TYP),
         Some(&vk.to_did_key_url()),
@@ -189,14 +210,30 @@ pub fn issue(
     jws::sign(issuer_key, Some(PASSPORT_TYP), issuer_kid, &claims)
 }
 
+/// [`issue`] with any [`Signer`] as the issuer; its signature is checked before use.
+///
+/// # Errors
+/// The signer's error, or `signer_failed`.
+pub fn issue_with<S: Signer + ?Sized>(
+    issuer: &S,
+    issuer_id: &str,
+    issuer_kid: Option<&str>,
+    server: &VerifyingKey,
+    mcp: &McpInfo,
+    options: &IssueOptions<'_>,
+) -> Result<String> {
+    let claims = claims(issuer_id, &server.to_did_key(), Some(server), mcp, options);
+    jws::sign_with(issuer, Some(PASSPORT_TYP), issuer_kid, &claims)
+}
+
 /// Issues a passport for `subject` (a server or a caller) signed by `issuer_key` as
 /// `issuer_id`, like [`issue`], with a `level` claim: the trust level (1–4, spec §20) the
 /// issuer vouches for. Verifiers cap it at the level their trust store allows this issuer.
 ///
 /// # Errors
-/// `invalid_claim` when `level` is not 1–4.
-pub fn issue_with_level(
-    issuer_key: &SigningKey,
+/// `invalid_claim` when `level` is not 1–4; the signer's error, or `signer_failed`.
+pub fn issue_with_level<S: Signer + ?Sized>(
+    issuer: &S,
     issuer_id: &str,
     issuer_kid: Option<&str>,
     subject: &VerifyingKey,
@@ -215,12 +252,7 @@ pub fn issue_with_level(
         options,
     );
     claims.insert("level", Value::from_u64(u64::from(level)));
-    Ok(jws::sign(
-        issuer_key,
-        Some(PASSPORT_TYP),
-        issuer_kid,
-        &claims,
-    ))
+    jws::sign_with(issuer, Some(PASSPORT_TYP), issuer_kid, &claims)
 }
 
 fn claims(

@@ -24,6 +24,7 @@ use crate::issuer::{self, TrustedIssuer};
 use crate::json::{Number, Object, Value};
 use crate::jws;
 use crate::keys::{SigningKey, VerifyingKey};
+use crate::signer::Signer;
 
 /// The JWS `typ` of a revocation list.
 pub const REVOCATION_TYP: &str = "mcp-revocation+jwt";
@@ -118,6 +119,34 @@ pub fn issue(
     now: u64,
     ttl: Option<u64>,
 ) -> String {
+    jws::sign(
+        key,
+        Some(REVOCATION_TYP),
+        None,
+        &list_claims(issuer_id, entries, now, ttl),
+    )
+}
+
+/// [`issue`] with any [`Signer`]; its signature is checked before use.
+///
+/// # Errors
+/// The signer's error, or `signer_failed`.
+pub fn issue_with<S: Signer + ?Sized>(
+    signer: &S,
+    issuer_id: &str,
+    entries: &[Entry],
+    now: u64,
+    ttl: Option<u64>,
+) -> Result<String> {
+    jws::sign_with(
+        signer,
+        Some(REVOCATION_TYP),
+        None,
+        &list_claims(issuer_id, entries, now, ttl),
+    )
+}
+
+fn list_claims(issuer_id: &str, entries: &[Entry], now: u64, ttl: Option<u64>) -> Object {
     let mut claims = Object::new();
     claims.insert("iss", Value::from(issuer_id));
     claims.insert("iat", Value::from_u64(now));
@@ -140,7 +169,7 @@ pub fn issue(
         })
         .collect();
     claims.insert("revoked", Value::Array(list));
-    jws::sign(key, Some(REVOCATION_TYP), None, &claims)
+    claims
 }
 
 /// A verified revocation list.

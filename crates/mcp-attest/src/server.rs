@@ -29,6 +29,7 @@ use crate::error::{err, excerpt, Error, Result};
 use crate::json::{self, Limits, Object, Value};
 use crate::keys::SigningKey;
 use crate::passport::{self, McpInfo};
+use crate::signer::{infallible, Signer};
 use crate::tool::{self, SignOptions};
 use crate::{encoding, identity, jws, session};
 use sha2::{Digest, Sha256};
@@ -201,9 +202,13 @@ impl ServerOptions {
 }
 
 /// A server's identity, presented; see the [module documentation](self).
+///
+/// `K` is the key: an in-memory [`SigningKey`] ([`ServerPresentation::new`]) or any
+/// [`Signer`] ([`ServerPresentation::with_signer`]), such as a `Box<dyn Signer>` over a key
+/// in a KMS, an HSM or a keychain. A signer's signatures are verified before they are served.
 #[derive(Debug)]
-pub struct ServerPresentation {
-    key: SigningKey,
+pub struct ServerPresentation<K: Signer = SigningKey> {
+    key: K,
     kid: String,
     options: ServerOptions,
     /// The self-issued passport and the time from which it is renewed.
@@ -218,6 +223,36 @@ impl ServerPresentation {
     /// The presentation of `key` under `options`.
     #[must_use]
     pub fn new(key: SigningKey, options: ServerOptions) -> ServerPresentation {
+        ServerPresentation::with_signer(key, options)
+    }
+
+    /// The passport to serve at `now`, if any; a self-issued one is re-issued once half of
+    /// its lifetime has passed, so a client never sees one about to expire.
+    pub fn passport(&mut self, now: u64) -> Option<String> {
+        infallible(self.passport_by(now, |k, mcp, o| Ok(passport::issue_self(k, mcp, o))))
+    }
+
+    /// The `identity/get` result (JSON text) at `now`.
+    #[must_use]
+    pub fn identity_get(&self, now: u64) -> String {
+        identity::identity_document(&self.key, Some(&self.kid), now, &self.options.attestations)
+    }
+}
+
+impl<K: Signer> ServerPresentation<K> {
+    /// The presentation of the key behind `signer` under `options`.
+    ///
+    /// ```
+    /// use mcp_attest::server::{ServerOptions, ServerPresentation};
+    /// use mcp_attest::{Signer, SigningKey};
+    ///
+    /// let signer: Box<dyn Signer> = Box::new(SigningKey::from_bytes(&[1u8; 32]));
+    /// let mut server = ServerPresentation::with_signer(signer, ServerOptions::default());
+    /// assert!(server.try_passport(1_800_000_000)?.is_some());
+    /// # Ok::<(), mcp_attest::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_signer(key: K, options: ServerOptions) -> ServerPresentation<K> {
         let kid = options
             .kid
             .clone()
@@ -295,16 +330,26 @@ impl ServerPresentation {
         Value::Object(o).to_jcs()
     }
 
-    /// The passport to serve at `now`, if any; a self-issued one is re-issued once half of
-    /// its lifetime has passed, so a client never sees one about to expire.
-    pub fn passport(&mut self, now: u64) -> Option<String> {
+    /// [`ServerPresentation::passport`] for any signer.
+    ///
+    /// # Errors
+    /// The signer's error, or `signer_failed`.
+    pub fn try_passport(&mut self, now: u64) -> Result<Option<String>> {
+        self.passport_by(now, |k, mcp, o| passport::issue_self_with(k, mcp, o))
+    }
+
+    fn passport_by<E>(
+        &mut self,
+        now: u64,
+        issue: impl FnOnce(&K, &McpInfo, &passport::IssueOptions<'_>) -> core::result::Result<String, E>,
+    ) -> core::result::Result<Option<String>, E> {
         match &self.options.passport {
-            PassportSource::None => None,
-            PassportSource::Provided(t) => Some(t.clone()),
+            PassportSource::None => Ok(None),
+            PassportSource::Provided(t) => Ok(Some(t.clone())),
             PassportSource::SelfIssued => {
                 if let Some((token, renew_at)) = &self.passport {
                     if now < *renew_at {
-                        return Some(token.clone());
+                        return Ok(Some(token.clone()));
                     }
                 }
                 let mcp = McpInfo {
@@ -313,7 +358,7 @@ impl ServerPresentation {
                     endpoints: self.options.endpoints.clone(),
                     tools_hash: None,
                 };
-                let token = passport::issue_self(
+                let token = issue(
                     &self.key,
                     &mcp,
                     &passport::IssueOptions {
@@ -322,12 +367,12 @@ impl ServerPresentation {
                         audience: self.options.audience.as_deref(),
                         ..Default::default()
                     },
-                );
+                )?;
                 self.passport = Some((
                     token.clone(),
                     now.saturating_add(self.options.passport_ttl / 2),
                 ));
-                Some(token)
+                Ok(Some(token))
             }
         }
     }
@@ -341,7 +386,8 @@ impl ServerPresentation {
     /// foreign page. Returns the result as JSON text.
     ///
     /// # Errors
-    /// `input_too_large`, JSON errors, `malformed_tool_definition`.
+    /// `input_too_large`, JSON errors, `malformed_tool_definition`; a signer's error or
+    /// `signer_failed`.
     pub fn sign_tools_list(
         &mut self,
         result_json: &str,
@@ -365,7 +411,7 @@ impl ServerPresentation {
                 ))
             }
         };
-        let passport = self.passport(now);
+        let passport = self.try_passport(now)?;
         let mut signed = tool::sign_tools_list_value(
             &self.key,
             &result,
@@ -385,7 +431,7 @@ impl ServerPresentation {
                     }
                     if cursor.is_some() || next.is_some() {
                         let manifest = ours.get("manifest").and_then(Value::as_str).unwrap_or("");
-                        let page = page_token(&self.key, cursor, next.as_deref(), manifest, now);
+                        let page = page_token(&self.key, cursor, next.as_deref(), manifest, now)?;
                         ours.insert("page", Value::from(page));
                     }
                     meta.insert(tool::RESULT_META_KEY, Value::Object(ours));
@@ -396,10 +442,17 @@ impl ServerPresentation {
         Ok(signed.to_jcs())
     }
 
-    /// The `identity/get` result (JSON text) at `now`.
-    #[must_use]
-    pub fn identity_get(&self, now: u64) -> String {
-        identity::identity_document(&self.key, Some(&self.kid), now, &self.options.attestations)
+    /// [`ServerPresentation::identity_get`] for any signer.
+    ///
+    /// # Errors
+    /// The signer's error, or `signer_failed`.
+    pub fn try_identity_get(&self, now: u64) -> Result<String> {
+        identity::identity_document_with(
+            &self.key,
+            Some(&self.kid),
+            now,
+            &self.options.attestations,
+        )
     }
 
     /// Answers `identity/challenge` params (JSON text; an SDK's `_meta` member is ignored)
@@ -473,7 +526,10 @@ impl ServerPresentation {
                 "this challenge nonce was already answered (by another replica)"
             )));
         }
-        Ok(self.responder.sign(&self.key, &admitted).to_json())
+        self.responder
+            .sign_with(&self.key, &admitted)
+            .map(|r| r.to_json())
+            .map_err(|e| challenge::jsonrpc_error_json(&e))
     }
 }
 
@@ -482,20 +538,20 @@ pub const PAGE_TYP: &str = "mcp-tools-page+jwt";
 
 /// A page token: `{iss, iat, cursor, next, manifest}` signed by the server key, where
 /// `manifest` is `sha256-<base64url>` of the page's manifest token.
-fn page_token(
-    key: &SigningKey,
+fn page_token<K: Signer>(
+    key: &K,
     cursor: Option<&str>,
     next: Option<&str>,
     manifest: &str,
     now: u64,
-) -> String {
+) -> Result<String> {
     let mut c = Object::new();
     c.insert("iss", Value::from(key.verifying_key().to_did_key()));
     c.insert("iat", Value::from_u64(now));
     c.insert("cursor", cursor.map_or(Value::Null, Value::from));
     c.insert("next", next.map_or(Value::Null, Value::from));
     c.insert("manifest", Value::from(token_hash(manifest)));
-    jws::sign(key, Some(PAGE_TYP), None, &c)
+    jws::sign_with(key, Some(PAGE_TYP), None, &c)
 }
 
 /// `sha256-<base64url>` of a token's text.

@@ -42,8 +42,9 @@ use crate::encoding;
 use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::json::{self, Limits, Number, Object, Value};
 use crate::jws;
-use crate::keys::{Signature, SigningKey, VerifyingKey};
+use crate::keys::{Signature, VerifyingKey};
 use crate::revocation::RevocationList;
+use crate::signer::{sign_checked, Signer};
 use crate::time;
 
 /// The ext-auth `_meta` key of a tool's attestation.
@@ -451,12 +452,18 @@ fn manifest_entries(tools: &[Value]) -> Result<Vec<Value>> {
 }
 
 /// Returns `tool` with its ext-auth attestation in `_meta` (other `_meta` members kept).
+/// `key` is a [`SigningKey`](crate::SigningKey) or any [`Signer`] (whose signatures are checked before use).
 ///
 /// # Errors
-/// `malformed_tool_definition`.
-pub fn sign_tool(key: &SigningKey, tool: &Value, kid: &str, signed_at: &str) -> Result<Value> {
+/// `malformed_tool_definition`; a signer's error or `signer_failed`.
+pub fn sign_tool<S: Signer + ?Sized>(
+    key: &S,
+    tool: &Value,
+    kid: &str,
+    signed_at: &str,
+) -> Result<Value> {
     let input = ext_auth_signing_input(tool)?;
-    let sig = key.sign(input.as_bytes());
+    let sig = sign_checked(key, input.as_bytes())?;
     let mut att = Object::new();
     att.insert("signature", Value::from(sig.to_base64url()));
     att.insert("kid", Value::from(kid));
@@ -497,8 +504,8 @@ pub fn verify_tool(tool: &Value, key: &VerifyingKey, kid: Option<&str>) -> Resul
 ///
 /// # Errors
 /// `input_too_large`, JSON errors, `malformed_tool_definition` (including duplicate names).
-pub fn sign_tools_list(
-    key: &SigningKey,
+pub fn sign_tools_list<S: Signer + ?Sized>(
+    key: &S,
     result_json: &str,
     options: &SignOptions<'_>,
 ) -> Result<String> {
@@ -510,8 +517,8 @@ pub fn sign_tools_list(
 ///
 /// # Errors
 /// As [`sign_tools_list`].
-pub fn sign_tools_list_value(
-    key: &SigningKey,
+pub fn sign_tools_list_value<S: Signer + ?Sized>(
+    key: &S,
     result: &Value,
     options: &SignOptions<'_>,
 ) -> Result<Value> {
@@ -560,8 +567,8 @@ pub fn sign_tools_list_value(
 ///
 /// # Errors
 /// `malformed_tool_definition` (including duplicate names).
-pub fn build_manifest(
-    key: &SigningKey,
+pub fn build_manifest<S: Signer + ?Sized>(
+    key: &S,
     tools: &[Value],
     options: &SignOptions<'_>,
 ) -> Result<String> {
@@ -580,12 +587,7 @@ pub fn build_manifest(
         claims.insert("aud", Value::from(aud));
     }
     claims.insert("tools", Value::Array(list));
-    Ok(jws::sign(
-        key,
-        Some(MANIFEST_TYP),
-        Some(&vk.to_did_key_url()),
-        &claims,
-    ))
+    jws::sign_with(key, Some(MANIFEST_TYP), Some(&vk.to_did_key_url()), &claims)
 }
 
 /// Verifies a `tools/list` result (JSON text) under the server key: every tool's ext-auth
@@ -1133,6 +1135,7 @@ fn write_subset_jcs(o: &Object, fields: &[&str], out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::SigningKey;
 
     fn key() -> SigningKey {
         SigningKey::from_bytes(&[3; 32])

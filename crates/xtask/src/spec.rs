@@ -90,6 +90,9 @@ const RAISED_IN: &[(&str, &str)] = &[
     ("evidence_truncated", "§19"),
     ("insufficient_trust_level", "§20"),
     ("caller_proof_mismatch", "§20"),
+    ("signer_failed", "§6.2 (signing API)"),
+    ("key_unavailable", "`loadOrCreateKey` / `load_or_create_key`, the CLI (API only)"),
+    ("unsafe_directory", "`loadOrCreateKey` / `load_or_create_key`, the CLI (API only)"),
 ];
 
 /// The vector files whose every case the spec lists by `id` (in its vector tables or the

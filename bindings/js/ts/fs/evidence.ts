@@ -4,15 +4,15 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, s
 import { basename, join } from 'node:path'
 import {
   EvidenceLog, EVIDENCE_MAX_FILE_BYTES, errorFor, evidenceFileIndex, evidenceFileName, verifyEvidenceLog,
-  type CallEvidence, type EvidenceReport, type EvidenceWrite, type SigningKey, type VerifyingKey,
+  type CallEvidence, type EvidenceReport, type EvidenceWrite, type Signer, type SigningKey, type VerifyingKey,
 } from '../index.js'
 
 /** Options of {@link openEvidenceLog}. */
 export interface EvidenceLogOptions {
   /** The directory of the log's files (created, mode 0700, when missing). */
   dir: string
-  /** The server key that signs the records. */
-  key: SigningKey
+  /** The server key that signs the records: a SigningKey or a Signer. */
+  key: SigningKey | Signer
   /** File name prefix (default `evidence`): files are `<prefix>-000000.jsonl`, … */
   prefix?: string
   /** Rotation size (default 16 MiB). */

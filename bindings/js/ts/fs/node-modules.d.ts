@@ -2,6 +2,11 @@
 // without @types/node (the rest of it runs in browsers too). Not emitted.
 declare module 'node:fs' {
   export function readFileSync(path: string, encoding: 'utf8'): string
+  export function readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number
+  export function fstatSync(fd: number): { mode: number; size: number }
+  export function statSync(path: string): { mode: number }
+  export function mkdirSync(path: string, options: { recursive: boolean; mode: number }): string | undefined
+  export function linkSync(existing: string, target: string): void
   export function openSync(path: string, flags: string, mode?: number): number
   export function writeSync(fd: number, data: string): number
   export function fsyncSync(fd: number): void
@@ -16,6 +21,7 @@ declare module 'node:path' {
   export function dirname(path: string): string
   export function basename(path: string): string
   export function join(...parts: string[]): string
+  export function resolve(...parts: string[]): string
 }
 declare module 'node:crypto' {
   export function randomUUID(): string

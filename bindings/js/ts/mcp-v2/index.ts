@@ -17,10 +17,10 @@
  * ```ts
  * import { McpServer } from '@modelcontextprotocol/server'
  * import { serveStdio } from '@modelcontextprotocol/server/stdio'
- * import { SigningKey } from 'mcp-attest'
+ * import { loadOrCreateKey } from 'mcp-attest/fs'
  * import { attachIdentity, verifyServer } from 'mcp-attest/mcp/v2'
  *
- * const key = SigningKey.generate()
+ * const key = loadOrCreateKey({ path: '/var/lib/weather/server-key.pem' }) // the same key on every start
  * serveStdio(() => {
  *   const server = new McpServer({ name: 'weather', version: '1.0.0' })
  *   server.registerTool(…)

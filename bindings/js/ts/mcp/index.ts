@@ -17,11 +17,13 @@
  * @example
  * ```ts
  * import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
- * import { SigningKey, TrustStore } from 'mcp-attest'
+ * import { TrustStore } from 'mcp-attest'
+ * import { loadOrCreateKey } from 'mcp-attest/fs'
  * import { attachIdentity, verifyServer, requireVerified } from 'mcp-attest/mcp'
  *
  * const server = new McpServer({ name: 'weather', version: '1.0.0' })
- * attachIdentity(server, { key: SigningKey.generate() })
+ * // The same key on every start (a new one is a new identity): see loadOrCreateKey.
+ * attachIdentity(server, { key: loadOrCreateKey({ path: '/var/lib/weather/server-key.pem' }) })
  * // … registerTool(…), then server.connect(transport) as usual.
  *
  * const report = await verifyServer(client, { serverId: 'https://weather.example/mcp', trustStore })

@@ -22,7 +22,9 @@ import {
   ServerPresentation,
   SigningKey,
   TrustStore,
+  VerifyingKey,
   errorFor,
+  type Signer,
   type ChallengeAnswer,
   type ClientPolicy,
   type JsonObject,
@@ -69,8 +71,11 @@ export const paramsSchema = z.object({}).passthrough().optional()
  * what only the host has: the key, a shared replay store and who sent a challenge.
  */
 export interface AttachIdentityOptions extends Omit<ServerOptions, 'name' | 'version'> {
-  /** The server's signing key (a `SigningKey`; anything else is `invalid_key`). */
-  key: SigningKey
+  /**
+   * The server's signing key: a `SigningKey` (e.g. from `loadOrCreateKey` in `mcp-attest/fs`)
+   * or a `Signer` over a key in a KMS, an HSM or a keychain; anything else is `invalid_key`.
+   */
+  key: SigningKey | Signer
   /**
    * A store of answered challenge nonces shared by the replicas of this server (e.g.
    * `RedisReplayStore`), so that an answer cannot be replayed against another replica.
@@ -127,11 +132,25 @@ export function defaultClientKey(context: unknown, connection: string): string {
  */
 const presentations = new Map<string, ServerPresentation>()
 
+function isSigner(k: unknown): k is Signer {
+  return typeof k === 'object' && k !== null && 'publicKey' in k && typeof (k as { sign?: unknown }).sign === 'function'
+}
+
+function signerDid(s: Signer): string {
+  const pk = s.publicKey
+  if (pk instanceof VerifyingKey) return pk.toDidKey()
+  if (typeof pk === 'string') return VerifyingKey.fromDidKey(pk).toDidKey()
+  if (pk instanceof Uint8Array) return VerifyingKey.fromBytes(pk).toDidKey()
+  throw errorFor('invalid_key', 'attachIdentity: options.key.publicKey must be 32 bytes, a did:key or a VerifyingKey')
+}
+
 /** Builds (or reuses) the server side of an identity. @internal */
 export function identityCore(options: AttachIdentityOptions, serverInfo: { name?: unknown; version?: unknown } | undefined): IdentityCore {
   if (options === null || typeof options !== 'object') throw errorFor('invalid_policy', 'attachIdentity: options must be an object with a key')
   const { key, replayStore, clientKey, ...rest } = options
-  if (!(key instanceof SigningKey)) throw errorFor('invalid_key', 'attachIdentity: options.key must be a SigningKey (import PEM, JWK or seeds with SigningKey.from…)')
+  if (!(key instanceof SigningKey) && !isSigner(key)) {
+    throw errorFor('invalid_key', 'attachIdentity: options.key must be a SigningKey (loadOrCreateKey, or SigningKey.from…) or a Signer ({ publicKey, sign(data) })')
+  }
   if (clientKey !== undefined && typeof clientKey !== 'function') throw errorFor('invalid_policy', 'attachIdentity: options.clientKey must be a function')
   if (replayStore !== undefined && typeof (replayStore as { insertIfAbsent?: unknown })?.insertIfAbsent !== 'function') {
     throw errorFor('invalid_policy', 'attachIdentity: options.replayStore must have insertIfAbsent(key, expiresAt)')
@@ -141,7 +160,7 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: { name?
     if (taken in rest) throw errorFor('invalid_policy', `attachIdentity: the ${taken} comes from the SDK server object, not from options`)
   }
   const coreOptions = { ...rest, name: serverInfo?.name, version: serverInfo?.version }
-  const did = key.verifyingKey().toDidKey()
+  const did = key instanceof SigningKey ? key.verifyingKey().toDidKey() : signerDid(key)
   // Canonical enough for a cache key: the same factory builds the same object literal.
   const id = `${did}\n${JSON.stringify(coreOptions)}`
   let p = presentations.get(id)

@@ -85,6 +85,7 @@ from .trust_file import load_trust_store, save_trust_store
 
 # Every exception class, by errors.__all__ (one list, kept there).
 from .errors import *  # noqa: F403
+from .key_store import PRIVATE_KEY_PATH_ENV, PRIVATE_KEY_PEM_ENV, Signer, load_or_create_key
 from .session import ClientPolicy, ClientSession, ServerPresentation, ServerReport, ToolVerdict
 from . import caller, evidence
 
@@ -96,6 +97,10 @@ __all__ = [
     "save_trust_store",
     "__version__",
     "SigningKey",
+    "Signer",
+    "load_or_create_key",
+    "PRIVATE_KEY_PEM_ENV",
+    "PRIVATE_KEY_PATH_ENV",
     "VerifyingKey",
     "DidUrl",
     "DnsRecord",

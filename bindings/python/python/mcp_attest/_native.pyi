@@ -5,12 +5,18 @@ Import from ``mcp_attest``; this module is an implementation detail.
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Literal, TypeAlias, final
+from typing import Any, ClassVar, Literal, Protocol, TypeAlias, final
 
 from .errors import McpAttestError
 
 __all__ = [
     "__version__",
+    "KeyFile",
+    "MAX_KEY_FILE_BYTES",
+    "PRIVATE_KEY_PATH_ENV",
+    "PRIVATE_KEY_PEM_ENV",
+    "check_key_directory",
+    "key_plan",
     "SigningKey",
     "VerifyingKey",
     "DidUrl",
@@ -93,6 +99,13 @@ _BytesLike: TypeAlias = bytes | bytearray | memoryview
 """Any bytes-like input."""
 _JsonInput: TypeAlias = str | bytes | bytearray | Mapping[str, Any]
 """JSON text (``str`` or UTF-8 bytes) or a mapping, which travels as JSON text into the parser."""
+class _SignerLike(Protocol):
+    @property
+    def public_key(self) -> VerifyingKey | bytes | str: ...
+    def sign(self, data: bytes, /) -> bytes: ...
+
+_AnySigner: TypeAlias = SigningKey | _SignerLike
+
 _Now: TypeAlias = datetime | int | None
 """``None`` (the current time), Unix seconds, or an aware ``datetime``."""
 _DocumentFormat: TypeAlias = Literal["multikey", "ed25519_verification_key_2020", "json_web_key"]
@@ -280,14 +293,14 @@ def content_hash(tool: _JsonInput) -> str:
 def tools_hash(tools: str | bytes | bytearray | Sequence[Mapping[str, Any]]) -> str:
     """The ``mcp.toolsHash`` a passport carries for a tool set."""
 
-def sign_tool(key: SigningKey, tool: _JsonInput, *, kid: str | None = None, now: _Now = None) -> str:
+def sign_tool(key: _AnySigner, tool: _JsonInput, *, kid: str | None = None, now: _Now = None) -> str:
     """``tool`` with its ext-auth attestation in ``_meta``, as canonical JSON text."""
 
 def verify_tool(tool: _JsonInput, key: VerifyingKey, *, kid: str | None = None) -> None:
     """Checks one tool's ext-auth attestation; raises on failure."""
 
 def sign_tools_list(
-    key: SigningKey,
+    key: _AnySigner,
     result: _JsonInput,
     *,
     now: _Now = None,
@@ -365,7 +378,7 @@ class ToolsReport:
 
 # --- JWS ------------------------------------------------------------------------------------
 
-def sign_jws(key: SigningKey, claims: _JsonInput, *, typ: str | None = None, kid: str | None = None) -> str:
+def sign_jws(key: _AnySigner, claims: _JsonInput, *, typ: str | None = None, kid: str | None = None) -> str:
     """A compact JWS (``alg: EdDSA``) over canonical JSON."""
 
 def parse_jws(token: str, *, max_bytes: int = ...) -> UnverifiedJws:
@@ -455,7 +468,7 @@ class McpInfo:
     def __eq__(self, other: object, /) -> bool: ...
 
 def issue_self_passport(
-    server_key: SigningKey,
+    server_key: _AnySigner,
     mcp: McpInfo,
     *,
     now: _Now = None,
@@ -467,7 +480,7 @@ def issue_self_passport(
     """A self-issued passport (``iss = sub =`` the server's did:key)."""
 
 def issue_passport(
-    issuer_key: SigningKey,
+    issuer_key: _AnySigner,
     issuer_id: str,
     server: VerifyingKey,
     mcp: McpInfo,
@@ -569,7 +582,7 @@ class RevocationEntry:
     def __eq__(self, other: object, /) -> bool: ...
 
 def issue_revocation_list(
-    key: SigningKey, issuer_id: str, entries: Iterable[RevocationEntry], *, now: _Now = None, ttl: int | None = None
+    key: _AnySigner, issuer_id: str, entries: Iterable[RevocationEntry], *, now: _Now = None, ttl: int | None = None
 ) -> str: ...
 
 @final
@@ -636,7 +649,7 @@ class TrustStore:
 
 def served_jwk(key: VerifyingKey, kid: str) -> str: ...
 def publisher_attestation(
-    publisher_key: SigningKey,
+    publisher_key: _AnySigner,
     server: VerifyingKey,
     *,
     name: str,
@@ -646,7 +659,7 @@ def publisher_attestation(
     ttl: int | None = None,
 ) -> str: ...
 def revocation_attestation(
-    old_key: SigningKey,
+    old_key: _AnySigner,
     revoked_kid: str,
     *,
     replacement_key: VerifyingKey | str | None = None,
@@ -654,7 +667,7 @@ def revocation_attestation(
     now: _Now = None,
 ) -> str: ...
 def identity_document(
-    server_key: SigningKey,
+    server_key: _AnySigner,
     *,
     kid: str | None = None,
     now: _Now = None,
@@ -756,10 +769,10 @@ class ChallengeResponder:
 
     def __new__(cls, kid: str, *, cache_capacity: int = ..., client_quota: int | None = None) -> ChallengeResponder: ...
     def respond(
-        self, key: SigningKey, params: _JsonInput, *, now: _Now = None, client_key: str | None = None
+        self, key: _AnySigner, params: _JsonInput, *, now: _Now = None, client_key: str | None = None
     ) -> ChallengeResponse: ...
     def admit(self, params: _JsonInput, *, now: _Now = None, client_key: str | None = None) -> AdmittedChallenge: ...
-    def sign(self, key: SigningKey, admitted: AdmittedChallenge) -> ChallengeResponse: ...
+    def sign(self, key: _AnySigner, admitted: AdmittedChallenge) -> ChallengeResponse: ...
     @property
     def kid(self) -> str: ...
     @property
@@ -789,7 +802,7 @@ class ClientSession:
 
 @final
 class ServerPresentation:
-    def __new__(cls, key: SigningKey, options_json: _JsonInput) -> ServerPresentation: ...
+    def __new__(cls, key: _AnySigner, options_json: _JsonInput) -> ServerPresentation: ...
     @property
     def kid(self) -> str: ...
     @property
@@ -808,7 +821,7 @@ class ServerPresentation:
 # Caller identity (spec §20) and evidence logs (§19); wrapped by mcp_attest.caller and
 # mcp_attest.evidence.
 def caller_attach(
-    key: SigningKey, passport: str | None, audience: str, method: str, params: _JsonInput, now: _Now, nonce: bytes
+    key: _AnySigner, passport: str | None, audience: str, method: str, params: _JsonInput, now: _Now, nonce: bytes
 ) -> tuple[str, str]: ...
 def caller_request_hash(method: str, params: _JsonInput) -> str: ...
 def trust_level(key_proven: bool, domain_proven: bool = False, vouched: int | None = None) -> int: ...
@@ -823,7 +836,7 @@ class CallerVerifier:
 @final
 class EvidenceLog:
     def __new__(
-        cls, key: SigningKey, max_file_bytes: int, resume: tuple[str, int, int] | None = None
+        cls, key: _AnySigner, max_file_bytes: int, resume: tuple[str, int, int] | None = None
     ) -> EvidenceLog: ...
     def append_call(self, call: _JsonInput, now: _Now = None) -> list[tuple[int, str]]: ...
     def checkpoint(self, now: _Now = None) -> tuple[int, str]: ...
@@ -842,3 +855,22 @@ class LogVerifier:
 def evidence_hash(value: _JsonInput) -> str: ...
 def evidence_file_name(prefix: str, index: int) -> str: ...
 def evidence_file_index(prefix: str, name: str) -> int | None: ...
+PRIVATE_KEY_PEM_ENV: str
+PRIVATE_KEY_PATH_ENV: str
+MAX_KEY_FILE_BYTES: int
+
+@final
+class KeyFile:
+    """A key file to read, as the core's key-source rules named it."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def named_by_env(self) -> bool: ...
+    def decide(self, text: str | None, mode: int | None = None) -> tuple[SigningKey | None, list[str]]: ...
+    def created_warning(self, key: VerifyingKey) -> str: ...
+
+def key_plan(
+    env_pem: str | None, env_path: str | None, path: str | None
+) -> tuple[SigningKey | None, KeyFile | None, list[str]]: ...
+def check_key_directory(dir: str, mode: int) -> str | None: ...

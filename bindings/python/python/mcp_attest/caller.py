@@ -23,6 +23,7 @@ from typing import Any
 
 from . import _native
 from ._native import SigningKey, TrustStore
+from .key_store import Signer
 from .errors import McpAttestError
 
 __all__ = [
@@ -64,7 +65,7 @@ class Caller:
 
 
 def attach_caller_proof(
-    key: SigningKey,
+    key: SigningKey | Signer,
     server_did: str,
     method: str,
     params: Any,

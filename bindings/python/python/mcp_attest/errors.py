@@ -123,6 +123,9 @@ ErrorCode = Literal[
     "evidence_truncated",
     "insufficient_trust_level",
     "caller_proof_mismatch",
+    "signer_failed",
+    "key_unavailable",
+    "unsafe_directory",
 ]
 
 
@@ -382,6 +385,9 @@ _CLASS_BY_CODE: dict[ErrorCode, type[McpAttestError]] = {
     "evidence_truncated": EvidenceError,
     "insufficient_trust_level": InsufficientTrustLevelError,
     "caller_proof_mismatch": CallerProofMismatchError,
+    "signer_failed": McpAttestError,
+    "key_unavailable": McpAttestError,
+    "unsafe_directory": McpAttestError,
 }
 
 

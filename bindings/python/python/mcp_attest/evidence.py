@@ -27,6 +27,7 @@ from typing import Any
 
 from . import _native
 from ._native import SigningKey, VerifyingKey
+from .key_store import Signer
 from .errors import McpAttestError
 
 __all__ = [
@@ -100,7 +101,7 @@ class EvidenceLog:
 
     def __init__(
         self,
-        key: SigningKey,
+        key: SigningKey | Signer,
         *,
         max_file_bytes: int = EVIDENCE_MAX_FILE_BYTES,
         resume: tuple[str, int, int] | None = None,
@@ -219,7 +220,7 @@ class FileEvidenceLog:
 
 def open_evidence_log(
     directory: str | os.PathLike[str],
-    key: SigningKey,
+    key: SigningKey | Signer,
     *,
     prefix: str = "evidence",
     max_file_bytes: int = EVIDENCE_MAX_FILE_BYTES,

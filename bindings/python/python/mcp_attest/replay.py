@@ -38,6 +38,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from . import _native as mi
 from .errors import InvalidChallengeError, ReplayedNonceError
+from .key_store import Signer
 
 __all__ = ["ReplayStore", "RedisReplayStore", "respond_async"]
 
@@ -91,7 +92,7 @@ class RedisReplayStore:
 
 async def respond_async(
     responder: mi.ChallengeResponder,
-    key: mi.SigningKey,
+    key: mi.SigningKey | Signer,
     params: str | bytes | Mapping[str, Any],
     *,
     replay_store: ReplayStore | None = None,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from . import _native
 from ._native import SigningKey, TrustStore, VerifyingKey
+from .key_store import Signer
 
 __all__ = [
     "ClientPolicy",
@@ -202,7 +203,7 @@ class ClientSession:
 class ServerPresentation:
     """A server's identity, presented; one per signing key, shared by every connection."""
 
-    def __init__(self, key: SigningKey, **options: Any) -> None:
+    def __init__(self, key: SigningKey | Signer, **options: Any) -> None:
         self._inner = _native.ServerPresentation(key, _options_json(options))
 
     @property

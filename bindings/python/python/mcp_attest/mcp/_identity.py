@@ -102,9 +102,10 @@ def server_identity(
     same public key, options, ``replay_store`` object and ``client_key`` function, so a server
     built per request (stateless HTTP) keeps its replay protection as long as it passes the
     same store and function objects. The core checks the options (``invalid_policy``)."""
-    if not isinstance(key, _native.SigningKey):
+    if not isinstance(key, _native.SigningKey) and not (hasattr(key, "sign") and hasattr(key, "public_key")):
         raise InvalidKeyError(
-            f"key must be an mcp_attest.SigningKey (e.g. SigningKey.from_pem(text)), not {type(key).__name__}",
+            "key must be an mcp_attest.SigningKey (e.g. load_or_create_key(path=...)) or a Signer "
+            f"(public_key and sign(data) -> bytes), not {type(key).__name__}",
             "invalid_key",
         )
     if replay_store is not None and not callable(getattr(replay_store, "insert_if_absent", None)):
