@@ -16,6 +16,7 @@ pub mod did_key;
 pub mod encoding;
 pub mod evidence;
 pub mod identity;
+pub mod interop;
 pub mod issuer;
 pub mod json;
 pub mod jws;
