@@ -3,6 +3,7 @@
 
 use mcp_attest::caller::{self, CallerVerifier, LevelBasis};
 use mcp_attest::evidence::{self, EvidenceLog, LogVerifier, Write};
+use mcp_attest::interop;
 use mcp_attest::json::{Object, Value};
 use mcp_attest::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
@@ -248,4 +249,47 @@ pub fn evidence_file_name(prefix: &str, index: f64) -> JsResult<String> {
 pub fn evidence_file_index(prefix: &str, name: &str) -> f64 {
     #[allow(clippy::cast_precision_loss, clippy::as_conversions)]
     evidence::file_index(prefix, name).map_or(-1.0, |i| i as f64)
+}
+
+/// `{"issuer", "subject", "tier", …}` of a verified AI Identity passport (spec §21).
+#[wasm_bindgen(js_name = verifyAiIdentityPassport)]
+pub fn verify_ai_identity_passport(
+    token: &str,
+    registry_id: &str,
+    jwks: &str,
+    now: f64,
+) -> JsResult<String> {
+    let registry = js(mcp_attest::issuer::TrustedIssuer::from_jwks(
+        registry_id,
+        jwks,
+    ))?;
+    js(interop::verify_ai_identity_passport(
+        token,
+        &registry,
+        secs(now)?,
+    ))
+    .map(|p| p.to_json())
+}
+
+#[wasm_bindgen(js_name = findAiIdentityPassport)]
+pub fn find_ai_identity_passport(initialize_result: &str) -> JsResult<Option<String>> {
+    js(interop::find_ai_identity_passport(initialize_result))
+}
+
+/// `{"issuer", "subject", "level", "vouched", …}` of a verified CapiscIO badge (spec §21);
+/// issuers (with their `maxLevel`) from the trust store.
+#[wasm_bindgen(js_name = verifyCapiscioBadge)]
+pub fn verify_capiscio_badge(
+    token: &str,
+    store: &WasmTrustStore,
+    audience: Option<String>,
+    now: f64,
+) -> JsResult<String> {
+    js(interop::verify_capiscio_badge(
+        token,
+        store.0.issuers(),
+        audience.as_deref(),
+        secs(now)?,
+    ))
+    .map(|b| b.to_json())
 }

@@ -756,6 +756,14 @@ impl WasmTrustedIssuer {
     pub fn id(&self) -> String {
         String::from(self.0.id())
     }
+    #[wasm_bindgen(js_name = maxLevel)]
+    pub fn max_level(&self) -> u8 {
+        self.0.max_level()
+    }
+    #[wasm_bindgen(js_name = withMaxLevel)]
+    pub fn with_max_level(&self, level: u8) -> WasmTrustedIssuer {
+        WasmTrustedIssuer(self.0.clone().with_max_level(level))
+    }
     #[wasm_bindgen(js_name = toJson)]
     pub fn to_json(&self) -> String {
         self.0.to_value().to_jcs()

@@ -461,6 +461,26 @@ export function defineSuite({ lib, project, shared, test }) {
     return `${file.hashes.length} hashes, ${w.script.length} writer steps, ${writes.length} file writes, ${file.bad_calls.length} refused, ${file.logs.length} logs`
   })
 
+  test('interop.json: AI Identity passports and CapiscIO badges, by their own rules', () => {
+    const file = project.json('interop.json')
+    const registry = { id: file.registry_id, jwks: file.registry_jwks }
+    for (const c of file.ai_identity) {
+      const p = outcome(c, () => lib.verifyAiIdentityPassport(c.token, registry, { currentDate: at(file.now) }))
+      if (p !== undefined) eq(JSON.stringify(p), JSON.stringify(c.expect.ok), c.id)
+    }
+    for (const c of file.ai_identity_find) {
+      const p = outcome(c, () => lib.findAiIdentityPassport(JSON.parse(c.initialize_result)))
+      if (p !== undefined) eq(p, c.expect.ok, c.id)
+    }
+    for (const c of file.capiscio) {
+      const b = outcome(c, () => lib.verifyCapiscioBadge(c.token, {
+        trustStore: TrustStore.fromJson(c.trust_store), audience: c.audience ?? undefined, currentDate: at(c.now),
+      }))
+      if (b !== undefined) eq(JSON.stringify(b), JSON.stringify(c.expect.ok), c.id)
+    }
+    return `${file.ai_identity.length} passports, ${file.ai_identity_find.length} finds, ${file.capiscio.length} badges`
+  })
+
   // ---- ../shared/vectors ---------------------------------------------------------------
   function verdict(pk, msg, sig) {
     const k = attempt(() => VerifyingKey.fromBytes(pk))

@@ -28,6 +28,7 @@ export { TrustStore } from './trust.js'
 export * from './session.js'
 export * from './caller.js'
 export * from './evidence.js'
+export * from './interop.js'
 export { MAX_TEXT_LENGTH, MAX_BYTES_LENGTH } from './util.js'
 
 import { call } from './native.js'

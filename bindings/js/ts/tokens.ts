@@ -120,6 +120,15 @@ export class TrustedIssuer {
   get id(): string {
     return call(() => this.#inner.id())
   }
+  /** The highest trust level (0–4, spec §20.1) this issuer's passports can grant (default 3). */
+  get maxLevel(): number {
+    return call(() => this.#inner.maxLevel())
+  }
+  /** A copy that may grant at most `level` (0–4; above 4 is taken as 4). */
+  withMaxLevel(level: number): TrustedIssuer {
+    if (!Number.isInteger(level) || level < 0 || level > 255) throw errorFor('invalid_policy', 'level must be an integer 0–4')
+    return new TrustedIssuer(call(() => this.#inner.withMaxLevel(level)))
+  }
   /** The issuer as JSON text (for persistence). */
   toJson(): string {
     return call(() => this.#inner.toJson())

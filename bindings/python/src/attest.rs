@@ -6,6 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use mcp_attest::caller::{self, CallerVerifier as CoreVerifier, LevelBasis};
 use mcp_attest::evidence::{self, EvidenceLog as CoreLog, LogVerifier as CoreLogVerifier, Write};
+use mcp_attest::interop;
 use mcp_attest::{Error, ErrorCode};
 use pyo3::prelude::*;
 
@@ -18,7 +19,6 @@ use crate::trust::TrustStore;
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
-
 
 /// ``(params_json, proof)``: the request params with the caller's proof (and passport)
 /// attached, and the proof alone for the HTTP header. ``key``: a ``SigningKey`` or a signer
@@ -197,7 +197,11 @@ impl EvidenceLog {
             .collect())
     }
     #[pyo3(signature = (now = None))]
-    fn checkpoint(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<(u64, String)> {
+    fn checkpoint(
+        &self,
+        py: Python<'_>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(u64, String)> {
         let now = crate::convert::now(now)?;
         self.log(py).checkpoint(now).py().map(write_tuple)
     }
@@ -271,4 +275,44 @@ pub(crate) fn evidence_file_name(prefix: &str, index: u64) -> String {
 #[pyfunction]
 pub(crate) fn evidence_file_index(prefix: &str, name: &str) -> Option<u64> {
     evidence::file_index(prefix, name)
+}
+
+/// The verified AI Identity passport as JSON text (spec §21).
+#[pyfunction]
+#[pyo3(signature = (token, registry_id, jwks, now = None))]
+pub(crate) fn verify_ai_identity_passport(
+    token: &str,
+    registry_id: &str,
+    jwks: &Bound<'_, PyAny>,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let registry =
+        mcp_attest::issuer::TrustedIssuer::from_jwks(registry_id, &json_text(jwks, "jwks")?)
+            .py()?;
+    interop::verify_ai_identity_passport(token, &registry, crate::convert::now(now)?)
+        .py()
+        .map(|p| p.to_json())
+}
+
+#[pyfunction]
+pub(crate) fn find_ai_identity_passport(
+    initialize_result: &Bound<'_, PyAny>,
+) -> PyResult<Option<String>> {
+    interop::find_ai_identity_passport(&json_text(initialize_result, "initialize_result")?).py()
+}
+
+/// The verified CapiscIO badge as JSON text (spec §21); issuers from the trust store.
+#[pyfunction]
+#[pyo3(signature = (token, trust_store, audience = None, now = None))]
+pub(crate) fn verify_capiscio_badge(
+    token: &str,
+    trust_store: &Bound<'_, TrustStore>,
+    audience: Option<&str>,
+    now: Option<&Bound<'_, PyAny>>,
+) -> PyResult<String> {
+    let now = crate::convert::now(now)?;
+    let store = lock(&trust_store.get().inner);
+    interop::verify_capiscio_badge(token, store.issuers(), audience, now)
+        .py()
+        .map(|b| b.to_json())
 }

@@ -117,6 +117,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(attest::evidence_hash, m)?)?;
     m.add_function(wrap_pyfunction!(attest::evidence_file_name, m)?)?;
     m.add_function(wrap_pyfunction!(attest::evidence_file_index, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::verify_ai_identity_passport, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::find_ai_identity_passport, m)?)?;
+    m.add_function(wrap_pyfunction!(attest::verify_capiscio_badge, m)?)?;
     Ok(())
 }
 

@@ -588,6 +588,17 @@ impl TrustedIssuer {
     fn to_json(&self) -> String {
         self.inner.to_value().to_jcs()
     }
+    /// The highest trust level (0–4) this issuer's passports can grant (default 3).
+    #[getter]
+    fn max_level(&self) -> u8 {
+        self.inner.max_level()
+    }
+    /// A copy that may grant at most ``level`` (0–4; above 4 is taken as 4).
+    fn with_max_level(&self, level: u8) -> Self {
+        TrustedIssuer {
+            inner: self.inner.clone().with_max_level(level),
+        }
+    }
     /// The inverse of ``to_json``.
     #[staticmethod]
     fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {

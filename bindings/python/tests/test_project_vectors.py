@@ -393,7 +393,7 @@ def test_challenges() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["caller.json", "challenge.json", "did_key.json", "error_codes.json", "evidence.json", "identity.json",
+    ["caller.json", "challenge.json", "did_key.json", "error_codes.json", "evidence.json", "identity.json", "interop.json",
      "jcs.json", "keys.json", "passports.json", "records.json", "sessions.json", "tools.json", "trust_store.json"],
 )
 def test_every_project_vector_file_is_run(name: str) -> None:
@@ -525,3 +525,23 @@ def test_evidence_logs() -> None:
             del p["message"]
         assert got == c["expect"]["ok"], c["id"]
         assert r.valid == c["expect"]["ok"]["valid"]
+
+
+def test_interop_tokens() -> None:
+    from mcp_attest import interop
+
+    file = project_json("interop.json")
+    for c in file["ai_identity"]:
+        p = outcome(c, lambda c=c: interop.verify_ai_identity_passport(c["token"], registry_id=file["registry_id"], jwks=file["registry_jwks"], now=file["now"]))
+        if p is not None:
+            assert p == c["expect"]["ok"], c["id"]
+    for c in file["ai_identity_find"]:
+        found = outcome(c, lambda c=c: interop.find_ai_identity_passport(c["initialize_result"]))
+        if "ok" in c["expect"]:
+            assert found == c["expect"]["ok"], c["id"]
+    assert len(file["capiscio"]) >= 10
+    for c in file["capiscio"]:
+        store = mi.TrustStore.from_json(c["trust_store"])
+        b = outcome(c, lambda c=c, store=store: interop.verify_capiscio_badge(c["token"], trust_store=store, audience=c["audience"], now=c["now"]))
+        if b is not None:
+            assert b == c["expect"]["ok"], c["id"]

@@ -52,9 +52,9 @@ use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::issuer::{TrustedIssuer, DEFAULT_MAX_LEVEL};
 use crate::json::{self, Number, Object, Value};
 use crate::keys::VerifyingKey;
-use crate::signer::Signer;
 use crate::passport::{self, Passport};
 use crate::revocation::RevocationList;
+use crate::signer::Signer;
 use crate::{encoding, jws};
 
 /// Level 0: anonymous.

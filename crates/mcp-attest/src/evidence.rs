@@ -1461,8 +1461,14 @@ mod tests {
     fn a_signer_that_lies_writes_nothing() {
         let mut w = EvidenceWriter::new(Liar(key(), SigningKey::from_bytes(&[10; 32])));
         let call = r#"{"tool":"echo","decision":"allow","result":{}}"#;
-        assert_eq!(w.append_call_json(call, 1).unwrap_err().code(), ErrorCode::SignerFailed);
-        assert_eq!(w.checkpoint(CheckpointReason::Close, 1).unwrap_err().code(), ErrorCode::SignerFailed);
+        assert_eq!(
+            w.append_call_json(call, 1).unwrap_err().code(),
+            ErrorCode::SignerFailed
+        );
+        assert_eq!(
+            w.checkpoint(CheckpointReason::Close, 1).unwrap_err().code(),
+            ErrorCode::SignerFailed
+        );
         assert_eq!(w.next_seq(), 0);
         // The same store answering honestly (through the Signer path, not the in-memory one).
         let mut honest = EvidenceWriter::new(Liar(key(), key()));

@@ -65,7 +65,11 @@ fn claim_strings(c: &Object, name: &str) -> Result<Vec<String>> {
                     .ok_or_else(|| err!(InvalidClaim, "claim {} must be an array of strings", name))
             })
             .collect(),
-        Some(_) => Err(err!(InvalidClaim, "claim {} must be an array of strings", name)),
+        Some(_) => Err(err!(
+            InvalidClaim,
+            "claim {} must be an array of strings",
+            name
+        )),
     }
 }
 
@@ -120,13 +124,20 @@ impl AiIdentityPassport {
     /// Canonical JSON of the passport's fields, for bindings.
     #[must_use]
     pub fn to_json(&self) -> String {
-        let strings = |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
+        let strings =
+            |v: &[String]| Value::Array(v.iter().map(|s| Value::from(s.as_str())).collect());
         let mut o = Object::new();
         o.insert("issuer", Value::from(self.issuer.as_str()));
         o.insert("subject", Value::from(self.subject.as_str()));
         o.insert("tier", Value::from(self.tier.as_str()));
-        o.insert("operator", self.operator.as_deref().map_or(Value::Null, Value::from));
-        o.insert("keyId", self.key_id.as_deref().map_or(Value::Null, Value::from));
+        o.insert(
+            "operator",
+            self.operator.as_deref().map_or(Value::Null, Value::from),
+        );
+        o.insert(
+            "keyId",
+            self.key_id.as_deref().map_or(Value::Null, Value::from),
+        );
         o.insert("capabilities", strings(&self.capabilities));
         o.insert("surfaces", strings(&self.surfaces));
         o.insert("issuedAt", Value::from_u64(self.issued_at));
@@ -184,7 +195,11 @@ pub fn verify_ai_identity_passport(
     )?;
     let tier = claim_str(c, "tier")?;
     if !AI_IDENTITY_TIERS.contains(&tier) {
-        return Err(err!(InvalidClaim, "unknown AI Identity tier {:?}", excerpt(tier)));
+        return Err(err!(
+            InvalidClaim,
+            "unknown AI Identity tier {:?}",
+            excerpt(tier)
+        ));
     }
     Ok(AiIdentityPassport {
         issuer: iss,
@@ -275,17 +290,26 @@ impl CapiscioBadge {
         o.insert("jti", Value::from(self.jti.as_str()));
         o.insert(
             "audience",
-            Value::Array(self.audience.iter().map(|s| Value::from(s.as_str())).collect()),
+            Value::Array(
+                self.audience
+                    .iter()
+                    .map(|s| Value::from(s.as_str()))
+                    .collect(),
+            ),
         );
         o.insert("issuedAt", Value::from_u64(self.issued_at));
         o.insert("expiresAt", Value::from_u64(self.expires_at));
         o.insert("ial", Value::from(self.ial.as_str()));
         o.insert("level", Value::from(self.level.as_str()));
-        o.insert("domain", self.domain.as_deref().map_or(Value::Null, Value::from));
+        o.insert(
+            "domain",
+            self.domain.as_deref().map_or(Value::Null, Value::from),
+        );
         o.insert("did", Value::from(self.key.to_did_key()));
         o.insert(
             "vouched",
-            self.vouched.map_or(Value::Null, |l| Value::from_u64(u64::from(l))),
+            self.vouched
+                .map_or(Value::Null, |l| Value::from_u64(u64::from(l))),
         );
         Value::Object(o).to_jcs()
     }
@@ -332,16 +356,27 @@ pub fn verify_capiscio_badge(
     let key_jwk = c
         .get("key")
         .ok_or_else(|| err!(MissingClaim, "the badge has no key"))?;
-    let key = VerifyingKey::from_jwk_value(key_jwk)
-        .map_err(|e| err!(InvalidClaim, "the badge key is not an Ed25519 JWK: {}", e.message()))?;
+    let key = VerifyingKey::from_jwk_value(key_jwk).map_err(|e| {
+        err!(
+            InvalidClaim,
+            "the badge key is not an Ed25519 JWK: {}",
+            e.message()
+        )
+    })?;
     let (verified, max_level) = if level == "0" {
         // Self-signed: the DID is the key, and nothing vouches for it.
         if iss != sub {
-            return Err(err!(SubjectMismatch, "a level-0 badge is self-signed: iss = sub"));
+            return Err(err!(
+                SubjectMismatch,
+                "a level-0 badge is self-signed: iss = sub"
+            ));
         }
         let did_key = VerifyingKey::from_did_key(&sub)?;
         if did_key != key {
-            return Err(err!(KeyMismatch, "the badge key is not the key of its did:key"));
+            return Err(err!(
+                KeyMismatch,
+                "the badge key is not the key of its did:key"
+            ));
         }
         (parsed.verify(&did_key)?, 0)
     } else {
@@ -351,7 +386,11 @@ pub fn verify_capiscio_badge(
             .and_then(Value::as_str)
             .map(String::from);
         let keys = issuer::candidates(issuers, &iss, kid.as_deref()).ok_or_else(|| {
-            err!(UntrustedIssuer, "badge issuer {:?} is not trusted", excerpt(&iss))
+            err!(
+                UntrustedIssuer,
+                "badge issuer {:?} is not trusted",
+                excerpt(&iss)
+            )
         })?;
         let max = issuers
             .iter()
@@ -371,12 +410,21 @@ pub fn verify_capiscio_badge(
                     .ok_or_else(|| err!(InvalidClaim, "aud must be an array of strings"))
             })
             .collect::<Result<Vec<_>>>()?,
-        Some(_) => return Err(err!(InvalidClaim, "a badge's aud must be an array (RFC-002)")),
+        Some(_) => {
+            return Err(err!(
+                InvalidClaim,
+                "a badge's aud must be an array (RFC-002)"
+            ))
+        }
         None => return Err(err!(MissingClaim, "the badge has no aud")),
     };
     if let Some(a) = audience {
         if !aud.iter().any(|x| x == a) {
-            return Err(err!(AudienceMismatch, "the badge is not for {:?}", excerpt(a)));
+            return Err(err!(
+                AudienceMismatch,
+                "the badge is not for {:?}",
+                excerpt(a)
+            ));
         }
     }
     // Their audience rule is the one above; the registered-claim checks run without one.
@@ -406,7 +454,10 @@ pub fn verify_capiscio_badge(
                 ));
             }
             if crate::did_key::parse_did_url(cnf_kid)?.key != key {
-                return Err(err!(KeyMismatch, "cnf.kid names another key than the badge key"));
+                return Err(err!(
+                    KeyMismatch,
+                    "cnf.kid names another key than the badge key"
+                ));
             }
         }
         _ => return Err(err!(InvalidClaim, "ial is \"0\" or \"1\"")),
@@ -470,14 +521,20 @@ mod tests {
             ("tier", s("creator_verified")),
             ("operator", s("anon")),
             ("key_id", s("k_1")),
-            ("capabilities", Value::Array(alloc::vec![s("customer-support")])),
+            (
+                "capabilities",
+                Value::Array(alloc::vec![s("customer-support")]),
+            ),
         ])
     }
 
     fn registry_issuer() -> TrustedIssuer {
         let jwks = alloc::format!(
             r#"{{"keys":[{}]}}"#,
-            registry().verifying_key().to_jwk_value(Some("k_1")).to_jcs()
+            registry()
+                .verifying_key()
+                .to_jwk_value(Some("k_1"))
+                .to_jcs()
         );
         TrustedIssuer::from_jwks("https://aiidentity.org", &jwks).unwrap()
     }
@@ -486,24 +543,54 @@ mod tests {
     fn ai_identity_passports_by_their_rules() {
         let t = jws::sign(&registry(), Some("JWT"), None, &aii_claims());
         let p = verify_ai_identity_passport(&t, &registry_issuer(), NOW).unwrap();
-        assert_eq!((p.subject.as_str(), p.tier.as_str()), ("aii_01H", "creator_verified"));
+        assert_eq!(
+            (p.subject.as_str(), p.tier.as_str()),
+            ("aii_01H", "creator_verified")
+        );
         // A year-long passport is theirs to issue; an expired one is refused.
-        let code = |t: &str| verify_ai_identity_passport(t, &registry_issuer(), NOW).unwrap_err().code();
+        let code = |t: &str| {
+            verify_ai_identity_passport(t, &registry_issuer(), NOW)
+                .unwrap_err()
+                .code()
+        };
         let mut c = aii_claims();
         c.insert("exp", n(NOW - 61));
-        assert_eq!(code(&jws::sign(&registry(), None, None, &c)), ErrorCode::TokenExpired);
+        assert_eq!(
+            code(&jws::sign(&registry(), None, None, &c)),
+            ErrorCode::TokenExpired
+        );
         let mut c = aii_claims();
         c.insert("aud", s("someone"));
-        assert_eq!(code(&jws::sign(&registry(), None, None, &c)), ErrorCode::AudienceMismatch);
+        assert_eq!(
+            code(&jws::sign(&registry(), None, None, &c)),
+            ErrorCode::AudienceMismatch
+        );
         let mut c = aii_claims();
         c.insert("tier", s("god_mode"));
-        assert_eq!(code(&jws::sign(&registry(), None, None, &c)), ErrorCode::InvalidClaim);
+        assert_eq!(
+            code(&jws::sign(&registry(), None, None, &c)),
+            ErrorCode::InvalidClaim
+        );
         let other = SigningKey::from_bytes(&[62; 32]);
-        assert_eq!(code(&jws::sign(&other, None, None, &aii_claims())), ErrorCode::InvalidSignature);
+        assert_eq!(
+            code(&jws::sign(&other, None, None, &aii_claims())),
+            ErrorCode::InvalidSignature
+        );
         let mut c = aii_claims();
         c.insert("iss", s("https://evil.example"));
-        assert_eq!(code(&jws::sign(&registry(), None, None, &c)), ErrorCode::UntrustedIssuer);
-        assert_eq!(code(&jws::sign(&registry(), Some("mcp-passport+jwt"), None, &aii_claims())), ErrorCode::WrongTokenType);
+        assert_eq!(
+            code(&jws::sign(&registry(), None, None, &c)),
+            ErrorCode::UntrustedIssuer
+        );
+        assert_eq!(
+            code(&jws::sign(
+                &registry(),
+                Some("mcp-passport+jwt"),
+                None,
+                &aii_claims()
+            )),
+            ErrorCode::WrongTokenType
+        );
     }
 
     fn badge(level: &str, ial: &str, subject: &SigningKey) -> Object {
@@ -513,12 +600,19 @@ mod tests {
         let mut vc = Object::new();
         vc.insert("credentialSubject", Value::Object(cs));
         let sub_did = subject.verifying_key().to_did_key();
-        let iss = if level == "0" { sub_did.clone() } else { String::from("https://registry.capisc.io") };
+        let iss = if level == "0" {
+            sub_did.clone()
+        } else {
+            String::from("https://registry.capisc.io")
+        };
         let mut o = obj(&[
             ("jti", s("b-1")),
             ("iss", Value::from(iss)),
             ("sub", Value::from(sub_did)),
-            ("aud", Value::Array(alloc::vec![s("https://api.example.com")])),
+            (
+                "aud",
+                Value::Array(alloc::vec![s("https://api.example.com")]),
+            ),
             ("iat", n(NOW - 10)),
             ("exp", n(NOW + 290)),
             ("ial", s(ial)),
@@ -537,7 +631,12 @@ mod tests {
     fn capiscio_badges_by_their_rules_mapped_onto_our_levels() {
         let ca = SigningKey::from_bytes(&[63; 32]);
         let agent = SigningKey::from_bytes(&[64; 32]);
-        let issuers = |max: u8| alloc::vec![TrustedIssuer::new("https://registry.capisc.io", ca.verifying_key()).with_max_level(max)];
+        let issuers = |max: u8| {
+            alloc::vec![
+                TrustedIssuer::new("https://registry.capisc.io", ca.verifying_key())
+                    .with_max_level(max)
+            ]
+        };
         let aud = Some("https://api.example.com");
         let ok = |t: &str, max: u8| verify_capiscio_badge(t, &issuers(max), aud, NOW);
         let t = jws::sign(&ca, Some("JWT"), None, &badge("4", "1", &agent));
@@ -550,33 +649,70 @@ mod tests {
         // A string aud, a numeric level, a did:web cnf, a badge for another key.
         let mut c = badge("2", "0", &agent);
         c.insert("aud", s("https://api.example.com"));
-        assert_eq!(code(&jws::sign(&ca, None, None, &c)), ErrorCode::InvalidClaim);
+        assert_eq!(
+            code(&jws::sign(&ca, None, None, &c)),
+            ErrorCode::InvalidClaim
+        );
         let mut c = badge("2", "0", &agent);
         let mut cs = Object::new();
         cs.insert("level", Value::Number(Number::from_i64(2).unwrap()));
         let mut vc = Object::new();
         vc.insert("credentialSubject", Value::Object(cs));
         c.insert("vc", Value::Object(vc));
-        assert_eq!(code(&jws::sign(&ca, None, None, &c)), ErrorCode::InvalidClaim);
+        assert_eq!(
+            code(&jws::sign(&ca, None, None, &c)),
+            ErrorCode::InvalidClaim
+        );
         let mut c = badge("2", "1", &agent);
         let mut cnf = Object::new();
         cnf.insert("kid", s("did:web:registry.capisc.io:agents:a#key-1"));
         c.insert("cnf", Value::Object(cnf));
-        assert_eq!(code(&jws::sign(&ca, None, None, &c)), ErrorCode::UnsupportedDidMethod);
+        assert_eq!(
+            code(&jws::sign(&ca, None, None, &c)),
+            ErrorCode::UnsupportedDidMethod
+        );
         let stranger = SigningKey::from_bytes(&[65; 32]);
         let mut c = badge("2", "1", &agent);
         let mut cnf = Object::new();
-        cnf.insert("kid", Value::from(stranger.verifying_key().to_did_key_url()));
+        cnf.insert(
+            "kid",
+            Value::from(stranger.verifying_key().to_did_key_url()),
+        );
         c.insert("cnf", Value::Object(cnf));
-        assert_eq!(code(&jws::sign(&ca, None, None, &c)), ErrorCode::KeyMismatch);
+        assert_eq!(
+            code(&jws::sign(&ca, None, None, &c)),
+            ErrorCode::KeyMismatch
+        );
         // Untrusted issuer, another audience, a forged self-signed badge.
-        assert_eq!(verify_capiscio_badge(&t, &[], aud, NOW).unwrap_err().code(), ErrorCode::UntrustedIssuer);
-        assert_eq!(verify_capiscio_badge(&t, &issuers(4), Some("https://other"), NOW).unwrap_err().code(), ErrorCode::AudienceMismatch);
+        assert_eq!(
+            verify_capiscio_badge(&t, &[], aud, NOW).unwrap_err().code(),
+            ErrorCode::UntrustedIssuer
+        );
+        assert_eq!(
+            verify_capiscio_badge(&t, &issuers(4), Some("https://other"), NOW)
+                .unwrap_err()
+                .code(),
+            ErrorCode::AudienceMismatch
+        );
         let forged = jws::sign(&stranger, None, None, &badge("0", "0", &agent));
-        assert_eq!(verify_capiscio_badge(&forged, &[], aud, NOW).unwrap_err().code(), ErrorCode::InvalidSignature);
-        assert_eq!(verify_capiscio_badge(&t, &issuers(4), aud, NOW + 400).unwrap_err().code(), ErrorCode::TokenExpired);
+        assert_eq!(
+            verify_capiscio_badge(&forged, &[], aud, NOW)
+                .unwrap_err()
+                .code(),
+            ErrorCode::InvalidSignature
+        );
+        assert_eq!(
+            verify_capiscio_badge(&t, &issuers(4), aud, NOW + 400)
+                .unwrap_err()
+                .code(),
+            ErrorCode::TokenExpired
+        );
         // An ES256 badge (RFC-002 allows it): refused, not verified with a new algorithm.
-        let es256 = alloc::format!("{}.{}", crate::encoding::base64url_encode(br#"{"alg":"ES256","typ":"JWT"}"#), t.split_once('.').unwrap().1);
+        let es256 = alloc::format!(
+            "{}.{}",
+            crate::encoding::base64url_encode(br#"{"alg":"ES256","typ":"JWT"}"#),
+            t.split_once('.').unwrap().1
+        );
         assert_eq!(code(&es256), ErrorCode::UnsupportedAlgorithm);
     }
 }

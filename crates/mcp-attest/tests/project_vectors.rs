@@ -878,3 +878,47 @@ fn caller_identity() {
         assert_eq!(caller::refusal_json(&e, req, lvl), s(r, "expect"));
     }
 }
+
+#[test]
+fn interop_tokens() {
+    use mcp_attest::interop;
+    use mcp_attest::trust::TrustStore;
+    let file = read("interop.json");
+    let registry = mcp_attest::issuer::TrustedIssuer::from_jwks(
+        s(&file, "registry_id"),
+        s(&file, "registry_jwks"),
+    )
+    .unwrap();
+    let now = file["now"].as_u64().unwrap();
+    let json_of = |t: String| serde_json::from_str::<Value>(&t).unwrap();
+    for c in file["ai_identity"].as_array().unwrap() {
+        if let Some(p) = assert_outcome(
+            c,
+            interop::verify_ai_identity_passport(s(c, "token"), &registry, now),
+        ) {
+            assert_eq!(json_of(p.to_json()), c["expect"]["ok"], "{}", s(c, "id"));
+        }
+    }
+    for c in file["ai_identity_find"].as_array().unwrap() {
+        if let Some(p) = assert_outcome(
+            c,
+            interop::find_ai_identity_passport(s(c, "initialize_result")),
+        ) {
+            assert_eq!(serde_json::json!(p), c["expect"]["ok"], "{}", s(c, "id"));
+        }
+    }
+    let cases = file["capiscio"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for c in cases {
+        let store = TrustStore::from_json(s(c, "trust_store")).unwrap();
+        let r = interop::verify_capiscio_badge(
+            s(c, "token"),
+            store.issuers(),
+            c["audience"].as_str(),
+            c["now"].as_u64().unwrap(),
+        );
+        if let Some(b) = assert_outcome(c, r) {
+            assert_eq!(json_of(b.to_json()), c["expect"]["ok"], "{}", s(c, "id"));
+        }
+    }
+}

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 
 mod caller;
 mod evidence;
+mod interop;
 mod sessions;
 mod spec;
 
@@ -90,6 +91,7 @@ fn gen_vectors(dir: &PathBuf) {
     write("sessions.json", sessions::sessions());
     write("evidence.json", evidence::evidence());
     write("caller.json", caller::caller());
+    write("interop.json", interop::interop());
 }
 
 fn seed(i: u8) -> [u8; 32] {

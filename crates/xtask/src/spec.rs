@@ -91,8 +91,14 @@ const RAISED_IN: &[(&str, &str)] = &[
     ("insufficient_trust_level", "§20"),
     ("caller_proof_mismatch", "§20"),
     ("signer_failed", "§6.2 (signing API)"),
-    ("key_unavailable", "`loadOrCreateKey` / `load_or_create_key`, the CLI (API only)"),
-    ("unsafe_directory", "`loadOrCreateKey` / `load_or_create_key`, the CLI (API only)"),
+    (
+        "key_unavailable",
+        "`loadOrCreateKey` / `load_or_create_key`, the CLI (API only)",
+    ),
+    (
+        "unsafe_directory",
+        "`loadOrCreateKey` / `load_or_create_key`, the CLI (API only)",
+    ),
 ];
 
 /// The vector files whose every case the spec lists by `id` (in its vector tables or the
@@ -108,6 +114,9 @@ const TABULATED: &[&str] = &[
     "challenge.json",
     "trust_store.json",
     "sessions.json",
+    "evidence.json",
+    "caller.json",
+    "interop.json",
 ];
 
 /// Rewrites (or, with `check`, verifies) the generated parts of `spec`. Returns the problems
@@ -117,7 +126,19 @@ pub(crate) fn run(spec: &Path, vectors: &Path, check: bool) -> Vec<String> {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", spec.display()));
     let mut problems = Vec::new();
 
-    let regions: [(&str, Result<String, String>); 3] = [
+    let regions: [(&str, Result<String, String>); 6] = [
+        (
+            "evidence cases",
+            case_table(&read_json(&vectors.join("evidence.json"))),
+        ),
+        (
+            "caller cases",
+            case_table(&read_json(&vectors.join("caller.json"))),
+        ),
+        (
+            "interop cases",
+            case_table(&read_json(&vectors.join("interop.json"))),
+        ),
         (
             "error codes",
             error_table(&read_json(&vectors.join("error_codes.json"))),
@@ -244,6 +265,90 @@ fn replace_between(text: &str, name: &str, body: &str) -> Result<String, String>
     let head = &text[..start + begin.len()];
     let tail = &text[stop..];
     Ok(format!("{head}\n{body}{tail}"))
+}
+
+/// Every case with an `id` in a vector file, with its description and what it expects: the
+/// error code, or a short summary of the ok value (a level, a verdict, anonymous).
+fn case_table(file: &Value) -> Result<String, String> {
+    fn cases<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        match v {
+            Value::Object(m) if m.contains_key("id") => out.push(v),
+            Value::Object(m) => m.values().for_each(|x| cases(x, out)),
+            Value::Array(a) => a.iter().for_each(|x| cases(x, out)),
+            _ => {}
+        }
+    }
+    fn ok_summary(v: &Value) -> String {
+        match v {
+            Value::Null => String::from("ok: null (anonymous / none)"),
+            Value::Object(o) if o.contains_key("valid") => {
+                let codes: Vec<String> = o["problems"]
+                    .as_array()
+                    .map(|p| {
+                        p.iter()
+                            .map(|x| {
+                                format!(
+                                    "line {} `{}`",
+                                    x["line"],
+                                    x["code"].as_str().unwrap_or("?")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if o["valid"] == Value::Bool(true) {
+                    String::from("valid")
+                } else {
+                    format!("invalid: {}", codes.join(", "))
+                }
+            }
+            Value::Object(o) if o.contains_key("level") && o.contains_key("did") => {
+                format!("ok: level {}", o["level"])
+            }
+            Value::Object(o) if o.contains_key("vouched") => {
+                format!("ok: vouched {}", o["vouched"])
+            }
+            Value::Object(o) if o.contains_key("tier") => format!("ok: tier {}", o["tier"]),
+            Value::String(s) if s.len() <= 24 => format!("ok: `{s}`"),
+            Value::Number(n) => format!("{n}"),
+            _ => String::from("ok (value in the file)"),
+        }
+    }
+    fn summary(e: &Value) -> String {
+        if let Some(code) = e["error"].as_str() {
+            format!("error `{code}`")
+        } else if e.get("ok").is_some() {
+            ok_summary(&e["ok"])
+        } else {
+            ok_summary(e)
+        }
+    }
+    let mut found = Vec::new();
+    cases(file, &mut found);
+    let mut out = String::from("| id | what | expected |\n|---|---|---|\n");
+    for c in found {
+        let id = c["id"].as_str().ok_or("a case id is not a string")?;
+        let expected = if let Some(steps) = c["steps"].as_array() {
+            steps
+                .iter()
+                .map(|s| summary(&s["expect"]))
+                .collect::<Vec<_>>()
+                .join("; then ")
+        } else if !c["expect"].is_null() {
+            summary(&c["expect"])
+        } else if let Some(h) = c["hash"].as_str() {
+            format!("`{h}`")
+        } else {
+            String::from("see the file")
+        };
+        let what = c["description"].as_str().unwrap_or("");
+        out.push_str(&format!(
+            "| `{id}` | {} | {} |\n",
+            cell(what),
+            cell(&expected)
+        ));
+    }
+    Ok(out)
 }
 
 fn expect_cell(expect: &Value) -> String {

@@ -4,7 +4,6 @@ declare module 'node:fs' {
   export function readFileSync(path: string, encoding: 'utf8'): string
   export function readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number
   export function fstatSync(fd: number): { mode: number; size: number }
-  export function statSync(path: string): { mode: number }
   export function mkdirSync(path: string, options: { recursive: boolean; mode: number }): string | undefined
   export function linkSync(existing: string, target: string): void
   export function openSync(path: string, flags: string, mode?: number): number

@@ -87,12 +87,13 @@ from .trust_file import load_trust_store, save_trust_store
 from .errors import *  # noqa: F403
 from .key_store import PRIVATE_KEY_PATH_ENV, PRIVATE_KEY_PEM_ENV, Signer, load_or_create_key
 from .session import ClientPolicy, ClientSession, ServerPresentation, ServerReport, ToolVerdict
-from . import caller, evidence
+from . import caller, evidence, interop
 
 __all__ = [
     "errors",
     "caller",
     "evidence",
+    "interop",
     "load_trust_store",
     "save_trust_store",
     "__version__",
