@@ -15,8 +15,9 @@ import filecmp
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DIRS = ["crates/mcp-attest", "crates/mcp-attest-cli", "bindings/js", "bindings/python"]
@@ -42,7 +43,9 @@ def main() -> int:
     # The CLI is published against the core of the same release.
     core_dep = workspace["workspace"]["dependencies"]["mcp-attest"]
     if core_dep.get("version") != f"={version}":
-        errors.append(f"Cargo.toml: [workspace.dependencies] mcp-attest has version {core_dep.get('version')!r}, expected '={version}'")
+        errors.append(
+            f"Cargo.toml: [workspace.dependencies] mcp-attest has version {core_dep.get('version')!r}, expected '={version}'"
+        )
 
     pkg_json = json.loads((ROOT / "bindings/js/package.json").read_text())
     if pkg_json["version"] != version:
