@@ -3,7 +3,7 @@
 // base64 for the default entry → tsc (declarations) → esbuild (node ESM + CJS, web, slim).
 // Generated glue is never edited; it is referenced from dist/wasm/ as written.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'

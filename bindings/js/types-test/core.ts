@@ -21,7 +21,7 @@ import { initialize, type InitInput } from 'mcp-attest/slim'
 import * as slim from 'mcp-attest/slim'
 
 export type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
-export function assert<T extends true>(): void {}
+export function assert<_T extends true>(): void {}
 
 // Errors: real Error subclasses, narrowed by instanceof, with a code from the closed set.
 export function errors(e: unknown): ErrorCode | undefined {
