@@ -22,7 +22,7 @@ walkthrough:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
+test: setup release-metadata deny test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
 
 # The command-line program (crates/mcp-attest-cli): its tests run the binary, including
 # `mcp-attest verify` against the Python test server, so the venv is built first.
@@ -153,10 +153,44 @@ bench-mcp:
 bench-py:
     bash bench/python/run.sh
 
-# Formatting and lints.
+# Formatting and lints: rustfmt and clippy; ruff (lint and format) for the Python code;
+# eslint and `tsc --noEmit` for the TypeScript (after building the wasm declarations it
+# imports); actionlint for the release workflow; the crate, npm and PyPI versions agree.
+[doc("Lints: rustfmt, clippy, ruff, eslint, tsc --noEmit, actionlint, release metadata.")]
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    python3 scripts/check-release-metadata.py
+    bash bindings/python/scripts/setup.sh
+    .venv/bin/ruff check
+    .venv/bin/ruff format --check
+    bash scripts/actionlint.sh
+    bash bindings/js/scripts/setup.sh
+    bash bindings/js/scripts/build-if-stale.sh
+    bash bindings/js/scripts/setup-tools.sh
+    cd bindings/js && tools/node_modules/.bin/eslint -c tools/eslint.config.mjs .
+    cd bindings/js && node_modules/.bin/tsc -p tsconfig.json --noEmit --emitDeclarationOnly false --declaration false
+
+# The crate, npm and PyPI versions agree; CHANGELOG.md has the version; every package ships
+# the licence texts.
+[doc("Check that the crate, npm and PyPI versions agree (and CHANGELOG, licences).")]
+release-metadata:
+    python3 scripts/check-release-metadata.py
+
+# Licences, banned crates and sources of every dependency (deny.toml). The advisory check
+# needs the RustSec database, which this machine cannot fetch: the release workflow runs it.
+[doc("cargo-deny: licences, bans and sources (advisories run in the release workflow).")]
+deny:
+    @cargo deny --version >/dev/null 2>&1 || { echo "cargo-deny is missing: cargo install cargo-deny --version 0.19.0 --locked (.ci/run does)"; exit 1; }
+    cargo deny --offline check --hide-inclusion-graph licenses bans sources
+
+# Release wheels, built here with maturin's zig linker: manylinux2014 x86_64 and aarch64,
+# musllinux_1_2 x86_64, each checked by auditwheel; the sdist built from source in a fresh
+# virtualenv; the manylinux x86_64 wheel installed in a fresh virtualenv and smoke-tested.
+# Into target/wheels. Slow (three release builds): .ci/run calls it once, `just test` does not.
+[doc("Release wheels (manylinux2014 x86_64/aarch64, musllinux_1_2) and sdist, checked and installed.")]
+wheels:
+    bash bindings/python/scripts/wheels.sh
 
 # API docs with warnings as errors.
 docs:
