@@ -4,9 +4,10 @@
 The three are published together from one tag, so their versions must agree: the workspace
 version (every published crate inherits it, and the Python glue crate gives it to maturin
 through `dynamic = ["version"]`), package.json and its lockfile, and the version that the
-CLI asks of the core. CHANGELOG.md needs a section for that version, and every package
-directory ships the same licence texts as the repository root. Exits 1 and lists every
-mismatch. Standard library only (tomllib: Python 3.11+).
+CLI asks of the core. CHANGELOG.md needs a section for that version, every package directory
+ships the same licence texts as the repository root, and the Python dev-tool lock pins what
+requirements-dev.txt names. Exits 1 and lists every mismatch. Standard library only
+(tomllib: Python 3.11+).
 """
 
 from __future__ import annotations
@@ -78,6 +79,20 @@ def main() -> int:
                 errors.append(f"{d}/{lic}: missing (copy it from the repository root)")
             elif not filecmp.cmp(ROOT / lic, copy, shallow=False):
                 errors.append(f"{d}/{lic}: differs from the repository root's {lic}")
+
+    # The Python dev-tool lock (installed with --require-hashes) pins what requirements-dev.txt names.
+    def pins(text: str) -> dict[str, str]:
+        found = re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==([^\s;\\]+)", text, re.M)
+        return {re.sub(r"[-_.]+", "-", name).lower(): v for name, v in found}
+
+    wanted = pins((ROOT / "bindings/python/requirements-dev.txt").read_text())
+    locked = pins((ROOT / "bindings/python/requirements-dev.lock").read_text())
+    for name, v in sorted(wanted.items()):
+        if locked.get(name) != v:
+            errors.append(
+                f"bindings/python/requirements-dev.lock: {name} is {locked.get(name)}, requirements-dev.txt says {v}"
+                " (regenerate it: see its header)"
+            )
 
     if errors:
         print("release metadata:", *errors, sep="\n  ", file=sys.stderr)
