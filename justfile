@@ -22,7 +22,7 @@ walkthrough:
 # Every test: Rust unit, integration, vector and doc tests; no_std builds; vector drift; fuzz
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and
 # its wheel in a fresh virtualenv.
-test: setup release-metadata deny test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
+test: setup release-metadata deny msrv test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli
 
 # The command-line program (crates/mcp-attest-cli): its tests run the binary, including
 # `mcp-attest verify` against the Python test server, so the venv is built first.
@@ -45,6 +45,21 @@ setup:
 test-rust:
     cargo test --workspace --no-default-features --exclude mcp-attest-cli
     cargo test -p mcp-attest --all-features
+
+[doc("The core on its MSRV (Rust 1.82), with the dependencies Cargo's MSRV-aware resolver picks.")]
+msrv:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    rustup toolchain list | grep -q '^1\.82' || rustup toolchain install 1.82 --profile minimal
+    # Cargo.lock holds the newest versions (some need 1.85); a user on 1.82 gets older ones.
+    # Resolve as they would, in a copy, so the committed lockfile is untouched.
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    tar --exclude=./target --exclude=./.git --exclude=./.venv --exclude=node_modules --exclude=./fuzz -cf - . | tar -xf - -C "$tmp"
+    cd "$tmp"
+    CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo update --quiet
+    CARGO_TARGET_DIR="{{justfile_directory()}}/target/msrv" cargo +1.82 check -p mcp-attest --all-features
+    echo "mcp-attest checks on Rust 1.82"
 
 # The core builds without std for wasm32 and for a bare-metal target.
 check-nostd:
