@@ -26,8 +26,6 @@ With neither SDK line installed, importing this module raises :class:`SdkShapeEr
 
 from __future__ import annotations
 
-from ..trust_file import load_trust_store, save_trust_store
-from ._client import ListChangedWatcher, require_verified, verified_tools, verify_server, watch_server
 from ._common import (
     EXT_AUTH_KEY,
     IDENTITY_HEADER,
@@ -38,6 +36,8 @@ from ._common import (
     SUPPORTED_MCP,
     SdkShapeError,
 )
+from ..trust_file import load_trust_store, save_trust_store
+from ._client import ListChangedWatcher, require_verified, verified_tools, verify_server, watch_server
 from ._http import identity_header_app
 from ._identity import ServerIdentity
 
