@@ -25,8 +25,8 @@ walkthrough:
 # smoke; the npm package in Node, Chromium and packaging projects; the Python package and its
 # wheel in a fresh virtualenv; both MCP adapters with real SDKs; the guides; the CLI.
 
-# Every test (Rust, no_std, drift, fuzz smoke, npm, PyPI, MCP adapters, guides, CLI).
-test: setup test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli test-cli-wheel
+# Every test (metadata, deny, MSRV, Rust, no_std, drift, fuzz smoke, npm, PyPI, MCP adapters, guides, CLI).
+test: setup release-metadata deny msrv test-rust check-nostd vectors-check fuzz-smoke bench-smoke test-js test-js-mcp test-js-mcp-v2 test-browser-mcp test-py test-py-mcp test-cross test-guides test-cli test-cli-wheel
 
 # Its tests run the binary, including `mcp-attest verify` against the Python and TypeScript
 # test servers and `mcp-attest wrap` in front of pinned reference servers checked by both
@@ -64,6 +64,21 @@ setup:
 test-rust:
     cargo test --workspace --no-default-features --exclude mcp-attest-cli
     cargo test -p mcp-attest --all-features
+
+[doc("The core on its MSRV (Rust 1.82), with the dependencies Cargo's MSRV-aware resolver picks.")]
+msrv:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    rustup toolchain list | grep -q '^1\.82' || rustup toolchain install 1.82 --profile minimal
+    # Cargo.lock holds the newest versions (some need 1.85); a user on 1.82 gets older ones.
+    # Resolve as they would, in a copy, so the committed lockfile is untouched.
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    tar --exclude=./target --exclude=./.git --exclude=./.venv --exclude=node_modules --exclude=./fuzz -cf - . | tar -xf - -C "$tmp"
+    cd "$tmp"
+    CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS=fallback cargo update --quiet
+    CARGO_TARGET_DIR="{{justfile_directory()}}/target/msrv" cargo +1.82 check -p mcp-attest --all-features
+    echo "mcp-attest checks on Rust 1.82"
 
 # The core builds without std for wasm32 and for a bare-metal target.
 check-nostd:
@@ -196,10 +211,44 @@ bench-mcp:
 bench-py:
     bash bench/python/run.sh
 
-# Formatting and lints.
+# Formatting and lints: rustfmt and clippy; ruff (lint and format) for the Python code;
+# eslint and `tsc --noEmit` for the TypeScript (after building the wasm declarations it
+# imports); actionlint for the release workflow; the crate, npm and PyPI versions agree.
+[doc("Lints: rustfmt, clippy, ruff, eslint, tsc --noEmit, actionlint, release metadata.")]
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    python3 scripts/check-release-metadata.py
+    bash bindings/python/scripts/setup.sh
+    .venv/bin/ruff check
+    .venv/bin/ruff format --check
+    bash scripts/actionlint.sh
+    bash bindings/js/scripts/setup.sh
+    bash bindings/js/scripts/build-if-stale.sh
+    bash bindings/js/scripts/setup-tools.sh
+    cd bindings/js && tools/node_modules/.bin/eslint -c tools/eslint.config.mjs .
+    cd bindings/js && node_modules/.bin/tsc -p tsconfig.json --noEmit --emitDeclarationOnly false --declaration false
+
+# The crate, npm and PyPI versions agree; CHANGELOG.md has the version; every package ships
+# the licence texts.
+[doc("Check that the crate, npm and PyPI versions agree (and CHANGELOG, licences).")]
+release-metadata:
+    python3 scripts/check-release-metadata.py
+
+# Licences, banned crates and sources of every dependency (deny.toml). The advisory check
+# needs the RustSec database, which this machine cannot fetch: the release workflow runs it.
+[doc("cargo-deny: licences, bans and sources (advisories run in the release workflow).")]
+deny:
+    @cargo deny --version >/dev/null 2>&1 || { echo "cargo-deny is missing: cargo install cargo-deny --version 0.19.0 --locked (.ci/run does)"; exit 1; }
+    cargo deny --offline check --hide-inclusion-graph licenses bans sources
+
+# Release wheels, built here with maturin's zig linker: manylinux2014 x86_64 and aarch64,
+# musllinux_1_2 x86_64, each checked by auditwheel; the sdist built from source in a fresh
+# virtualenv; the manylinux x86_64 wheel installed in a fresh virtualenv and smoke-tested.
+# Into target/wheels. Slow (three release builds): .ci/run calls it once, `just test` does not.
+[doc("Release wheels (manylinux2014 x86_64/aarch64, musllinux_1_2) and sdist, checked and installed.")]
+wheels:
+    bash bindings/python/scripts/wheels.sh
 
 # rustdoc of the core (target/doc), TypeDoc of the npm package (target/doc-js) and pdoc of
 # the Python package (target/doc-python). Broken links and doc warnings fail: rustdoc with

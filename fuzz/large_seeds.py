@@ -16,7 +16,6 @@ Usage: large_seeds.py TARGET OUTDIR
 import os
 import sys
 
-
 # The public key of seed-1 (tests/vectors/keys.json), base64url.
 SEED1_X = "rz0gJk-cJu8IW1zlN_QX1CQDegljpjhv9tBQ5b93NxQ"
 
@@ -52,14 +51,11 @@ def seeds(target: str) -> dict[str, str]:
         }
     if target == "trust_store":  # 16 MiB, depth 16
         return {
-            "wide-store": '{"version":1,"pins":[],"issuers":[],"revocationLists":[],'
-            + members(150_000, "x")
-            + "}",
+            "wide-store": '{"version":1,"pins":[],"issuers":[],"revocationLists":[],' + members(150_000, "x") + "}",
             # Distinct ids under one valid key (seed-1's): loading checks ids for repeats.
             "many-issuers": '{"version":1,"pins":[],"revocationLists":[],"issuers":['
             + ",".join(
-                f'{{"id":"i{i:06d}","keys":[{{"crv":"Ed25519","kty":"OKP","x":"{SEED1_X}"}}]}}'
-                for i in range(18_000)
+                f'{{"id":"i{i:06d}","keys":[{{"crv":"Ed25519","kty":"OKP","x":"{SEED1_X}"}}]}}' for i in range(18_000)
             )
             + "]}",
         }
@@ -68,9 +64,7 @@ def seeds(target: str) -> dict[str, str]:
             "many-attestations": '{"publicKey":{},"attestations":['
             + ",".join(f'{{"type":"dns","n":{i}}}' for i in range(2_500))
             + "]}",
-            "wide-attestation": '{"publicKey":{},"attestations":[{"type":"dns",'
-            + members(4_500)
-            + "}]}",
+            "wide-attestation": '{"publicKey":{},"attestations":[{"type":"dns",' + members(4_500) + "}]}",
         }
     if target == "session":  # answers NUL-separated; pages 4 MiB each, at most 8
         tool = '{{"name":"t{0:05d}","description":"Tool {0}.","inputSchema":{{"type":"object"}}}}'

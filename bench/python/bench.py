@@ -22,7 +22,8 @@ import subprocess
 import sys
 import time
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 REPEATS = 3 if QUICK else 7
@@ -69,20 +70,20 @@ def row(label: str, seconds: float, baseline: float | None = None, note: str = "
 def main() -> int:
     # joserfc warns that "EdDSA" is deprecated by RFC 9864; the token under test uses it.
     warnings.filterwarnings("ignore", module="joserfc")
+    import cryptography
+    import joserfc
     import jwt as pyjwt  # PyJWT
+    import mcp_attest as mi
     import nacl.signing
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
     from joserfc import jwt as jose_jwt
     from joserfc.jwk import OKPKey
 
-    import mcp_attest as mi
-
-    import cryptography
-    import joserfc
-
-    print(f"Python {sys.version.split()[0]}; mcp-attest {mi.__version__}, PyJWT {pyjwt.__version__}, "
-          f"joserfc {joserfc.__version__}, cryptography {cryptography.__version__}, PyNaCl {nacl.__version__}"
-          + ("  [BENCH_QUICK: indicative only]" if QUICK else ""))
+    print(
+        f"Python {sys.version.split()[0]}; mcp-attest {mi.__version__}, PyJWT {pyjwt.__version__}, "
+        f"joserfc {joserfc.__version__}, cryptography {cryptography.__version__}, PyNaCl {nacl.__version__}"
+        + ("  [BENCH_QUICK: indicative only]" if QUICK else "")
+    )
     print("  ratio = their time / our time (> 1: ours is faster)\n")
 
     seed = bytes(range(32))
@@ -96,8 +97,9 @@ def main() -> int:
 
     # 1. Passport / EdDSA JWT verification --------------------------------------------------
     now = int(time.time())
-    token = mi.issue_self_passport(sk, mi.McpInfo("bench", version="1.0.0", endpoints=[AUD]),
-                                   now=now, audience=AUD, ttl=86_400)
+    token = mi.issue_self_passport(
+        sk, mi.McpInfo("bench", version="1.0.0", endpoints=[AUD]), now=now, audience=AUD, ttl=86_400
+    )
     jose_key = OKPKey.import_key(json.loads(vk.to_jwk()))
     registry = jose_jwt.JWTClaimsRegistry(aud={"essential": True, "value": AUD}, exp={"essential": True})
 
@@ -141,14 +143,22 @@ def main() -> int:
     row("PyNaCl VerifyKey.verify (libsodium)", t_nacl, t_ours)
 
     # 3. A 100-tool tools/list --------------------------------------------------------------
-    tools = {"tools": [
-        {"name": f"tool_{i:03}", "title": f"Tool {i}",
-         "description": f"Does thing number {i} with the given input and returns a result.",
-         "inputSchema": {"type": "object", "properties": {"path": {"type": "string"}, "limit": {"type": "integer"}},
-                         "required": ["path"]},
-         "annotations": {"readOnlyHint": i % 2 == 0}}
-        for i in range(100)
-    ]}
+    tools = {
+        "tools": [
+            {
+                "name": f"tool_{i:03}",
+                "title": f"Tool {i}",
+                "description": f"Does thing number {i} with the given input and returns a result.",
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {"path": {"type": "string"}, "limit": {"type": "integer"}},
+                    "required": ["path"],
+                },
+                "annotations": {"readOnlyHint": i % 2 == 0},
+            }
+            for i in range(100)
+        ]
+    }
     list_now = int(time.time())
     signed = mi.sign_tools_list(sk, tools, now=list_now, audience=AUD)
     signed_dict = json.loads(signed)
@@ -187,8 +197,7 @@ def main() -> int:
     print(f"  {'':<52} {'':>11}  {t_theirs / t_per:6.2f}x  vs ours per-tool")
 
     # 4. Import + first verify --------------------------------------------------------------
-    code = ("import mcp_attest as m; "
-            f"m.verify_passport({token!r}, audience={AUD!r})")
+    code = f"import mcp_attest as m; m.verify_passport({token!r}, audience={AUD!r})"
 
     def spawn(args: list[str]) -> float:
         t0 = time.perf_counter()

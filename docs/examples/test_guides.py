@@ -55,7 +55,7 @@ def test_every_python_block_is_a_marked_example(guide: str) -> None:
     md = (ROOT / "docs" / guide).read_text(encoding="utf-8")
     examples = extract(md)
     assert len(examples) >= 5
-    fences = [l for l in md.split("\n") if re.match(r"^```(python|py)\s*$", l)]
+    fences = [line for line in md.split("\n") if re.match(r"^```(python|py)\s*$", line)]
     assert len(fences) == len(examples), "every python block must be a marked, runnable example"
     assert len({n for n, _ in examples}) == len(examples), "example names are unique"
 

@@ -3,7 +3,7 @@
 // base64 for the default entry → tsc (declarations) → esbuild (node ESM + CJS, web, slim).
 // Generated glue is never edited; it is referenced from dist/wasm/ as written.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'
@@ -41,6 +41,21 @@ writeFileSync(join(dist, 'wasm/web-inline.d.ts'), 'declare const base64: string\
 
 // 5. Declarations.
 run(process.execPath, [join(here, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'tsconfig.json')])
+// The CommonJS entries need CommonJS declarations: in a "type": "module" package a `.d.ts` is
+// ESM, and TypeScript (node16/nodenext) refuses it to a `require` caller ("masquerading as
+// ESM"). Each `.d.ts` of the TS layer gets a `.d.cts` twin whose relative imports name `.cjs`.
+const dcts = (dir) => {
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, name.name)
+    if (name.isDirectory()) {
+      if (p !== join(dist, 'wasm')) dcts(p)
+    } else if (name.name.endsWith('.d.ts')) {
+      const text = readFileSync(p, 'utf8').replace(/(from\s+|import\()(['"])(\.{1,2}\/[^'"]*)\.js\2/g, '$1$2$3.cjs$2')
+      writeFileSync(p.replace(/\.d\.ts$/, '.d.cts'), text)
+    }
+  }
+}
+dcts(dist)
 
 // 6. Bundles of the TS layer; the glue stays a separate, untouched file.
 const alias = {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything for the npm package: setup, build, Node tests, Chromium tests, packaging tests,
-# size check. Exits non-zero on the first failure.
+# size check, then the checks npm users' tools make (publint, attw, types, publish dry run).
+# Exits non-zero on the first failure.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -14,3 +15,6 @@ echo "==> packaging tests (npm pack → node-esm, node-cjs, vite)"
 node packaging-tests/run.mjs
 echo "==> size"
 node scripts/size.mjs
+echo "==> package checks (publint, attw, types tests, npm publish --dry-run)"
+bash scripts/setup-tools.sh
+node scripts/check-package.mjs

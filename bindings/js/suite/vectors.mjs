@@ -41,7 +41,7 @@ export function defineSuite({ lib, project, shared, test }) {
       return { value: f() }
     } catch (e) {
       if (!(e instanceof Error) || !(e instanceof McpAttestError) || typeof e.code !== 'string') {
-        throw new Error(`non-McpAttestError thrown: ${e && e.stack ? e.stack : e}`)
+        throw new Error(`non-McpAttestError thrown: ${e && e.stack ? e.stack : e}`, { cause: e })
       }
       return { code: e.code, error: e }
     }

@@ -16,7 +16,6 @@ import { usable, allRefused } from './report.mjs'
 
 const key = SigningKey.fromBytes(new Uint8Array(32).fill(3))
 const DID = key.verifyingKey().toDidKey()
-const names = (tools) => tools.map((t) => t.name)
 
 async function link(server) {
   const [a, b] = InMemoryTransport.createLinkedPair()

@@ -4,6 +4,10 @@
  *
  * @module
  */
+// `[Symbol.dispose]` below needs this lib in the user's program too: without it a project with
+// `skipLibCheck: false` and no @types/node fails on our declarations. `preserve` keeps the
+// directive in the emitted keys.d.ts.
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { WasmSigningKey, WasmVerifyingKey } from '#wasm/types'
 import { errorFor } from './errors.js'
 import { call } from './native.js'

@@ -18,7 +18,9 @@ for name in mi.__all__:
 now = 1_800_000_000
 sk = mi.SigningKey.from_bytes(bytes(range(32)))
 vk = sk.verifying_key()
-tools = {"tools": [{"name": f"tool{i}", "description": f"Tool {i}", "inputSchema": {"type": "object"}} for i in range(5)]}
+tools = {
+    "tools": [{"name": f"tool{i}", "description": f"Tool {i}", "inputSchema": {"type": "object"}} for i in range(5)]
+}
 signed = mi.sign_tools_list(sk, tools, now=now, audience="https://mcp.example.com")
 report = mi.verify_tools_list(signed, vk, now=now, audience="https://mcp.example.com")
 assert report.verified and len(report.verified_names()) == 5, report
@@ -37,5 +39,7 @@ except mi.TokenExpiredError as e:
 else:
     raise AssertionError("an expired passport verified")
 
-print(f"wheel smoke test: {len(mi.__all__)} public names, tools list and passport OK "
-      f"(mcp-attest {mi.__version__}, Python {sys.version.split()[0]}, {location})")
+print(
+    f"wheel smoke test: {len(mi.__all__)} public names, tools list and passport OK "
+    f"(mcp-attest {mi.__version__}, Python {sys.version.split()[0]}, {location})"
+)

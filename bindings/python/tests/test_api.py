@@ -10,15 +10,18 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import pytest
-
 import mcp_attest as mi
+import pytest
 
 NOW = 1_800_000_000
 TOOLS = {
     "tools": [
         {"name": "echo", "description": "Echo text", "inputSchema": {"type": "object"}},
-        {"name": "add", "description": "Add numbers", "inputSchema": {"type": "object", "properties": {"a": {"type": "number"}}}},
+        {
+            "name": "add",
+            "description": "Add numbers",
+            "inputSchema": {"type": "object", "properties": {"a": {"type": "number"}}},
+        },
     ]
 }
 
@@ -90,7 +93,9 @@ def test_tools_round_trip_and_tamper(sk: mi.SigningKey) -> None:
 def test_any_mapping_is_json_input(sk: mi.SigningKey) -> None:
     from types import MappingProxyType
 
-    tool = MappingProxyType({"name": "echo", "description": "Echo", "inputSchema": MappingProxyType({"type": "object"})})
+    tool = MappingProxyType(
+        {"name": "echo", "description": "Echo", "inputSchema": MappingProxyType({"type": "object"})}
+    )
     assert mi.content_hash(tool) == mi.content_hash(dict(tool, inputSchema={"type": "object"}))
     assert mi.canonicalize((1, "a", None)) == '[1,"a",null]'
     with pytest.raises(TypeError):
@@ -111,7 +116,9 @@ def test_passport_issuer_and_revocation(sk: mi.SigningKey) -> None:
         mi.verify_passport(token, now=NOW + 86_400 + 61, issuers=[issuer])
     when = datetime.fromtimestamp(NOW, tz=timezone.utc)
     assert mi.verify_passport(token, now=when, issuers=[issuer]).expires_at == NOW + 86_400
-    rl = mi.issue_revocation_list(registry, issuer.id, [mi.RevocationEntry.for_jti("p-1", reason="superseded")], now=NOW)
+    rl = mi.issue_revocation_list(
+        registry, issuer.id, [mi.RevocationEntry.for_jti("p-1", reason="superseded")], now=NOW
+    )
     lst = mi.RevocationList.verify(rl, [issuer], now=NOW)
     with pytest.raises(mi.RevokedError):
         mi.verify_passport(token, now=NOW, issuers=[issuer], revocations=[lst])
@@ -160,7 +167,9 @@ def test_now_forms(sk: mi.SigningKey) -> None:
 
 def test_threads_share_keys_lists_and_stores(sk: mi.SigningKey) -> None:
     vk = sk.verifying_key()
-    big = {"tools": [{"name": f"t{i}", "description": "d" * 200, "inputSchema": {"type": "object"}} for i in range(200)]}
+    big = {
+        "tools": [{"name": f"t{i}", "description": "d" * 200, "inputSchema": {"type": "object"}} for i in range(200)]
+    }
     signed = mi.sign_tools_list(sk, big, now=NOW)
     token = mi.issue_self_passport(sk, mi.McpInfo("w"), now=NOW)
     store = mi.TrustStore()
@@ -214,16 +223,40 @@ def _call_never_crashes(fn: Any, *args: Any) -> None:
 def test_bad_input_gives_type_error_or_mcp_attest_error(sk: mi.SigningKey) -> None:
     vk = sk.verifying_key()
     one_arg = [
-        mi.SigningKey.from_bytes, mi.SigningKey.from_pkcs8_der, mi.SigningKey.from_pkcs8_pem,
-        mi.SigningKey.from_jwk, mi.VerifyingKey.from_bytes, mi.VerifyingKey.from_spki_der,
-        mi.VerifyingKey.from_spki_pem, mi.VerifyingKey.from_multibase, mi.VerifyingKey.from_did_key,
-        mi.VerifyingKey.from_jwk, mi.parse_did_url, mi.canonicalize, mi.base64url_decode,
-        mi.base58_decode, mi.multibase_decode, mi.base64url_encode, mi.dns_record_name,
-        mi.DnsRecord.parse, mi.RegistryRecord.parse, mi.ext_auth_signing_input, mi.content_hash,
-        mi.tools_hash, mi.parse_jws, mi.verify_passport, mi.TrustStore.from_json,
-        mi.ChallengeRequest.from_json, mi.ChallengeResponse.from_json, mi.verify_identity_document,
-        mi.TrustedIssuer.from_did_key, mi.TrustedIssuer.from_json, mi.parse_rfc3339, mi.check_claims,
-        sk.sign, vk.verify_batch,
+        mi.SigningKey.from_bytes,
+        mi.SigningKey.from_pkcs8_der,
+        mi.SigningKey.from_pkcs8_pem,
+        mi.SigningKey.from_jwk,
+        mi.VerifyingKey.from_bytes,
+        mi.VerifyingKey.from_spki_der,
+        mi.VerifyingKey.from_spki_pem,
+        mi.VerifyingKey.from_multibase,
+        mi.VerifyingKey.from_did_key,
+        mi.VerifyingKey.from_jwk,
+        mi.parse_did_url,
+        mi.canonicalize,
+        mi.base64url_decode,
+        mi.base58_decode,
+        mi.multibase_decode,
+        mi.base64url_encode,
+        mi.dns_record_name,
+        mi.DnsRecord.parse,
+        mi.RegistryRecord.parse,
+        mi.ext_auth_signing_input,
+        mi.content_hash,
+        mi.tools_hash,
+        mi.parse_jws,
+        mi.verify_passport,
+        mi.TrustStore.from_json,
+        mi.ChallengeRequest.from_json,
+        mi.ChallengeResponse.from_json,
+        mi.verify_identity_document,
+        mi.TrustedIssuer.from_did_key,
+        mi.TrustedIssuer.from_json,
+        mi.parse_rfc3339,
+        mi.check_claims,
+        sk.sign,
+        vk.verify_batch,
     ]
     for fn in one_arg:
         for bad in BAD_VALUES:
@@ -263,8 +296,15 @@ def test_bad_input_gives_type_error_or_mcp_attest_error(sk: mi.SigningKey) -> No
 def test_huge_and_deep_inputs(sk: mi.SigningKey) -> None:
     vk = sk.verifying_key()
     huge = "a" * (20 << 20)
-    for fn in (mi.VerifyingKey.from_did_key, mi.parse_jws, mi.verify_passport, mi.canonicalize,
-               mi.VerifyingKey.from_spki_pem, mi.DnsRecord.parse, mi.VerifyingKey.from_multibase):
+    for fn in (
+        mi.VerifyingKey.from_did_key,
+        mi.parse_jws,
+        mi.verify_passport,
+        mi.canonicalize,
+        mi.VerifyingKey.from_spki_pem,
+        mi.DnsRecord.parse,
+        mi.VerifyingKey.from_multibase,
+    ):
         with pytest.raises(mi.McpAttestError):
             fn(huge)
     with pytest.raises(mi.InputTooLargeError):

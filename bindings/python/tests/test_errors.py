@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pickle
 
-import pytest
-
 import mcp_attest as mi
-from mcp_attest import errors
-
+import pytest
 from conftest import project_json
+from mcp_attest import errors
 
 
 def test_codes_equal_error_codes_json() -> None:
@@ -36,8 +34,17 @@ def test_every_class_is_catchable_and_pickles(code: errors.ErrorCode) -> None:
 
 
 def test_builtin_bases_where_natural() -> None:
-    for code in ("invalid_json", "duplicate_key", "malformed_did", "invalid_key", "weak_key",
-                 "malformed_token", "invalid_base64", "input_too_large", "invalid_challenge"):
+    for code in (
+        "invalid_json",
+        "duplicate_key",
+        "malformed_did",
+        "invalid_key",
+        "weak_key",
+        "malformed_token",
+        "invalid_base64",
+        "input_too_large",
+        "invalid_challenge",
+    ):
         assert isinstance(errors._from_code(code, "x"), ValueError), code
     for code in ("invalid_signature", "token_expired", "revoked", "pinned_key_changed"):
         assert not isinstance(errors._from_code(code, "x"), ValueError), code

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 import mcp_attest as mi
-from mcp_attest import errors
-
+import pytest
 from conftest import project_json
+from mcp_attest import errors
 
 
 def expected_error(case: dict[str, Any]) -> str | None:
@@ -369,9 +367,7 @@ def test_challenges() -> None:
         outcome(case, lambda: mi.verify_challenge_response(req, resp, vk))
     # Per-client quotas: the steps in order against one responder, each with its client key.
     limited = file["rate_limited"]
-    quota = mi.ChallengeResponder(
-        file["kid"], cache_capacity=limited["capacity"], client_quota=limited["client_quota"]
-    )
+    quota = mi.ChallengeResponder(file["kid"], cache_capacity=limited["capacity"], client_quota=limited["client_quota"])
     assert quota.client_quota == limited["client_quota"]
     assert len(limited["steps"]) == 3
     for step in limited["steps"]:

@@ -10,10 +10,8 @@ import json
 import struct
 from typing import Any
 
-import pytest
-
 import mcp_attest as mi
-
+import pytest
 from conftest import SHARED_VECTORS, shared_bytes, shared_json, shared_path, shared_text
 
 
@@ -257,7 +255,7 @@ def test_did_key_positive() -> None:
         assert mi.VerifyingKey.from_multibase(mb) == vk
         decoded = mi.multibase_decode(mb)
         prefix = bytes.fromhex(case["multicodec_prefix_hex"])
-        assert decoded[: len(prefix)] == prefix and decoded[len(prefix):] == vk.to_bytes()
+        assert decoded[: len(prefix)] == prefix and decoded[len(prefix) :] == vk.to_bytes()
         assert mi.canonicalize(vk.to_jwk()) == mi.canonicalize(case["public_key_jwk"])
         assert mi.VerifyingKey.from_jwk(case["public_key_jwk"]) == vk
         vm = case["verification_method_id"]
@@ -538,7 +536,10 @@ def test_tool_tamper_signatures_match_expectations() -> None:
 # --- jws-attacks --------------------------------------------------------------------------
 
 KIND_MAP: dict[str, tuple[str, set[str]]] = {
-    "malformed": ("parse", {"malformed_token", "invalid_base64", "invalid_json", "duplicate_key", "invalid_unicode", "json_too_deep"}),
+    "malformed": (
+        "parse",
+        {"malformed_token", "invalid_base64", "invalid_json", "duplicate_key", "invalid_unicode", "json_too_deep"},
+    ),
     "too_large": ("parse", {"input_too_large"}),
     "unsupported_alg": ("parse", {"unsupported_algorithm"}),
     "crit_unsupported": ("parse", {"unsupported_critical"}),
@@ -606,8 +607,12 @@ def test_jws_attack_cases_match_expectations() -> None:
             if step == "ok":
                 valid += 1
                 # The one-call path agrees.
-                mi.verify_jws(case["token"], mi.VerifyingKey.from_jwk(case["public_jwk"]),
-                              now=case["now"], audience=case["expected_audience"])
+                mi.verify_jws(
+                    case["token"],
+                    mi.VerifyingKey.from_jwk(case["public_jwk"]),
+                    now=case["now"],
+                    audience=case["expected_audience"],
+                )
             else:
                 mismatches.append(f"{case['name']}: expected valid, got {step} {got!r}")
             continue
@@ -663,7 +668,8 @@ def test_jws_check_claims_never_crashes_on_unverified_claims() -> None:
                 pass
         checked += 1
     expected = sum(
-        1 for c in cases
+        1
+        for c in cases
         if c.get("error_kind") not in (None, "malformed", "too_large", "unsupported_alg", "crit_unsupported")
     )
     assert checked == expected
@@ -671,11 +677,23 @@ def test_jws_check_claims_never_crashes_on_unverified_claims() -> None:
 
 def test_every_shared_vector_file_is_present() -> None:
     for rel in [
-        "rfc8032-ed25519.json", "wycheproof/ed25519_test.json", "ed25519-speccheck/cases.json",
-        "ed25519-speccheck/expectations.json", "cctv/ed25519vectors.json", "cctv/dalek-expectations.json",
-        "ed25519-keypair-import.json", "rfc8037-jose-ed25519.json", "did-key/did-key.json",
-        "did-key/w3c-ccg-ed25519-x25519.json", "multibase/base58btc.json", "multibase/basic.csv",
-        "multibase/leading_zero.csv", "multibase/two_leading_zeros.csv", "multibase/case_insensitivity.csv",
-        "jcs/es6testfile-first10000.txt", "tool-tamper.json", "jws-attacks.json",
+        "rfc8032-ed25519.json",
+        "wycheproof/ed25519_test.json",
+        "ed25519-speccheck/cases.json",
+        "ed25519-speccheck/expectations.json",
+        "cctv/ed25519vectors.json",
+        "cctv/dalek-expectations.json",
+        "ed25519-keypair-import.json",
+        "rfc8037-jose-ed25519.json",
+        "did-key/did-key.json",
+        "did-key/w3c-ccg-ed25519-x25519.json",
+        "multibase/base58btc.json",
+        "multibase/basic.csv",
+        "multibase/leading_zero.csv",
+        "multibase/two_leading_zeros.csv",
+        "multibase/case_insensitivity.csv",
+        "jcs/es6testfile-first10000.txt",
+        "tool-tamper.json",
+        "jws-attacks.json",
     ]:
         shared_path(rel)

@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import mcp_attest as mi
+import pytest
 
 FILE = json.loads((Path(__file__).parents[3] / "tests" / "vectors" / "sessions.json").read_text())
 

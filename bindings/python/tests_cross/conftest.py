@@ -39,8 +39,13 @@ def _env() -> dict[str, str]:
 
 @asynccontextmanager
 async def _http_server(args: list[str]) -> AsyncIterator[str]:
-    proc = subprocess.Popen([NODE, *args, "--transport", "http", "--port", "0"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=_env())
+    proc = subprocess.Popen(
+        [NODE, *args, "--transport", "http", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_env(),
+    )
     try:
         assert proc.stdout is not None
         deadline = time.monotonic() + 30
@@ -77,7 +82,9 @@ def connect(transport: str) -> Connect:
     """`async with connect(seed=1, tamper="none", passport="self") as client:` a TS server."""
 
     @asynccontextmanager
-    async def _connect(*, seed: int = 1, tamper: str = "none", passport: str = "self", **kw: Any) -> AsyncIterator[Client]:
+    async def _connect(
+        *, seed: int = 1, tamper: str = "none", passport: str = "self", **kw: Any
+    ) -> AsyncIterator[Client]:
         args = _args(seed, tamper, passport)
         if transport == "stdio":
             params = StdioServerParameters(command=NODE, args=args, env=_env())

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import mcp_attest as mi
 import pytest
 from mcp.shared.exceptions import MCPError
-
-import mcp_attest as mi
 from mcp_attest.mcp import ListChangedWatcher, verify_server
 from mcp_attest.mcp._client import _RawRequest, _RawResult
 

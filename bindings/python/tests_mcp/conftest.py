@@ -44,7 +44,10 @@ def _child_env() -> dict[str, str]:
 async def _http_server(args: list[str]) -> AsyncIterator[str]:
     proc = subprocess.Popen(
         [sys.executable, *args, "--transport", "http", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_child_env(),
     )
     try:
         assert proc.stdout is not None
@@ -83,8 +86,15 @@ def connect(transport: str) -> Connect:
 
     @asynccontextmanager
     async def _connect(
-        *, seed: str = SEED_A, tamper: str = "none", passport: str = "self", mode: str = "auto",
-        server: str = "mcpserver", rotate_from: str | None = None, readd: bool = False, **client_kw: Any
+        *,
+        seed: str = SEED_A,
+        tamper: str = "none",
+        passport: str = "self",
+        mode: str = "auto",
+        server: str = "mcpserver",
+        rotate_from: str | None = None,
+        readd: bool = False,
+        **client_kw: Any,
     ) -> AsyncIterator[Client]:
         args = _server_args(seed, tamper, passport, server, rotate_from, readd)
         if transport == "stdio":

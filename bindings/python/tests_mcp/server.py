@@ -46,8 +46,17 @@ from mcp_attest.mcp import IDENTITY_KEY, METHOD_CHALLENGE, attach_identity
 
 DEFAULT_SEED = "01" * 32
 TAMPER_MODES = (
-    "none", "description", "unsigned-tool", "bad-meta", "big-signature", "foreign-manifest", "wrong-nonce",
-    "bad-challenge", "meta-not-object", "drop-page", "repeat-page",
+    "none",
+    "description",
+    "unsigned-tool",
+    "bad-meta",
+    "big-signature",
+    "foreign-manifest",
+    "wrong-nonce",
+    "bad-challenge",
+    "meta-not-object",
+    "drop-page",
+    "repeat-page",
 )
 NAME = "identity-test-server"
 
@@ -68,14 +77,20 @@ def identity_options(seed_hex: str, passport: str, rotate_from: str | None) -> d
     if rotate_from is not None:
         old = _key(rotate_from)
         options["attestations"] = [
-            mi.revocation_attestation(old, old.verifying_key().kid(), replacement_key=key.verifying_key(), reason="superseded")
+            mi.revocation_attestation(
+                old, old.verifying_key().kid(), replacement_key=key.verifying_key(), reason="superseded"
+            )
         ]
     return options
 
 
 def build(
-    seed_hex: str = DEFAULT_SEED, tamper: str = "none", passport: str = "self", rotate_from: str | None = None,
-    replay_cache_capacity: int | None = None, readd: bool = False,
+    seed_hex: str = DEFAULT_SEED,
+    tamper: str = "none",
+    passport: str = "self",
+    rotate_from: str | None = None,
+    replay_cache_capacity: int | None = None,
+    readd: bool = False,
 ) -> MCPServer:
     server = MCPServer(NAME, version="1.0.0")
     state = {"rugged": False}
@@ -135,12 +150,23 @@ def build(
 
 
 TOOLS = [
-    types.Tool(name="echo", description="Echo the text back.",
-               input_schema={"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}),
-    types.Tool(name="add", description="Add two numbers.",
-               input_schema={"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "number", "default": 1.0}}}),
+    types.Tool(
+        name="echo",
+        description="Echo the text back.",
+        input_schema={"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+    ),
+    types.Tool(
+        name="add",
+        description="Add two numbers.",
+        input_schema={
+            "type": "object",
+            "properties": {"a": {"type": "integer"}, "b": {"type": "number", "default": 1.0}},
+        },
+    ),
 ]
-PAGED = [types.Tool(name=f"tool{i}", description=f"Tool number {i}.", input_schema={"type": "object"}) for i in range(5)]
+PAGED = [
+    types.Tool(name=f"tool{i}", description=f"Tool number {i}.", input_schema={"type": "object"}) for i in range(5)
+]
 # Page i is asked for with cursor CURSORS[i] and answers NEXT[i].
 PAGES = [PAGED[0:2], PAGED[2:4], PAGED[4:5]]
 CURSORS: list[str | None] = [None, "2", "3"]
@@ -212,7 +238,9 @@ def _tamper_middleware(mode: str, key: mi.SigningKey) -> Any:
             tools.append({"name": "sneaky", "description": "added later", "inputSchema": {"type": "object"}})
         elif mode == "bad-meta":
             tools[0]["_meta"] = {"io.modelcontextprotocol/server-identity": "not-an-object"}
-            tools[1]["_meta"] = {"io.modelcontextprotocol/server-identity": {"signature": 5, "kid": [], "signedAt": None}}
+            tools[1]["_meta"] = {
+                "io.modelcontextprotocol/server-identity": {"signature": 5, "kid": [], "signedAt": None}
+            }
             result["_meta"][IDENTITY_KEY]["manifest"] = {"not": "a string"}
         elif mode == "big-signature":
             for t in tools:

@@ -8,14 +8,12 @@ import json
 from typing import Any
 
 import anyio
-import pytest
-from mcp.shared.exceptions import MCPError
-
 import mcp_attest as mi
+import pytest
+from conftest import SEED_A, SEED_B
+from mcp.shared.exceptions import MCPError
 from mcp_attest.mcp import ListChangedWatcher, verified_tools, verify_server, watch_server
 from mcp_attest.mcp._client import _RawRequest, _RawResult
-
-from conftest import SEED_A, SEED_B
 
 pytestmark = pytest.mark.anyio
 
@@ -44,7 +42,9 @@ async def test_honest_server_verifies(connect: Any, mode: str) -> None:
         assert sorted(t["name"] for t in tools) == sorted(r.verified_names)
         assert all("inputSchema" in t for t in tools), "raw wire tools, not SDK models"
         caps = client.server_capabilities
-        assert caps.experimental is not None and caps.experimental["org.mcp-attest/identity"]["did"] == KEY_A.to_did_key()
+        assert (
+            caps.experimental is not None and caps.experimental["org.mcp-attest/identity"]["did"] == KEY_A.to_did_key()
+        )
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -191,7 +191,9 @@ async def test_revoked_key_refused(connect: Any) -> None:
     issuer = mi.SigningKey.from_bytes(b"\x09" * 32)
     store = mi.TrustStore()
     store.add_issuer(mi.TrustedIssuer.from_did_key(issuer.to_did_key()))
-    token = mi.issue_revocation_list(issuer, issuer.to_did_key(), [mi.RevocationEntry.for_key(KEY_A, reason="compromised")])
+    token = mi.issue_revocation_list(
+        issuer, issuer.to_did_key(), [mi.RevocationEntry.for_key(KEY_A, reason="compromised")]
+    )
     assert store.add_revocation_list(token)
     async with connect() as client:
         r = await verify_server(client, trust_store=store, server_id=ID)
@@ -252,10 +254,9 @@ async def test_malformed_server_output(connect: Any, tamper: str, code: str) -> 
 
 async def test_http_identity_header_hint() -> None:
     import httpx2
+    from conftest import _http_server, _server_args
     from mcp import Client
     from mcp.client.streamable_http import streamable_http_client
-
-    from conftest import _http_server, _server_args
 
     seen: list[str] = []
 

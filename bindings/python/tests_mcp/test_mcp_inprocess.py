@@ -8,12 +8,11 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import mcp_attest as mi
 import pytest
 from mcp import Client, types
 from mcp.server.lowlevel import Server
 from mcp.server.mcpserver import MCPServer
-
-import mcp_attest as mi
 from mcp_attest.mcp import (
     EXT_AUTH_KEY,
     IDENTITY_KEY,
@@ -34,8 +33,17 @@ def lowlevel_server() -> Server[Any]:
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
         return types.ListToolsResult(
             tools=[
-                types.Tool(name="b", description="second", input_schema={"type": "object", "properties": {"x": {"type": "number", "minimum": 1.0}}}),
-                types.Tool(name="a", title="First", input_schema={"type": "object"}, annotations=types.ToolAnnotations(read_only_hint=True)),
+                types.Tool(
+                    name="b",
+                    description="second",
+                    input_schema={"type": "object", "properties": {"x": {"type": "number", "minimum": 1.0}}},
+                ),
+                types.Tool(
+                    name="a",
+                    title="First",
+                    input_schema={"type": "object"},
+                    annotations=types.ToolAnnotations(read_only_hint=True),
+                ),
             ]
         )
 

@@ -14,12 +14,11 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
+import mcp_attest as mi
 import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
-
-import mcp_attest as mi
 from mcp_attest.mcp import attach_identity, verify_server
 from mcp_attest.mcp._client import _RawRequest, _RawResult
 

@@ -37,7 +37,10 @@ def _child_env() -> dict[str, str]:
 async def _http_server(args: list[str]) -> AsyncIterator[str]:
     proc = subprocess.Popen(
         [sys.executable, *args, "--transport", "http", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=_child_env(),
     )
     try:
         assert proc.stdout is not None
@@ -77,8 +80,13 @@ def connect(transport: str) -> Connect:
 
     @asynccontextmanager
     async def _connect(
-        *, seed: str = SEED_A, tamper: str = "none", passport: str = "self", server: str = "fastmcp",
-        rotate_from: str | None = None, message_handler: Any = None,
+        *,
+        seed: str = SEED_A,
+        tamper: str = "none",
+        passport: str = "self",
+        server: str = "fastmcp",
+        rotate_from: str | None = None,
+        message_handler: Any = None,
     ) -> AsyncIterator[ClientSession]:
         args = [str(SERVER), "--seed", seed, "--tamper", tamper, "--passport", passport, "--server", server]
         if rotate_from is not None:

@@ -7,14 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-from mcp.shared.exceptions import McpError
-
 import mcp_attest as mi
+import pytest
+from conftest import SEED_A, SEED_B
+from mcp.shared.exceptions import McpError
 from mcp_attest.mcp import SDK_LINE, ListChangedWatcher, SdkShapeError, attach_identity, verified_tools, verify_server
 from mcp_attest.mcp._client import _RawRequest, _RawResult
-
-from conftest import SEED_A, SEED_B
 
 pytestmark = pytest.mark.anyio
 KEY_A = mi.SigningKey.from_bytes(bytes.fromhex(SEED_A)).verifying_key()
@@ -146,10 +144,9 @@ async def test_a_real_third_party_server_without_identity() -> None:
     import shutil
     import sys
 
+    from conftest import _child_env
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
-
-    from conftest import _child_env
 
     command = shutil.which("mcp-server-time", path=str(Path(sys.executable).parent))
     assert command is not None, "scripts/test-mcp.sh installs mcp-server-time into the 1.x venv"
@@ -165,10 +162,9 @@ async def test_a_real_third_party_server_without_identity() -> None:
 async def test_stateless_http_server() -> None:
     """Stateless Streamable HTTP: every request is its own Server.run; the identity (and its
     replay cache) is shared, and challenges are charged to the peer address."""
+    from conftest import SERVER, _http_server
     from mcp import ClientSession
     from mcp.client.streamable_http import streamablehttp_client
-
-    from conftest import SERVER, _http_server
 
     async with _http_server([str(SERVER), "--seed", SEED_A, "--stateless"]) as url:
         async with streamablehttp_client(url) as (read, write, _):

@@ -5,8 +5,14 @@ import { isInitialized, setNative } from '../native.js'
 
 export * from '../index.js'
 
+/**
+ * A compiled `WebAssembly.Module`, named without the DOM lib: a Node program's types (no DOM,
+ * @types/node) have no `WebAssembly` namespace, and naming it here broke their compile.
+ */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: abstract new (...args: never[]) => infer M } } ? M : never
+
 /** What {@link initialize} accepts: the `.wasm` URL, its bytes, a compiled module, or a fetch Response. */
-export type InitInput = string | URL | Request | Response | BufferSource | WebAssembly.Module | Promise<Response>
+export type InitInput = string | URL | Request | Response | ArrayBuffer | ArrayBufferView | WasmModule | Promise<Response>
 
 let pending: Promise<void> | undefined
 

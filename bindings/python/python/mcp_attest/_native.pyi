@@ -113,8 +113,16 @@ _Now: TypeAlias = datetime | int | None
 """``None`` (the current time), Unix seconds, or an aware ``datetime``."""
 _DocumentFormat: TypeAlias = Literal["multikey", "ed25519_verification_key_2020", "json_web_key"]
 _ToolStatus: TypeAlias = Literal[
-    "verified", "tampered", "unsigned", "wrong_key", "not_in_manifest", "missing_from_list",
-    "duplicate", "malformed", "revoked", "manifest_unverified",
+    "verified",
+    "tampered",
+    "unsigned",
+    "wrong_key",
+    "not_in_manifest",
+    "missing_from_list",
+    "duplicate",
+    "malformed",
+    "revoked",
+    "manifest_unverified",
 ]
 
 # --- keys ---------------------------------------------------------------------------------

@@ -161,9 +161,7 @@ class ClientSession:
         text = policy.to_json() if isinstance(policy, ClientPolicy) else _options_json(policy)
         self._store = trust_store
         # ``random`` (64 bytes) is for reproducible tests; by default the OS CSPRNG.
-        self._inner = _native.ClientSession(
-            text, trust_store, now, os.urandom(64) if random is None else random
-        )
+        self._inner = _native.ClientSession(text, trust_store, now, os.urandom(64) if random is None else random)
 
     def next_request(self) -> tuple[str, dict[str, Any]] | None:
         r = self._inner.next_request()

@@ -39,4 +39,3 @@ def save_trust_store(store: _native.TrustStore, path: str | os.PathLike[str]) ->
         except OSError:
             pass
         raise
-

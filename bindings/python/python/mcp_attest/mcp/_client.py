@@ -79,7 +79,10 @@ async def _run(client: Any, session: ClientSession, pages: list[dict[str, Any]] 
         raise RuntimeError("mcp_attest: the session ended without a report")
     logger.info(
         "mcp_attest: server %s verified=%s code=%s pin=%s",
-        (report.server or {}).get("did"), report.verified, report.code, report.pin,
+        (report.server or {}).get("did"),
+        report.verified,
+        report.code,
+        report.pin,
     )
     return report
 
@@ -111,9 +114,7 @@ async def verified_tools(
     report = await _run(client, session, pages)
     session.save_trust_store()
     names = set(report.verified_names)
-    return [
-        t for page in pages for t in page.get("tools", []) if isinstance(t, dict) and t.get("name") in names
-    ]
+    return [t for page in pages for t in page.get("tools", []) if isinstance(t, dict) and t.get("name") in names]
 
 
 def require_verified(report: ServerReport) -> ServerReport:

@@ -14,7 +14,9 @@ def identity_header_app(app: Any, identity: ServerIdentity) -> Any:
     (``MCP-Attest-Identity: did=…`` and ``Access-Control-Expose-Headers``) to every HTTP response.
     ``attach_identity`` already wraps the apps of servers that build one; use this for others.
     A hint only: clients verify the signed ``_meta`` and the challenge, never the header."""
-    headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in identity.presentation.http_headers().items()]
+    headers = [
+        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in identity.presentation.http_headers().items()
+    ]
 
     async def wrapped(scope: Any, receive: Any, send: Any) -> None:
         if scope.get("type") != "http":

@@ -138,4 +138,3 @@ def server_identity(
             while len(_IDENTITIES) > _MAX_IDENTITIES:
                 _IDENTITIES.pop(next(iter(_IDENTITIES)))
         return found
-

@@ -198,9 +198,20 @@ def attach_identity(
         if not hasattr(low, attr):
             raise SdkShapeError(f"the low-level Server has no {attr!r}")
     identity = server_identity(
-        key, name=low.name, version=low.version, passport=passport, audience=audience, endpoints=endpoints,
-        attestations=attestations, passport_ttl=passport_ttl, manifest_ttl=manifest_ttl,
-        replay_cache_capacity=replay_cache_capacity, kid=kid, replay_store=replay_store, client_key=client_key, **options,
+        key,
+        name=low.name,
+        version=low.version,
+        passport=passport,
+        audience=audience,
+        endpoints=endpoints,
+        attestations=attestations,
+        passport_ttl=passport_ttl,
+        manifest_ttl=manifest_ttl,
+        replay_cache_capacity=replay_cache_capacity,
+        kid=kid,
+        replay_store=replay_store,
+        client_key=client_key,
+        **options,
     )
     ext = _IdentityExtension(identity)
     for binding in ext.methods():

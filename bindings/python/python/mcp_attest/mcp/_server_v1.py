@@ -87,8 +87,9 @@ class _Connection:
         if ok:
             root = _types.JSONRPCResponse(jsonrpc="2.0", id=request.id, result=result)
         else:
-            error = _types.ErrorData(code=result.get("code", -32603), message=str(result.get("message", "")),
-                                     data=result.get("data"))
+            error = _types.ErrorData(
+                code=result.get("code", -32603), message=str(result.get("message", "")), data=result.get("data")
+            )
             root = _types.JSONRPCError(jsonrpc="2.0", id=request.id, error=error)
         await write.send(_send_message(root, request.id))
 
@@ -181,9 +182,20 @@ def attach_identity(
     if getattr(low, "_mcp_attest_identity", None) is not None:
         raise ValueError("attach_identity: this server already has an identity")
     identity = server_identity(
-        key, name=low.name, version=getattr(low, "version", None), passport=passport, audience=audience,
-        endpoints=endpoints, attestations=attestations, passport_ttl=passport_ttl, manifest_ttl=manifest_ttl,
-        replay_cache_capacity=replay_cache_capacity, kid=kid, replay_store=replay_store, client_key=client_key, **options,
+        key,
+        name=low.name,
+        version=getattr(low, "version", None),
+        passport=passport,
+        audience=audience,
+        endpoints=endpoints,
+        attestations=attestations,
+        passport_ttl=passport_ttl,
+        manifest_ttl=manifest_ttl,
+        replay_cache_capacity=replay_cache_capacity,
+        kid=kid,
+        replay_store=replay_store,
+        client_key=client_key,
+        **options,
     )
     _wrap_run(low, identity)
     low._mcp_attest_identity = identity
