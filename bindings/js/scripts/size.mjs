@@ -18,7 +18,11 @@ import { gzipSync } from 'node:zlib'
 // the languages cannot drift.
 // Issue #13's caller proofs and evidence logs (core + glue + TS) added 18.3 KB of wasm and
 // 2.1 KB of JS, measured by building without their glue module (259,158 → 277,496 B wasm).
-const BUDGET = { wasm: 279_000, js: 28_000, total: 306_500 }
+// Together with the AI Identity / CapiscIO readers (about 7.5 KB more), the round ends at
+// 290,249 B wasm + 30,542 B JS = 320,791 B: 36 KB over the last round, every byte of it new
+// features in the default entry. Cutting back (twiggy: 96 KB of .rodata, most of it
+// curve25519-dalek's precomputed tables; per-feature entries) is issue #14's.
+const BUDGET = { wasm: 291_000, js: 31_000, total: 321_500 }
 
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length

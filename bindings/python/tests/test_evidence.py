@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import mcp_attest as mi
+import pytest
 from mcp_attest.caller import CALLER_META_KEY, CallerVerifier, attach_caller_proof, caller_refusal, guard_level
 from mcp_attest.evidence import evidence_files, open_evidence_log, verify_evidence_files
 
@@ -17,7 +16,12 @@ KEY = mi.SigningKey.from_bytes(bytes([21] * 32))
 
 
 def call(i: int) -> dict[str, Any]:
-    return {"tool": "echo", "arguments": {"i": i}, "result": {"content": [{"type": "text", "text": f"r{i}"}]}, "decision": "allow"}
+    return {
+        "tool": "echo",
+        "arguments": {"i": i},
+        "result": {"content": [{"type": "text", "text": f"r{i}"}]},
+        "decision": "allow",
+    }
 
 
 def test_a_file_log_rotates_survives_a_restart_and_verifies(tmp_path: Path) -> None:
@@ -82,7 +86,9 @@ def test_a_log_is_never_silently_restarted(tmp_path: Path) -> None:
 def test_caller_proofs_attached_identified_and_guarded() -> None:
     client = mi.SigningKey.from_bytes(bytes([23] * 32))
     server_did = KEY.verifying_key().to_did_key()
-    sent = attach_caller_proof(client, server_did, "tools/call", {"name": "echo", "arguments": {"x": 1}, "_meta": {"progressToken": 3}})
+    sent = attach_caller_proof(
+        client, server_did, "tools/call", {"name": "echo", "arguments": {"x": 1}, "_meta": {"progressToken": 3}}
+    )
     assert sent.params["_meta"]["progressToken"] == 3
     assert sent.params["_meta"][CALLER_META_KEY]["proof"] == sent.proof
     v = CallerVerifier(server_did)
@@ -96,5 +102,8 @@ def test_caller_proofs_attached_identified_and_guarded() -> None:
     with pytest.raises(mi.InsufficientTrustLevelError) as e2:
         guard_level(2, who.level)
     assert caller_refusal(e2.value, required=2, level=1)["data"] == {
-        "code": "insufficient_trust_level", "level": 1, "reason": "insufficient_trust_level", "required": 2
+        "code": "insufficient_trust_level",
+        "level": 1,
+        "reason": "insufficient_trust_level",
+        "required": 2,
     }

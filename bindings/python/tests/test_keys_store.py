@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import stat
 import threading
 import time
@@ -12,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import mcp_attest as ma
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-import mcp_attest as ma
 
 PEM_ENV = "MCP_ATTEST_PRIVATE_KEY_PEM"
 PATH_ENV = "MCP_ATTEST_PRIVATE_KEY_PATH"
@@ -199,7 +197,9 @@ def test_a_python_signer_signs_everything_a_key_signs() -> None:
     assert ma.verify_tools_list(lst, vk).verified
     ma.verify_tool(ma.sign_tool(s, {"name": "t", "inputSchema": {"type": "object"}}), vk)
     assert ma.verify_identity_document(ma.identity_document(s)).key == vk
-    rl = ma.issue_revocation_list(s, "did:web:x", [ma.RevocationEntry.for_did("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")])
+    rl = ma.issue_revocation_list(
+        s, "did:web:x", [ma.RevocationEntry.for_did("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK")]
+    )
     assert ma.RevocationList.verify(rl, [ma.TrustedIssuer("did:web:x", vk)]).issuer == "did:web:x"
     responder = ma.ChallengeResponder(vk.kid())
     req = ma.ChallengeRequest()
@@ -236,6 +236,7 @@ def test_a_failing_or_lying_signer_is_signer_failed_never_a_token(signer: Any) -
 def test_an_object_that_is_no_signer_is_a_type_error() -> None:
     with pytest.raises(TypeError):
         ma.sign_jws(object(), {})  # type: ignore[arg-type]
+
     class NoKey:
         public_key = b"\x01" * 31
 

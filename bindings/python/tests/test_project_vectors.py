@@ -389,8 +389,22 @@ def test_challenges() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["caller.json", "challenge.json", "did_key.json", "error_codes.json", "evidence.json", "identity.json", "interop.json",
-     "jcs.json", "keys.json", "passports.json", "records.json", "sessions.json", "tools.json", "trust_store.json"],
+    [
+        "caller.json",
+        "challenge.json",
+        "did_key.json",
+        "error_codes.json",
+        "evidence.json",
+        "identity.json",
+        "interop.json",
+        "jcs.json",
+        "keys.json",
+        "passports.json",
+        "records.json",
+        "sessions.json",
+        "tools.json",
+        "trust_store.json",
+    ],
 )
 def test_every_project_vector_file_is_run(name: str) -> None:
     # The runners above read each of these; this guards against a file silently going away.
@@ -465,13 +479,21 @@ def test_caller_identity() -> None:
             assert h == c["expect"]["ok"], c["id"]
     a = file["attach"]
     sent = caller.attach_caller_proof(
-        client, a["audience"], "tools/call", a["params"], passport=a["passport"], now=a["now"], nonce=bytes.fromhex(a["nonce_hex"])
+        client,
+        a["audience"],
+        "tools/call",
+        a["params"],
+        passport=a["passport"],
+        now=a["now"],
+        nonce=bytes.fromhex(a["nonce_hex"]),
     )
     assert sent.params == json.loads(a["expect"]["ok"]["params"])
     assert sent.proof == a["expect"]["ok"]["proof"]
     assert len(file["cases"]) >= 15
     for c in file["cases"]:
-        v = caller.CallerVerifier(file["server_did"], trust_store=mi.TrustStore.from_json(c["trust_store"]), capacity=100, client_quota=10)
+        v = caller.CallerVerifier(
+            file["server_did"], trust_store=mi.TrustStore.from_json(c["trust_store"]), capacity=100, client_quota=10
+        )
         for st in c["steps"]:
             try:
                 found = v.identify(st["method"], st["params"], header=st["header"], client=st["client"], now=st["now"])
@@ -504,7 +526,10 @@ def test_evidence_logs() -> None:
             lines.append(log.checkpoint(now=st["now"])[1])
     assert lines == w["expect"]["ok"]
     fl = file["file_log"]
-    assert fl["file_names"] == [evidence.evidence_file_name(fl["prefix"], 0), evidence.evidence_file_name(fl["prefix"], 12)]
+    assert fl["file_names"] == [
+        evidence.evidence_file_name(fl["prefix"], 0),
+        evidence.evidence_file_name(fl["prefix"], 12),
+    ]
     assert evidence.evidence_file_index(fl["prefix"], fl["file_names"][1]) == 12
     flog = evidence.EvidenceLog(key, max_file_bytes=fl["max_file_bytes"])
     writes = [{"file": f, "line": line} for c in fl["calls"] for f, line in flog.append_call(c["call"], now=c["now"])]
@@ -528,7 +553,12 @@ def test_interop_tokens() -> None:
 
     file = project_json("interop.json")
     for c in file["ai_identity"]:
-        p = outcome(c, lambda c=c: interop.verify_ai_identity_passport(c["token"], registry_id=file["registry_id"], jwks=file["registry_jwks"], now=file["now"]))
+        p = outcome(
+            c,
+            lambda c=c: interop.verify_ai_identity_passport(
+                c["token"], registry_id=file["registry_id"], jwks=file["registry_jwks"], now=file["now"]
+            ),
+        )
         if p is not None:
             assert p == c["expect"]["ok"], c["id"]
     for c in file["ai_identity_find"]:
@@ -538,6 +568,11 @@ def test_interop_tokens() -> None:
     assert len(file["capiscio"]) >= 10
     for c in file["capiscio"]:
         store = mi.TrustStore.from_json(c["trust_store"])
-        b = outcome(c, lambda c=c, store=store: interop.verify_capiscio_badge(c["token"], trust_store=store, audience=c["audience"], now=c["now"]))
+        b = outcome(
+            c,
+            lambda c=c, store=store: interop.verify_capiscio_badge(
+                c["token"], trust_store=store, audience=c["audience"], now=c["now"]
+            ),
+        )
         if b is not None:
             assert b == c["expect"]["ok"], c["id"]

@@ -1,8 +1,8 @@
 """A real mcp 2.x stdio server that gets its key the way a guide tells a new user to:
 
-    key_server.py new <path>   load_or_create_key(path=path), the documented pattern
-    key_server.py old          the guide's earlier pattern: the PEM from the environment, else
-                               SigningKey.generate() (a fresh key on every start)
+key_server.py new <path>   load_or_create_key(path=path), the documented pattern
+key_server.py old          the guide's earlier pattern: the PEM from the environment, else
+                           SigningKey.generate() (a fresh key on every start)
 """
 
 from __future__ import annotations

@@ -9,11 +9,10 @@ import stat
 import sys
 from pathlib import Path
 
+import mcp_attest as mi
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import get_default_environment, stdio_client
-
-import mcp_attest as mi
 from mcp_attest.mcp import verify_server
 
 pytestmark = pytest.mark.anyio
@@ -49,7 +48,10 @@ async def test_the_documented_pattern_keeps_the_pin_across_starts(tmp_path: Path
 
 
 async def test_a_pem_passed_in_the_transport_env_wins(tmp_path: Path) -> None:
-    env = {**get_default_environment(), "MCP_ATTEST_PRIVATE_KEY_PEM": '"' + HOST_KEY.to_pkcs8_pem().replace("\n", "\\n") + '"'}
+    env = {
+        **get_default_environment(),
+        "MCP_ATTEST_PRIVATE_KEY_PEM": '"' + HOST_KEY.to_pkcs8_pem().replace("\n", "\\n") + '"',
+    }
     r = await start(mi.TrustStore(), ["new", str(tmp_path / "unused.pem")], env)
     assert r.verified, r.json
     assert r.server is not None and r.server["did"] == HOST_KEY.verifying_key().to_did_key()
@@ -72,7 +74,6 @@ async def test_attach_identity_takes_a_signer() -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
     from mcp.server.mcpserver import MCPServer
-
     from mcp_attest.mcp import attach_identity
 
     secret = Ed25519PrivateKey.generate()

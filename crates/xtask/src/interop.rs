@@ -184,7 +184,9 @@ pub(crate) fn interop() -> Value {
         encoding::base64url_encode(br#"{"alg":"ES256","typ":"JWT"}"#),
         ev4.split_once('.').unwrap().1
     );
-    let capiscio_cases: Vec<(&str, &str, String, String, Option<&str>, u64)> = vec![
+    // (id, description, token, trust store, the verifier's audience, now)
+    type Case<'a> = (&'a str, &'a str, String, String, Option<&'a str>, u64);
+    let capiscio_cases: Vec<Case<'_>> = vec![
         (
             "ev-capped",
             "Level \"4\" (Extended Validated) with ial \"1\"; the store allows the issuer 3.",

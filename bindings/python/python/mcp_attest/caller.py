@@ -23,8 +23,8 @@ from typing import Any
 
 from . import _native
 from ._native import SigningKey, TrustStore
-from .key_store import Signer
 from .errors import McpAttestError
+from .key_store import Signer
 
 __all__ = [
     "CALLER_HTTP_HEADER",
@@ -77,7 +77,13 @@ def attach_caller_proof(
     """Signs a caller proof for one request to the server whose DID is ``server_did`` and puts
     it (with ``passport``, if given) in the params' ``_meta``; other ``_meta`` members are kept."""
     params_json, proof = _native.caller_attach(
-        key, passport, server_did, method, params if params is not None else {}, now, nonce if nonce is not None else os.urandom(16)
+        key,
+        passport,
+        server_did,
+        method,
+        params if params is not None else {},
+        now,
+        nonce if nonce is not None else os.urandom(16),
     )
     return AttachedProof(params=json.loads(params_json), proof=proof)
 
@@ -118,7 +124,9 @@ class CallerVerifier:
     ) -> None:
         self._inner = _native.CallerVerifier(server_did, capacity, client_quota, trust_store)
 
-    def identify(self, method: str, params: Any, *, header: str | None = None, client: str = "", now: Any = None) -> Caller | None:
+    def identify(
+        self, method: str, params: Any, *, header: str | None = None, client: str = "", now: Any = None
+    ) -> Caller | None:
         """``None`` for a request without a proof (anonymous, level 0); the caller when its
         proof holds; raises when a proof is present but fails — never a silent downgrade."""
         out = self._inner.identify(method, params if params is not None else {}, header, client, now)

@@ -27,8 +27,8 @@ from typing import Any
 
 from . import _native
 from ._native import SigningKey, VerifyingKey
-from .key_store import Signer
 from .errors import McpAttestError
+from .key_store import Signer
 
 __all__ = [
     "EVIDENCE_MAX_FILE_BYTES",
@@ -135,7 +135,9 @@ class EvidenceLog:
         return self._inner.file
 
 
-def verify_evidence_log(lines: Iterable[str] | str, key: VerifyingKey, *, anchors: Iterable[str] = ()) -> EvidenceReport:
+def verify_evidence_log(
+    lines: Iterable[str] | str, key: VerifyingKey, *, anchors: Iterable[str] = ()
+) -> EvidenceReport:
     """Verifies a log: its lines in order (every file, oldest first; text is split at ``\\n``),
     under the server's key, with anchors (checkpoint lines kept elsewhere)."""
     v = _native.LogVerifier(key)

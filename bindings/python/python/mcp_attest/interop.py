@@ -40,7 +40,9 @@ def find_ai_identity_passport(initialize_result: Any) -> str | None:
     return _native.find_ai_identity_passport(initialize_result)
 
 
-def verify_capiscio_badge(token: str, *, trust_store: TrustStore, audience: str | None = None, now: Any = None) -> dict[str, Any]:
+def verify_capiscio_badge(
+    token: str, *, trust_store: TrustStore, audience: str | None = None, now: Any = None
+) -> dict[str, Any]:
     """Verifies a CapiscIO trust badge with the issuers (and their ``max_level``) of
     ``trust_store``; ``vouched`` is the level on our scale (spec §20.1), capped by the store."""
     out: dict[str, Any] = json.loads(_native.verify_capiscio_badge(token, trust_store, audience, now))
