@@ -258,6 +258,19 @@ fn check_call(call: &CallRecord<'_>) -> Result<()> {
     }
 }
 
+/// A call's outcome from its `result` hash and `error` code: at most one of them.
+fn outcome_of<'a>(result: Option<&'a str>, error: Option<&'a str>) -> Result<CallOutcome<'a>> {
+    match (result, error) {
+        (Some(h), None) => Ok(CallOutcome::Result(h)),
+        (None, Some(c)) => Ok(CallOutcome::Error(c)),
+        (None, None) => Ok(CallOutcome::NotRun),
+        (Some(_), Some(_)) => Err(err!(
+            MalformedEvidence,
+            "a call has a result or an error, not both"
+        )),
+    }
+}
+
 fn opt(s: Option<&str>) -> Value {
     s.map_or(Value::Null, Value::from)
 }
@@ -438,17 +451,7 @@ impl<K: Signer> EvidenceWriter<K> {
         };
         let result = o.get("result").map(hash_value);
         let error = opt_member("error")?;
-        let outcome = match (&result, error) {
-            (Some(h), None) => CallOutcome::Result(h),
-            (None, Some(c)) => CallOutcome::Error(c),
-            (None, None) => CallOutcome::NotRun,
-            (Some(_), Some(_)) => {
-                return Err(err!(
-                    MalformedEvidence,
-                    "a call has a result or an error, not both"
-                ))
-            }
-        };
+        let outcome = outcome_of(result.as_deref(), error)?;
         let decision = match opt_member("decision")? {
             Some("allow") => Decision::Allow,
             Some("deny") => Decision::Deny,
@@ -776,17 +779,7 @@ fn parse_record(line: &str, key: &VerifyingKey) -> Result<ParsedRecord> {
         };
         let result = field_opt_str(&o, "result")?;
         let error = field_opt_str(&o, "error")?;
-        let outcome = match (result, error) {
-            (Some(h), None) => CallOutcome::Result(h),
-            (None, Some(c)) => CallOutcome::Error(c),
-            (None, None) => CallOutcome::NotRun,
-            (Some(_), Some(_)) => {
-                return Err(err!(
-                    MalformedEvidence,
-                    "a record has a result or an error, not both"
-                ))
-            }
-        };
+        let outcome = outcome_of(result, error)?;
         check_call(&CallRecord {
             caller: field_opt_str(&o, "caller")?,
             level,
