@@ -72,6 +72,8 @@ export interface ServerReport {
   pin: 'first_use' | 'match' | 'rotated' | 'changed' | null
   challenge: 'verified' | 'failed' | 'skipped'
   revocation: 'not_revoked' | 'revoked' | 'unchecked'
+  /** The server's trust level, 0–4 (spec §20.1); 0 unless verified. */
+  level: number
   /** Tools per `tools/list` page. */
   pages: number[]
   tools: ToolVerdict[]

@@ -57,6 +57,7 @@ use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
 
+use crate::caller;
 use crate::challenge::{self, ChallengeRequest, ChallengeResponse};
 use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::identity::{self, VerifiedIdentity};
@@ -996,6 +997,23 @@ impl ClientSession {
         );
         o.insert("pin", f.pin.map_or(Value::Null, Value::from));
         o.insert("challenge", Value::from(f.challenge));
+        // The server's trust level (spec §20.1), computed as for callers: only a verified
+        // server has one, its key proven by this session's challenge, raised by a passport
+        // from a trusted issuer up to the store's cap. DNS is not looked up by the session.
+        let level = if verified {
+            let issuers = self.store.as_ref().map(TrustStore::issuers).unwrap_or(&[]);
+            caller::level(&caller::LevelBasis {
+                key_proven: f.challenge == "verified",
+                domain_proven: false,
+                vouched: f
+                    .passport
+                    .as_ref()
+                    .and_then(|p| caller::vouched_level(p, issuers)),
+            })
+        } else {
+            caller::LEVEL_ANONYMOUS
+        };
+        o.insert("level", Value::from_u64(u64::from(level)));
         o.insert("revocation", Value::from(f.revocation));
         o.insert(
             "pages",

@@ -96,6 +96,8 @@ class ServerReport:
     pin: str | None
     challenge: str
     revocation: str
+    #: The server's trust level, 0–4 (spec §20.1); 0 unless verified.
+    level: int
     pages: tuple[int, ...]
     tools: tuple[ToolVerdict, ...]
     changes: dict[str, Any] | None
@@ -115,6 +117,7 @@ class ServerReport:
             pin=r["pin"],
             challenge=r["challenge"],
             revocation=r["revocation"],
+            level=r["level"],
             pages=tuple(r["pages"]),
             tools=tuple(
                 ToolVerdict(
