@@ -42,8 +42,9 @@ declare -A max_len=(
     [session]=$MAX_LEN
     [evidence]=$MAX_LEN
     [caller]=$MAX_LEN
+    [interop]=$MAX_LEN
 )
-all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge session evidence caller)
+all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge session evidence caller interop)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 for t in "${targets[@]}"; do
     if [[ -z "${max_len[$t]:-}" ]]; then

@@ -21,6 +21,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use mcp_attest::batch::{self, BatchVerifier};
+use mcp_attest::caller::{self, CallerVerifier};
+use mcp_attest::evidence::EvidenceWriter;
 use mcp_attest::issuer::TrustedIssuer;
 use mcp_attest::json::{self, Number, Object, Value};
 use mcp_attest::passport;
@@ -701,6 +703,32 @@ fn main() {
     };
     assert!(passport::verify(&self_passport, &pv_opts).is_ok());
     assert!(passport::verify(&reg_passport, &pv_rl_opts).is_ok());
+
+    // Caller identity: a tools/call with realistic arguments, its proof, and an evidence log.
+    let server_did = vk.to_did_key();
+    let caller_key = SigningKey::from_bytes(&[0x43; 32]);
+    let call_params =
+        r#"{"name":"get_forecast","arguments":{"city":"Lisbon","days":3,"units":"metric"}}"#;
+    let attached = caller::attach(
+        &caller_key,
+        None,
+        &server_did,
+        "tools/call",
+        call_params,
+        NOW,
+        &[9; 16],
+    )
+    .unwrap();
+    assert_eq!(
+        CallerVerifier::new(&server_did, 16, 16)
+            .identify("tools/call", &attached.params, None, "c", NOW)
+            .unwrap()
+            .unwrap()
+            .level,
+        1
+    );
+    let evidence_call = r#"{"caller":"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK","level":1,"tool":"get_forecast","arguments":{"city":"Lisbon","days":3,"units":"metric"},"result":{"content":[{"type":"text","text":"sunny"}]},"decision":"allow"}"#;
+    let mut evidence_writer = EvidenceWriter::new(SigningKey::from_bytes(&[0x44; 32]));
     let mut store = TrustStore::new();
     for i in 0..1000u32 {
         let k = SigningKey::from_bytes(&[
@@ -818,6 +846,41 @@ fn main() {
         Bench::new("passport: verify issuer-signed", Kind::Single, || {
             assert!(passport::verify(black_box(&reg_passport), &pv_opts).is_ok());
         }),
+        Bench::new(
+            "caller proof: attach to a tools/call (client, signs)",
+            Kind::Single,
+            || {
+                let a = caller::attach(
+                    &caller_key,
+                    None,
+                    &server_did,
+                    "tools/call",
+                    black_box(call_params),
+                    NOW,
+                    &[9; 16],
+                );
+                assert!(a.is_ok());
+            },
+        ),
+        Bench::new(
+            "caller proof: identify the caller (server, verifies + replay cache)",
+            Kind::Single,
+            || {
+                // A fresh 16-entry cache each time: the same proof would be a replay.
+                let mut v = CallerVerifier::new(&server_did, 16, 16);
+                let who = v.identify("tools/call", black_box(&attached.params), None, "c", NOW);
+                assert!(matches!(who, Ok(Some(_))));
+            },
+        ),
+        Bench::new(
+            "evidence: append one call record (signs)",
+            Kind::Single,
+            || {
+                assert!(evidence_writer
+                    .append_call_json(black_box(evidence_call), NOW)
+                    .is_ok());
+            },
+        ),
         Bench::new(
             "passport: issuer-signed + 1,000-entry revocation list",
             Kind::Single,

@@ -28,7 +28,9 @@ use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use mcp_attest::caller::{self, CallerVerifier};
 use mcp_attest::challenge::{self, ChallengeRequest, ChallengeResponder, ChallengeResponse};
+use mcp_attest::evidence::{self, EvidenceWriter};
 use mcp_attest::identity;
 use mcp_attest::issuer::TrustedIssuer;
 use mcp_attest::json::{self, Object, Value};
@@ -813,6 +815,97 @@ fn session_cases(v: &mut Vec<Case>) {
     ));
 }
 
+/// A signed evidence log of `n` call records, one per line.
+fn evidence_log(n: usize) -> String {
+    let mut w = EvidenceWriter::new(SigningKey::from_bytes(&[44; 32]));
+    let mut out = String::new();
+    for i in 0..n {
+        let call = format!(
+            r#"{{"tool":"t{i}","arguments":{{"i":{i}}},"result":{{}},"decision":"allow"}}"#
+        );
+        out.push_str(&w.append_call_json(&call, NOW).unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+fn attest_cases(v: &mut Vec<Case>) {
+    let log_key = SigningKey::from_bytes(&[44; 32]).verifying_key();
+    v.push(case(
+        "evidence verify_log",
+        "records",
+        200,
+        evidence_log,
+        move |t| {
+            let r = evidence::verify_log(t, &log_key, &[], usize::MAX).unwrap();
+            if r.is_valid() {
+                String::from("ok")
+            } else {
+                String::from("invalid")
+            }
+        },
+    ));
+    v.push(case(
+        "evidence verify_log",
+        "edited records (every line fails)",
+        200,
+        |n| evidence_log(n).replace("\"tool\":\"t", "\"tool\":\"T"),
+        move |t| {
+            let r = evidence::verify_log(t, &log_key, &[], usize::MAX).unwrap();
+            format!("{} problems", r.problems.len() as u64 + r.problems_omitted)
+        },
+    ));
+    v.push(case(
+        "evidence append_call_json",
+        "argument members",
+        2_000,
+        |n| {
+            format!(
+                r#"{{"tool":"t","arguments":{{{}}},"result":{{}},"decision":"allow"}}"#,
+                members(n, "a")
+            )
+        },
+        |t| {
+            let mut w = EvidenceWriter::new(SigningKey::from_bytes(&[44; 32]));
+            outcome(&w.append_call_json(t, NOW))
+        },
+    ));
+    let server = SigningKey::from_bytes(&[45; 32])
+        .verifying_key()
+        .to_did_key();
+    let client = SigningKey::from_bytes(&[46; 32]);
+    let aud = server.clone();
+    v.push(case(
+        "caller identify",
+        "argument members",
+        2_000,
+        move |n| {
+            let params = format!(r#"{{"name":"t","arguments":{{{}}}}}"#, members(n, "a"));
+            caller::attach(&client, None, &aud, "tools/call", &params, NOW, &[1; 16])
+                .unwrap()
+                .params
+        },
+        move |t| {
+            let mut v = CallerVerifier::new(&server, 16, 16);
+            outcome(&v.identify("tools/call", t, None, "c", NOW))
+        },
+    ));
+    v.push(case(
+        "caller identify",
+        "_meta members (ignored by the hash)",
+        2_000,
+        |n| format!(r#"{{"name":"t","_meta":{{{}}}}}"#, members(n, "m")),
+        |t| {
+            let mut v = CallerVerifier::new(
+                "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+                16,
+                16,
+            );
+            outcome(&v.identify("tools/call", t, None, "c", NOW))
+        },
+    ));
+}
+
 fn main() {
     let quick = std::env::var_os("BENCH_QUICK").is_some();
     let (samples, slice) = if quick {
@@ -837,6 +930,7 @@ fn main() {
         .unwrap_or(1.0);
     let mut all = cases();
     session_cases(&mut all);
+    attest_cases(&mut all);
     for mut c in all
         .into_iter()
         .filter(|c| format!("{} {}", c.entry, c.shape).contains(only.as_str()))
