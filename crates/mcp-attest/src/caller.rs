@@ -411,7 +411,8 @@ impl CallerVerifier {
             (Some(_), Some(_)) => {
                 return Err(err!(
                     CallerProofMismatch,
-                    "the {HTTP_HEADER} header and the request's _meta carry different proofs"
+                    "the {} header and the request's _meta carry different proofs",
+                    HTTP_HEADER
                 ))
             }
         };

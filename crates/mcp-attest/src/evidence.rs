@@ -435,7 +435,7 @@ impl<K: Signer> EvidenceWriter<K> {
         let opt_member = |name: &str| match o.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(err!(MalformedEvidence, "{name:?} is a string or null")),
+            Some(_) => Err(err!(MalformedEvidence, "{:?} is a string or null", name)),
         };
         let level = match o.get("level") {
             None => 0,
@@ -622,16 +622,32 @@ impl<K: Signer> EvidenceLog<K> {
     /// # Errors
     /// As [`EvidenceWriter::append_call_json`]; nothing is written then.
     pub fn append_call_json(&mut self, call: &str, now: u64) -> Result<Vec<Write>> {
+        self.append_with(|w| w.prepare_call_json(call, now), now)
+    }
+
+    /// [`append_call_json`](Self::append_call_json) for a record whose hashes are computed.
+    ///
+    /// # Errors
+    /// As [`EvidenceWriter::append_call`]; nothing is written then.
+    pub fn append_call(&mut self, call: &CallRecord<'_>, now: u64) -> Result<Vec<Write>> {
+        self.append_with(|w| w.prepare_call(call, now), now)
+    }
+
+    fn append_with(
+        &mut self,
+        prepare: impl Fn(&EvidenceWriter<K>) -> Result<String>,
+        now: u64,
+    ) -> Result<Vec<Write>> {
         // The record is signed before it is committed: its size decides the rotation, and a
         // record moved to the next file must be re-signed after the checkpoint's seq.
         let mut out = Vec::new();
-        let mut line = self.writer.prepare_call_json(call, now)?;
+        let mut line = prepare(&self.writer)?;
         if rotation_due(self.file_bytes, line.len() as u64, self.max_file_bytes) {
             let cp = self.writer.checkpoint(CheckpointReason::Rotate, now)?;
             out.push(self.emit(cp));
             self.file = self.file.saturating_add(1);
             self.file_bytes = 0;
-            line = self.writer.prepare_call_json(call, now)?;
+            line = prepare(&self.writer)?;
         }
         self.writer.commit(&line);
         out.push(self.emit(line));
@@ -672,7 +688,8 @@ fn field_str<'a>(o: &'a Object, name: &str) -> Result<&'a str> {
     o.get(name).and_then(Value::as_str).ok_or_else(|| {
         err!(
             MalformedEvidence,
-            "member {name:?} is missing or not a string"
+            "member {:?} is missing or not a string",
+            name
         )
     })
 }
@@ -684,7 +701,8 @@ fn field_u64(o: &Object, name: &str) -> Result<u64> {
         .ok_or_else(|| {
             err!(
                 MalformedEvidence,
-                "member {name:?} is missing or not a count"
+                "member {:?} is missing or not a count",
+                name
             )
         })
 }
@@ -695,7 +713,8 @@ fn field_opt_str<'a>(o: &'a Object, name: &str) -> Result<Option<&'a str>> {
         Some(Value::String(s)) => Ok(Some(s.as_str())),
         _ => Err(err!(
             MalformedEvidence,
-            "member {name:?} is missing or not a string or null"
+            "member {:?} is missing or not a string or null",
+            name
         )),
     }
 }
@@ -714,7 +733,8 @@ fn parse_record(line: &str, key: &VerifyingKey) -> Result<ParsedRecord> {
     if line.len() > MAX_LINE_BYTES {
         return Err(err!(
             InputTooLarge,
-            "a record line exceeds {MAX_LINE_BYTES} bytes"
+            "a record line exceeds {} bytes",
+            MAX_LINE_BYTES
         ));
     }
     let value = json::parse(line)
@@ -748,7 +768,9 @@ fn parse_record(line: &str, key: &VerifyingKey) -> Result<ParsedRecord> {
     if o.len() != members.len() || members.iter().any(|m| o.get(m).is_none()) {
         return Err(err!(
             MalformedEvidence,
-            "a {kind} record has exactly the members {members:?}"
+            "a {} record has exactly the members {:?}",
+            kind,
+            members
         ));
     }
     let seq = field_u64(&o, "seq")?;
@@ -765,7 +787,9 @@ fn parse_record(line: &str, key: &VerifyingKey) -> Result<ParsedRecord> {
         if records != seq {
             return Err(err!(
                 MalformedEvidence,
-                "a checkpoint at seq {seq} counts {records} records"
+                "a checkpoint at seq {} counts {} records",
+                seq,
+                records
             ));
         }
         Some((records, reason))
@@ -1467,6 +1491,40 @@ mod tests {
         let mut honest = EvidenceWriter::new(Liar(key(), key()));
         let line = honest.append_call_json(call, 1).unwrap();
         assert!(check(&[line], &[]).is_valid());
+    }
+
+    #[test]
+    fn problem_messages_name_what_is_wrong() {
+        // err! with an inline capture takes its constant arm: these messages once read
+        // "member {name:?} …" and "a {kind} record …" literally.
+        let line = log(1).remove(0).replace("\"seq\":0", "\"seq\":\"0\"");
+        let r = check(&[line], &[]);
+        assert_eq!(r.problems[0].code, ErrorCode::MalformedEvidence);
+        assert!(
+            r.problems[0].message.contains("\"seq\""),
+            "{}",
+            r.problems[0].message
+        );
+        let extra = log(1).remove(0).replacen("{", "{\"a\":1,", 1);
+        let r = check(&[extra], &[]);
+        assert!(
+            r.problems[0]
+                .message
+                .starts_with("a call record has exactly"),
+            "{}",
+            r.problems[0].message
+        );
+        let mut w = EvidenceWriter::new(key());
+        let e = w
+            .append_call_json(
+                r#"{"tool":"t","decision":"allow","result":{},"caller":7}"#,
+                0,
+            )
+            .unwrap_err();
+        assert!(e.message().starts_with("\"caller\" is"), "{}", e.message());
+        for p in r.problems.iter() {
+            assert!(!p.message.contains('{'), "{}", p.message);
+        }
     }
 
     #[test]

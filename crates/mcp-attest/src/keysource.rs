@@ -153,7 +153,8 @@ impl KeyConfig<'_> {
             if path.is_empty() {
                 return Err(err!(
                     KeyUnavailable,
-                    "{PRIVATE_KEY_PATH_ENV} is set but empty; unset it or name the key file"
+                    "{} is set but empty; unset it or name the key file",
+                    PRIVATE_KEY_PATH_ENV
                 ));
             }
             return Ok(KeyStep::ReadFile(KeyFile {
@@ -336,6 +337,26 @@ mod tests {
                 KeyStep::ReadFile(_) => panic!("{form:?}"),
             }
         }
+    }
+
+    #[test]
+    fn an_empty_path_variable_is_named_in_the_error() {
+        // The message once printed the literal "{PRIVATE_KEY_PATH_ENV}" (err! with an inline
+        // capture takes its constant arm).
+        let e = KeyConfig {
+            env_pem: None,
+            env_path: Some("  "),
+            path: None,
+        }
+        .plan()
+        .unwrap_err();
+        assert_eq!(e.code(), crate::ErrorCode::KeyUnavailable);
+        assert!(
+            e.message()
+                .starts_with("MCP_ATTEST_PRIVATE_KEY_PATH is set but empty"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod challenge;
 pub mod did_key;
 pub mod encoding;
 pub mod evidence;
+pub mod gate;
 pub mod identity;
 pub mod interop;
 pub mod issuer;

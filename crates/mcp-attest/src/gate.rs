@@ -1,0 +1,555 @@
+//! The server's decision on each `tools/call` (spec §20.6): who calls, whether the tool may
+//! run for them, and the evidence record of what happened — in one place, in one order, so
+//! that no adapter decides any of it.
+//!
+//! An adapter calls [`CallGate::admit`] before the tool's handler: it answers either
+//! [`Admission::Refuse`] (send the JSON-RPC error, append the evidence lines; the handler never
+//! runs) or [`Admission::Run`] with a [`Ticket`]; after the handler it calls
+//! [`CallGate::complete`] with the result or the error and appends the lines it returns.
+//!
+//! ```
+//! use mcp_attest::gate::{Admission, CallGate, GateOptions};
+//! use mcp_attest::SigningKey;
+//!
+//! let server = SigningKey::from_bytes(&[1; 32]);
+//! let options = GateOptions::from_json(r#"{"toolTrustLevels":{"delete":1}}"#)?;
+//! // No evidence log in this example (`None`), so the gate names its signer type.
+//! let mut gate: CallGate = CallGate::new(&server.verifying_key().to_did_key(), options, None);
+//! // An anonymous caller may echo but not delete.
+//! let echo = gate.admit(r#"{"name":"echo","arguments":{}}"#, None, "conn-1", 1_800_000_000)?;
+//! assert!(matches!(echo, Admission::Run(_)));
+//! let delete = gate.admit(r#"{"name":"delete","arguments":{}}"#, None, "conn-1", 1_800_000_000)?;
+//! let Admission::Refuse { error, .. } = delete else { panic!("a guarded tool ran") };
+//! assert!(error.contains("insufficient_trust_level"));
+//! # Ok::<(), mcp_attest::Error>(())
+//! ```
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::caller::{self, CallerVerifier, VerifiedCaller};
+use crate::error::{err, excerpt, Result};
+use crate::evidence::{self, CallOutcome, CallRecord, Decision, EvidenceLog, Write};
+use crate::issuer::TrustedIssuer;
+use crate::json::{self, Object, Value};
+use crate::keys::SigningKey;
+use crate::revocation::RevocationList;
+use crate::signer::Signer;
+use crate::tool;
+
+/// The server's guard policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GateOptions {
+    /// The level every tool requires (default 0: anonymous callers allowed).
+    pub min_trust_level: u8,
+    /// Per-tool levels; a tool requires the higher of this and [`GateOptions::min_trust_level`].
+    pub tool_levels: BTreeMap<String, u8>,
+    /// Caller-proof replay cache capacity (default [`caller::DEFAULT_CACHE_CAPACITY`]).
+    pub replay_cache_capacity: usize,
+    /// Live proofs one connection may hold (default [`caller::DEFAULT_CLIENT_QUOTA`]).
+    pub client_quota: usize,
+}
+
+impl Default for GateOptions {
+    fn default() -> Self {
+        GateOptions {
+            min_trust_level: 0,
+            tool_levels: BTreeMap::new(),
+            replay_cache_capacity: caller::DEFAULT_CACHE_CAPACITY,
+            client_quota: caller::DEFAULT_CLIENT_QUOTA,
+        }
+    }
+}
+
+fn level_of(v: &Value, what: &str) -> Result<u8> {
+    v.as_number()
+        .and_then(json::Number::as_u64)
+        .and_then(|l| u8::try_from(l).ok())
+        .filter(|l| *l <= caller::LEVEL_VOUCHED_HIGH)
+        .ok_or_else(|| err!(InvalidPolicy, "{} is a trust level, an integer 0–4", what))
+}
+
+impl GateOptions {
+    /// Reads `{"minTrustLevel", "toolTrustLevels": {name: level}, "replayCacheCapacity",
+    /// "clientQuota"}` (every member optional). An unknown member or a level outside 0–4 is
+    /// `invalid_policy`: a misspelt guard must not silently allow everyone.
+    ///
+    /// # Errors
+    /// `invalid_policy`, JSON errors.
+    pub fn from_json(text: &str) -> Result<GateOptions> {
+        let v = json::parse(text)?;
+        let o = v
+            .as_object()
+            .ok_or_else(|| err!(InvalidPolicy, "gate options are a JSON object"))?;
+        let mut out = GateOptions::default();
+        for (name, value) in o.iter() {
+            match name {
+                "minTrustLevel" => out.min_trust_level = level_of(value, "minTrustLevel")?,
+                "toolTrustLevels" => {
+                    let m = value.as_object().ok_or_else(|| {
+                        err!(InvalidPolicy, "toolTrustLevels maps tool names to levels")
+                    })?;
+                    for (tool, l) in m.iter() {
+                        out.tool_levels
+                            .insert(tool.to_string(), level_of(l, "a tool's trust level")?);
+                    }
+                }
+                "replayCacheCapacity" | "clientQuota" => {
+                    let n = value
+                        .as_number()
+                        .and_then(json::Number::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| err!(InvalidPolicy, "{} is a positive integer", name))?;
+                    if name == "clientQuota" {
+                        out.client_quota = n;
+                    } else {
+                        out.replay_cache_capacity = n;
+                    }
+                }
+                other => {
+                    return Err(err!(
+                        InvalidPolicy,
+                        "unknown gate option {:?}",
+                        excerpt(other)
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The level `tool` requires.
+    #[must_use]
+    pub fn required_level(&self, tool: &str) -> u8 {
+        self.tool_levels
+            .get(tool)
+            .copied()
+            .unwrap_or(0)
+            .max(self.min_trust_level)
+    }
+}
+
+/// An admitted call, to be completed after its handler ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    /// Who called (`None`: anonymous).
+    pub caller: Option<VerifiedCaller>,
+    /// The tool name.
+    pub tool: String,
+    /// The level the tool required.
+    pub required: u8,
+    args_hash: String,
+    tool_hash: Option<String>,
+}
+
+/// What [`CallGate::admit`] decided.
+// One per call, returned and matched at once: boxing the ticket would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// Run the handler, then [`CallGate::complete`] the ticket.
+    Run(Ticket),
+    /// Do not run the handler: answer with `error` (a JSON-RPC error object, JSON text) and
+    /// append `writes` to the evidence log.
+    Refuse {
+        /// The JSON-RPC error object ([`caller::refusal_json`]).
+        error: String,
+        /// The evidence lines recording the denial (empty without a log).
+        writes: Vec<Write>,
+    },
+}
+
+/// The server side of caller identity and evidence for every `tools/call` (spec §20.6).
+#[derive(Debug)]
+pub struct CallGate<K: Signer = SigningKey> {
+    verifier: CallerVerifier,
+    options: GateOptions,
+    log: Option<EvidenceLog<K>>,
+    tool_hashes: BTreeMap<String, String>,
+}
+
+impl<K: Signer> CallGate<K> {
+    /// A gate for the server whose DID is `server_did`; `log`: where evidence goes, if kept.
+    #[must_use]
+    pub fn new(server_did: &str, options: GateOptions, log: Option<EvidenceLog<K>>) -> Self {
+        CallGate {
+            verifier: CallerVerifier::new(
+                server_did,
+                options.replay_cache_capacity,
+                options.client_quota,
+            ),
+            options,
+            log,
+            tool_hashes: BTreeMap::new(),
+        }
+    }
+
+    /// Issuers (and their `maxLevel`) whose passports raise callers, and revocation lists.
+    pub fn set_trust(&mut self, issuers: Vec<TrustedIssuer>, revocations: Vec<RevocationList>) {
+        self.verifier.set_trust(issuers, revocations);
+    }
+
+    /// The tools the server lists (a `tools/list` result or a bare array), so evidence records
+    /// carry each tool's content hash. Call it whenever the list changes.
+    ///
+    /// # Errors
+    /// JSON errors; `malformed_tool_definition`.
+    pub fn set_tools(&mut self, tools_json: &str) -> Result<()> {
+        let v = json::parse_with_limits(
+            tools_json,
+            json::Limits {
+                max_bytes: tool::DEFAULT_MAX_LIST_BYTES,
+                ..json::Limits::default()
+            },
+        )?;
+        let tools = match &v {
+            Value::Array(a) => a.as_slice(),
+            Value::Object(o) => o
+                .get("tools")
+                .and_then(Value::as_array)
+                .ok_or_else(|| err!(MalformedToolDefinition, "a tools/list result has tools"))?,
+            _ => return Err(err!(MalformedToolDefinition, "tools are an array")),
+        };
+        let mut hashes = BTreeMap::new();
+        for t in tools {
+            let name = t
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| err!(MalformedToolDefinition, "a tool has a string name"))?;
+            hashes.insert(name.to_string(), tool::content_hash(t)?);
+        }
+        self.tool_hashes = hashes;
+        Ok(())
+    }
+
+    /// The guard policy.
+    #[must_use]
+    pub const fn options(&self) -> &GateOptions {
+        &self.options
+    }
+
+    /// The evidence log, if kept (for checkpoints and closing).
+    pub fn log_mut(&mut self) -> Option<&mut EvidenceLog<K>> {
+        self.log.as_mut()
+    }
+
+    fn record(&mut self, call: &CallRecord<'_>, now: u64) -> Result<Vec<Write>> {
+        match self.log.as_mut() {
+            None => Ok(Vec::new()),
+            // A record that cannot be written is the server's failure, reported as such: the
+            // adapter must then fail the call closed rather than run it unrecorded.
+            Some(log) => log.append_call(call, now).map_err(|e| {
+                err!(
+                    ServerError,
+                    "evidence could not be recorded: {}",
+                    e.message()
+                )
+            }),
+        }
+    }
+
+    /// Decides one `tools/call` before its handler runs, in this order: the params (a string
+    /// `name`), the caller (no proof: anonymous; a failed proof or passport: refused with
+    /// -31002 and its code), the tool's required level (refused with -31001,
+    /// `insufficient_trust_level`). Every refusal is recorded as a denial.
+    ///
+    /// # Errors
+    /// JSON errors and `caller_proof_mismatch` for params that are not a `tools/call`'s;
+    /// `server_error` when the evidence log cannot record (the call must then fail closed).
+    pub fn admit(
+        &mut self,
+        params_json: &str,
+        header: Option<&str>,
+        client: &str,
+        now: u64,
+    ) -> Result<Admission> {
+        let params = json::parse_with_limits(
+            params_json,
+            json::Limits {
+                max_bytes: caller::MAX_PARAMS_BYTES,
+                ..json::Limits::default()
+            },
+        )?;
+        let tool_name = params
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err!(CallerProofMismatch, "tools/call params have a string name"))?
+            .to_string();
+        let args_hash = evidence::hash_value(
+            params
+                .get("arguments")
+                .filter(|a| !a.is_null())
+                .unwrap_or(&Value::Object(Object::new())),
+        );
+        let tool_hash = self.tool_hashes.get(&tool_name).cloned();
+        let required = self.options.required_level(&tool_name);
+        let caller = match self
+            .verifier
+            .identify("tools/call", params_json, header, client, now)
+        {
+            Ok(c) => c,
+            Err(e) => {
+                let writes = self.record(
+                    &CallRecord {
+                        caller: None,
+                        level: 0,
+                        tool: &tool_name,
+                        tool_hash: tool_hash.as_deref(),
+                        args_hash: &args_hash,
+                        outcome: CallOutcome::NotRun,
+                        decision: Decision::Deny,
+                        reason: Some(e.code().as_str()),
+                    },
+                    now,
+                )?;
+                return Ok(Admission::Refuse {
+                    error: caller::refusal_json(&e, Some(required), None),
+                    writes,
+                });
+            }
+        };
+        let level = caller.as_ref().map_or(caller::LEVEL_ANONYMOUS, |c| c.level);
+        if let Err(e) = caller::guard_level(required, level) {
+            let writes = self.record(
+                &CallRecord {
+                    caller: caller.as_ref().map(|c| c.did.as_str()),
+                    level,
+                    tool: &tool_name,
+                    tool_hash: tool_hash.as_deref(),
+                    args_hash: &args_hash,
+                    outcome: CallOutcome::NotRun,
+                    decision: Decision::Deny,
+                    reason: Some(e.code().as_str()),
+                },
+                now,
+            )?;
+            return Ok(Admission::Refuse {
+                error: caller::refusal_json(&e, Some(required), Some(level)),
+                writes,
+            });
+        }
+        Ok(Admission::Run(Ticket {
+            caller,
+            tool: tool_name,
+            required,
+            args_hash,
+            tool_hash,
+        }))
+    }
+
+    /// Records an admitted call's outcome: `result_json` (the `CallToolResult`) or
+    /// `error_code` (the JSON-RPC code as text, or a contract code).
+    ///
+    /// # Errors
+    /// JSON errors for the result; `malformed_evidence` for neither or both; `server_error`
+    /// when the evidence log cannot record.
+    pub fn complete(
+        &mut self,
+        ticket: &Ticket,
+        result_json: Option<&str>,
+        error_code: Option<&str>,
+        now: u64,
+    ) -> Result<Vec<Write>> {
+        let result_hash = result_json.map(evidence::hash_json).transpose()?;
+        let outcome = match (result_hash.as_deref(), error_code) {
+            (Some(h), None) => CallOutcome::Result(h),
+            (None, Some(c)) => CallOutcome::Error(c),
+            _ => {
+                return Err(err!(
+                    MalformedEvidence,
+                    "a call ends with a result or an error"
+                ))
+            }
+        };
+        let level = ticket
+            .caller
+            .as_ref()
+            .map_or(caller::LEVEL_ANONYMOUS, |c| c.level);
+        self.record(
+            &CallRecord {
+                caller: ticket.caller.as_ref().map(|c| c.did.as_str()),
+                level,
+                tool: &ticket.tool,
+                tool_hash: ticket.tool_hash.as_deref(),
+                args_hash: &ticket.args_hash,
+                outcome,
+                decision: Decision::Allow,
+                reason: None,
+            },
+            now,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )]
+
+    use super::*;
+    use crate::evidence::LogVerifier;
+    use crate::ErrorCode;
+
+    const NOW: u64 = 1_800_000_000;
+
+    fn server() -> SigningKey {
+        SigningKey::from_bytes(&[31; 32])
+    }
+    fn client() -> SigningKey {
+        SigningKey::from_bytes(&[32; 32])
+    }
+    fn gate(options: &str) -> CallGate {
+        let did = server().verifying_key().to_did_key();
+        let mut g = CallGate::new(
+            &did,
+            GateOptions::from_json(options).unwrap(),
+            Some(EvidenceLog::new(server(), evidence::DEFAULT_MAX_FILE_BYTES)),
+        );
+        g.set_tools(r#"{"tools":[{"name":"echo","inputSchema":{"type":"object"}},{"name":"delete","inputSchema":{"type":"object"}}]}"#)
+            .unwrap();
+        g
+    }
+    fn proven(params: &str, nonce: u8) -> String {
+        let did = server().verifying_key().to_did_key();
+        caller::attach(
+            &client(),
+            None,
+            &did,
+            "tools/call",
+            params,
+            NOW,
+            &[nonce; 16],
+        )
+        .unwrap()
+        .params
+    }
+    fn lines(writes: &[Write]) -> Vec<String> {
+        writes.iter().map(|w| w.line.clone()).collect()
+    }
+
+    #[test]
+    fn the_whole_decision_in_order_with_a_record_for_each_call() {
+        let mut g = gate(r#"{"toolTrustLevels":{"delete":1}}"#);
+        let mut log = Vec::new();
+        // Anonymous echo: runs; recorded with its result.
+        let Admission::Run(t) = g
+            .admit(r#"{"name":"echo","arguments":{"x":1}}"#, None, "c", NOW)
+            .unwrap()
+        else {
+            panic!("echo refused")
+        };
+        assert_eq!((t.caller.as_ref(), t.required), (None, 0));
+        log.extend(lines(
+            &g.complete(&t, Some(r#"{"content":[]}"#), None, NOW)
+                .unwrap(),
+        ));
+        // Anonymous delete: refused before the handler, -31001, recorded as a denial.
+        let Admission::Refuse { error, writes } = g
+            .admit(r#"{"name":"delete","arguments":{}}"#, None, "c", NOW)
+            .unwrap()
+        else {
+            panic!("a guarded tool ran")
+        };
+        assert!(error.starts_with(r#"{"code":-31001,"data":{"code":"insufficient_trust_level","level":0,"reason":"insufficient_trust_level","required":1}"#), "{error}");
+        assert!(
+            writes[0].line.contains(r#""decision":"deny""#)
+                && writes[0]
+                    .line
+                    .contains(r#""reason":"insufficient_trust_level""#)
+        );
+        log.extend(lines(&writes));
+        // A proven caller deletes; the handler fails; recorded with the caller and the error.
+        let params = proven(r#"{"name":"delete","arguments":{}}"#, 1);
+        let Admission::Run(t) = g.admit(&params, None, "c", NOW).unwrap() else {
+            panic!("a proven caller was refused")
+        };
+        assert_eq!(t.caller.as_ref().unwrap().level, 1);
+        let w = g.complete(&t, None, Some("-32603"), NOW).unwrap();
+        assert!(
+            w[0].line.contains(&client().verifying_key().to_did_key())
+                && w[0].line.contains(r#""error":"-32603""#)
+        );
+        log.extend(lines(&w));
+        // The same proof replayed: refused with -31002 and its code, recorded, handler not run.
+        let Admission::Refuse { error, writes } = g.admit(&params, None, "d", NOW + 1).unwrap()
+        else {
+            panic!("a replayed proof ran")
+        };
+        assert!(
+            error.starts_with(r#"{"code":-31002,"data":{"code":"replayed_nonce""#),
+            "{error}"
+        );
+        assert!(writes[0].line.contains(r#""reason":"replayed_nonce""#));
+        log.extend(lines(&writes));
+        // Four records, one chain, from genesis; each names the tool's content hash.
+        let mut v = LogVerifier::new(&server().verifying_key());
+        for l in &log {
+            v.push(l);
+            assert!(l.contains(r#""toolHash":"sha256-"#), "{l}");
+        }
+        let r = v.finish(&[]);
+        assert!(
+            r.is_valid() && r.from_genesis && r.records == 4,
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn options_are_strict_and_levels_combine() {
+        for bad in [
+            r#"{"minTrustLevel":5}"#,
+            r#"{"toolTrustLevel":{}}"#,
+            r#"{"toolTrustLevels":{"a":"3"}}"#,
+            r#"{"clientQuota":0}"#,
+            "[]",
+        ] {
+            assert_eq!(
+                GateOptions::from_json(bad).unwrap_err().code(),
+                ErrorCode::InvalidPolicy,
+                "{bad}"
+            );
+        }
+        let o =
+            GateOptions::from_json(r#"{"minTrustLevel":1,"toolTrustLevels":{"admin":3,"ping":0}}"#)
+                .unwrap();
+        assert_eq!(
+            (
+                o.required_level("admin"),
+                o.required_level("ping"),
+                o.required_level("x")
+            ),
+            (3, 1, 1)
+        );
+    }
+
+    #[test]
+    fn without_a_log_nothing_is_written_and_bad_params_are_errors() {
+        let did = server().verifying_key().to_did_key();
+        let mut g: CallGate = CallGate::new(&did, GateOptions::default(), None);
+        let Admission::Run(t) = g.admit(r#"{"name":"echo"}"#, None, "c", NOW).unwrap() else {
+            panic!()
+        };
+        assert!(g.complete(&t, Some("{}"), None, NOW).unwrap().is_empty());
+        assert_eq!(
+            g.complete(&t, None, None, NOW).unwrap_err().code(),
+            ErrorCode::MalformedEvidence
+        );
+        assert_eq!(
+            g.admit(r#"{"arguments":{}}"#, None, "c", NOW)
+                .unwrap_err()
+                .code(),
+            ErrorCode::CallerProofMismatch
+        );
+        assert_eq!(
+            g.admit("[", None, "c", NOW).unwrap_err().code(),
+            ErrorCode::InvalidJson
+        );
+    }
+}
