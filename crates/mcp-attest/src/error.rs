@@ -293,8 +293,17 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 /// Builds an [`Error`] with a formatted message: `err!(InvalidJson, "at byte {}", n)`.
 macro_rules! err {
+    // A constant message stays borrowed; a literal with inline captures (`"{name} …"`) is
+    // formatted, as `format!` would. (This arm once passed every literal through as is, so
+    // such messages printed their placeholders.)
     ($code:ident, $msg:literal) => {
-        $crate::error::Error::new($crate::error::ErrorCode::$code, $msg)
+        match format_args!($msg).as_str() {
+            Some(s) => $crate::error::Error::new($crate::error::ErrorCode::$code, s),
+            None => $crate::error::Error::with_message(
+                $crate::error::ErrorCode::$code,
+                alloc::format!($msg),
+            ),
+        }
     };
     ($code:ident, $fmt:literal, $($arg:tt)+) => {
         $crate::error::Error::with_message(
@@ -308,6 +317,17 @@ pub(crate) use err;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn err_formats_inline_captures_and_keeps_constant_messages() {
+        let name = "seq";
+        let e = err!(MalformedEvidence, "member {name:?} is missing");
+        assert_eq!(e.message(), "member \"seq\" is missing");
+        let e = err!(MalformedEvidence, "a constant message");
+        assert_eq!(e.message(), "a constant message");
+        let e = err!(MalformedEvidence, "{} and {name}", 1);
+        assert_eq!(e.message(), "1 and seq");
+    }
 
     #[test]
     fn codes_are_unique_snake_case_and_round_trip() {
