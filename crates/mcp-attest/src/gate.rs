@@ -29,7 +29,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::caller::{self, CallerVerifier, VerifiedCaller};
-use crate::error::{err, excerpt, Result};
+use crate::error::{err, excerpt, Error, ErrorCode, Result};
 use crate::evidence::{self, CallOutcome, CallRecord, Decision, EvidenceLog, Write};
 use crate::issuer::TrustedIssuer;
 use crate::json::{self, Object, Value};
@@ -161,6 +161,15 @@ pub enum Admission {
     },
 }
 
+/// What a denial's record and refusal need.
+struct Denial<'a> {
+    caller: Option<&'a VerifiedCaller>,
+    tool: &'a str,
+    tool_hash: Option<&'a str>,
+    args_hash: &'a str,
+    required: u8,
+}
+
 /// The server side of caller identity and evidence for every `tools/call` (spec §20.6).
 #[derive(Debug)]
 pub struct CallGate<K: Signer = SigningKey> {
@@ -250,6 +259,36 @@ impl<K: Signer> CallGate<K> {
         }
     }
 
+    /// A refusal: the JSON-RPC error (with the caller's level when one was identified) and
+    /// the denial's evidence record, whose `reason` is the refusal's code.
+    fn refuse(&mut self, e: &Error, d: &Denial<'_>, now: u64) -> Result<Admission> {
+        let level = d.caller.map(|c| c.level);
+        let writes = self.record(
+            &CallRecord {
+                caller: d.caller.map(|c| c.did.as_str()),
+                level: level.unwrap_or(caller::LEVEL_ANONYMOUS),
+                tool: d.tool,
+                tool_hash: d.tool_hash,
+                args_hash: d.args_hash,
+                outcome: CallOutcome::NotRun,
+                decision: Decision::Deny,
+                reason: Some(e.code().as_str()),
+            },
+            now,
+        )?;
+        // A failed proof names no caller; a level refusal names the caller's level (0 when
+        // anonymous), so the client sees how far it is from the requirement.
+        let shown = if e.code() == ErrorCode::InsufficientTrustLevel {
+            Some(level.unwrap_or(caller::LEVEL_ANONYMOUS))
+        } else {
+            None
+        };
+        Ok(Admission::Refuse {
+            error: caller::refusal_json(e, Some(d.required), shown),
+            writes,
+        })
+    }
+
     /// Decides one `tools/call` before its handler runs, in this order: the params (a string
     /// `name`), the caller (no proof: anonymous; a failed proof or passport: refused with
     /// -31002 and its code), the tool's required level (refused with -31001,
@@ -291,44 +330,26 @@ impl<K: Signer> CallGate<K> {
         {
             Ok(c) => c,
             Err(e) => {
-                let writes = self.record(
-                    &CallRecord {
-                        caller: None,
-                        level: 0,
-                        tool: &tool_name,
-                        tool_hash: tool_hash.as_deref(),
-                        args_hash: &args_hash,
-                        outcome: CallOutcome::NotRun,
-                        decision: Decision::Deny,
-                        reason: Some(e.code().as_str()),
-                    },
-                    now,
-                )?;
-                return Ok(Admission::Refuse {
-                    error: caller::refusal_json(&e, Some(required), None),
-                    writes,
-                });
+                let denial = Denial {
+                    caller: None,
+                    tool: &tool_name,
+                    tool_hash: tool_hash.as_deref(),
+                    args_hash: &args_hash,
+                    required,
+                };
+                return self.refuse(&e, &denial, now);
             }
         };
         let level = caller.as_ref().map_or(caller::LEVEL_ANONYMOUS, |c| c.level);
         if let Err(e) = caller::guard_level(required, level) {
-            let writes = self.record(
-                &CallRecord {
-                    caller: caller.as_ref().map(|c| c.did.as_str()),
-                    level,
-                    tool: &tool_name,
-                    tool_hash: tool_hash.as_deref(),
-                    args_hash: &args_hash,
-                    outcome: CallOutcome::NotRun,
-                    decision: Decision::Deny,
-                    reason: Some(e.code().as_str()),
-                },
-                now,
-            )?;
-            return Ok(Admission::Refuse {
-                error: caller::refusal_json(&e, Some(required), Some(level)),
-                writes,
-            });
+            let denial = Denial {
+                caller: caller.as_ref(),
+                tool: &tool_name,
+                tool_hash: tool_hash.as_deref(),
+                args_hash: &args_hash,
+                required,
+            };
+            return self.refuse(&e, &denial, now);
         }
         Ok(Admission::Run(Ticket {
             caller,
