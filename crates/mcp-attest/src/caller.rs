@@ -155,7 +155,7 @@ pub fn request_hash(method: &str, params_json: &str) -> Result<String> {
 }
 
 /// Request params, parsed strictly within [`MAX_PARAMS_BYTES`].
-fn parse_params(params_json: &str) -> Result<Value> {
+pub(crate) fn parse_params(params_json: &str) -> Result<Value> {
     json::parse_with_limits(
         params_json,
         json::Limits {

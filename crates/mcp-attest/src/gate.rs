@@ -304,13 +304,7 @@ impl<K: Signer> CallGate<K> {
         client: &str,
         now: u64,
     ) -> Result<Admission> {
-        let params = json::parse_with_limits(
-            params_json,
-            json::Limits {
-                max_bytes: caller::MAX_PARAMS_BYTES,
-                ..json::Limits::default()
-            },
-        )?;
+        let params = caller::parse_params(params_json)?;
         let tool_name = params
             .get("name")
             .and_then(Value::as_str)
