@@ -22,7 +22,9 @@ import { gzipSync } from 'node:zlib'
 // 290,249 B wasm + 30,542 B JS = 320,791 B: 36 KB over the last round, every byte of it new
 // features in the default entry. Cutting back (twiggy: 96 KB of .rodata, most of it
 // curve25519-dalek's precomputed tables; per-feature entries) is issue #14's.
-const BUDGET = { wasm: 291_000, js: 31_000, total: 321_500 }
+// Moving the evidence-log resume rule from both bindings into the core added 1.6 KB more:
+// 291,410 + 30,984 = 322,394 B.
+const BUDGET = { wasm: 291_500, js: 31_000, total: 322_500 }
 
 const dist = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'dist')
 const gz = (p) => gzipSync(readFileSync(join(dist, p)), { level: 9 }).length

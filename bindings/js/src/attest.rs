@@ -109,13 +109,18 @@ pub struct WasmCallerVerifier(CallerVerifier);
 #[wasm_bindgen]
 impl WasmCallerVerifier {
     #[wasm_bindgen(constructor)]
+    /// `capacity`, `client_quota`: absent for the core's defaults.
     pub fn new(
         audience: &str,
-        capacity: u32,
-        client_quota: u32,
+        capacity: Option<u32>,
+        client_quota: Option<u32>,
         store: Option<WasmTrustStore>,
     ) -> WasmCallerVerifier {
-        let mut v = CallerVerifier::new(audience, capacity as usize, client_quota as usize);
+        let mut v = CallerVerifier::new(
+            audience,
+            capacity.map_or(caller::DEFAULT_CACHE_CAPACITY, |c| c as usize),
+            client_quota.map_or(caller::DEFAULT_CLIENT_QUOTA, |c| c as usize),
+        );
         if let Some(s) = store {
             v.set_trust(s.0.issuers().to_vec(), s.0.revocation_lists());
         }
@@ -148,6 +153,10 @@ fn write_value(w: &Write) -> Value {
     Value::Object(o)
 }
 
+fn max_bytes(n: Option<f64>) -> JsResult<u64> {
+    n.map_or(Ok(evidence::DEFAULT_MAX_FILE_BYTES), u64_of)
+}
+
 fn u64_of(n: f64) -> JsResult<u64> {
     secs(n).map_err(|_| {
         err(
@@ -162,23 +171,43 @@ pub struct WasmEvidenceLog(EvidenceLog<KeyInner>);
 
 #[wasm_bindgen]
 impl WasmEvidenceLog {
+    /// `max_file_bytes`: absent for the core's default rotation size.
     #[wasm_bindgen(constructor)]
-    pub fn new(key: &WasmSigningKey, max_file_bytes: f64) -> JsResult<WasmEvidenceLog> {
+    pub fn new(key: &WasmSigningKey, max_file_bytes: Option<f64>) -> JsResult<WasmEvidenceLog> {
         Ok(WasmEvidenceLog(EvidenceLog::new(
             key.0.duplicate(),
-            u64_of(max_file_bytes)?,
+            max_bytes(max_file_bytes)?,
         )))
+    }
+    /// Continues a file-backed log from its newest file's text (and the previous file's, when
+    /// the newest is empty): `EvidenceLog::resume_files`.
+    #[wasm_bindgen(js_name = resumeFiles)]
+    pub fn resume_files(
+        key: &WasmSigningKey,
+        max_file_bytes: Option<f64>,
+        newest_index: f64,
+        newest_text: &str,
+        previous_text: Option<String>,
+    ) -> JsResult<WasmEvidenceLog> {
+        js(EvidenceLog::resume_files(
+            key.0.duplicate(),
+            max_bytes(max_file_bytes)?,
+            u64_of(newest_index)?,
+            newest_text,
+            previous_text.as_deref(),
+        ))
+        .map(WasmEvidenceLog)
     }
     pub fn resume(
         key: &WasmSigningKey,
-        max_file_bytes: f64,
+        max_file_bytes: Option<f64>,
         last_line: &str,
         file: f64,
         file_bytes: f64,
     ) -> JsResult<WasmEvidenceLog> {
         js(EvidenceLog::resume(
             key.0.duplicate(),
-            u64_of(max_file_bytes)?,
+            max_bytes(max_file_bytes)?,
             last_line,
             u64_of(file)?,
             u64_of(file_bytes)?,

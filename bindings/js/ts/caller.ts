@@ -112,9 +112,9 @@ export function callerRefusal(error: { code: ErrorCode; message: string }, optio
 export interface CallerVerifierOptions {
   /** Issuers (with their `maxLevel`) and revocation lists. */
   trustStore?: TrustStore
-  /** Replay-cache capacity (default 100,000 proofs). */
+  /** Replay-cache capacity (default: the core's, 100,000 proofs). */
   capacity?: number
-  /** Live proofs one connection may hold (default 10,000). */
+  /** Live proofs one connection may hold (default: the core's, 10,000). */
   clientQuota?: number
 }
 
@@ -128,7 +128,7 @@ export class CallerVerifier {
       throw errorFor('invalid_policy', 'trustStore must be a TrustStore')
     }
     const store = o.trustStore === undefined ? undefined : call(() => storeInner(o.trustStore as TrustStore).copy())
-    this.#inner = call((g) => new g.WasmCallerVerifier(aud, o.capacity ?? 100_000, o.clientQuota ?? 10_000, store))
+    this.#inner = call((g) => new g.WasmCallerVerifier(aud, o.capacity, o.clientQuota, store))
   }
   /**
    * `null` for a request without a proof (anonymous, level 0); the caller when its proof

@@ -23,9 +23,6 @@ import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type Veri
 import { call } from './native.js'
 import { jsonText, opts, seconds, text } from './util.js'
 
-/** Default file size at which a log rotates: 16 MiB. */
-export const EVIDENCE_MAX_FILE_BYTES = 16 * 1024 * 1024
-
 /** One `tools/call` decision to record. Arguments and results are hashed, never written. */
 export interface CallEvidence {
   /** The caller's DID; absent or null for an anonymous caller. */
@@ -83,16 +80,35 @@ export interface EvidenceReport {
 export class EvidenceLog {
   readonly #inner: WasmEvidenceLog
   /** A new chain in file 0. */
-  /** `key`: a {@link SigningKey} or a {@link Signer} (a key in a KMS, called synchronously; every signature is checked). */
-  constructor(key: SigningKey | Signer, options?: { maxFileBytes?: number; resume?: { lastLine: string; file: number; fileBytes: number } }) {
+  /**
+   * `key`: a {@link SigningKey} or a {@link Signer} (a key in a KMS, called synchronously; every
+   * signature is checked). `maxFileBytes`: the rotation size (default: the core's, 16 MiB).
+   * `resume`: continue a chain from its last line; `resumeFiles`: continue a file-backed log
+   * from its newest file's text (and the previous file's when the newest is empty) — the core
+   * decides how, so every language resumes alike.
+   */
+  constructor(
+    key: SigningKey | Signer,
+    options?: {
+      maxFileBytes?: number
+      resume?: { lastLine: string; file: number; fileBytes: number }
+      resumeFiles?: { newestIndex: number; newestText: string; previousText?: string }
+    },
+  ) {
     const o = opts(options, 'invalid_policy')
     const k = signingKeyArg(key)
-    const max = o.maxFileBytes ?? EVIDENCE_MAX_FILE_BYTES
+    const max = o.maxFileBytes
     const r = o.resume
-    this.#inner =
-      r === undefined
-        ? call((g) => new g.WasmEvidenceLog(k, max))
-        : call((g) => g.WasmEvidenceLog.resume(k, max, text(r.lastLine, 'lastLine', 'malformed_evidence'), r.file, r.fileBytes))
+    const f = o.resumeFiles
+    if (r !== undefined) {
+      this.#inner = call((g) => g.WasmEvidenceLog.resume(k, max, text(r.lastLine, 'lastLine', 'malformed_evidence'), r.file, r.fileBytes))
+    } else if (f !== undefined) {
+      const newest = text(f.newestText, 'newestText', 'malformed_evidence')
+      const previous = f.previousText === undefined ? undefined : text(f.previousText, 'previousText', 'malformed_evidence')
+      this.#inner = call((g) => g.WasmEvidenceLog.resumeFiles(k, max, f.newestIndex, newest, previous))
+    } else {
+      this.#inner = call((g) => new g.WasmEvidenceLog(k, max))
+    }
   }
   /** Records a call: one write, or two when the file rotates (a checkpoint, then the record). */
   appendCall(call_: CallEvidence, options?: { currentDate?: Date }): EvidenceWrite[] {

@@ -105,14 +105,19 @@ pub(crate) struct CallerVerifier {
 #[pymethods]
 impl CallerVerifier {
     #[new]
-    #[pyo3(signature = (audience, capacity, client_quota, trust_store = None))]
+    /// ``capacity``, ``client_quota``: ``None`` for the core's defaults.
+    #[pyo3(signature = (audience, capacity = None, client_quota = None, trust_store = None))]
     fn py_new(
         audience: &str,
-        capacity: usize,
-        client_quota: usize,
+        capacity: Option<usize>,
+        client_quota: Option<usize>,
         trust_store: Option<&Bound<'_, TrustStore>>,
     ) -> Self {
-        let mut v = CoreVerifier::new(audience, capacity, client_quota);
+        let mut v = CoreVerifier::new(
+            audience,
+            capacity.unwrap_or(caller::DEFAULT_CACHE_CAPACITY),
+            client_quota.unwrap_or(caller::DEFAULT_CLIENT_QUOTA),
+        );
         if let Some(s) = trust_store {
             let s = lock(&s.get().inner);
             v.set_trust(s.issuers().to_vec(), s.revocation_lists());
@@ -160,18 +165,32 @@ impl EvidenceLog {
 
 #[pymethods]
 impl EvidenceLog {
+    /// ``max_file_bytes``: ``None`` for the core's default rotation size. ``resume``:
+    /// ``(last_line, file, file_bytes)``; ``resume_files``: ``(newest_index, newest_text,
+    /// previous_text)``, the core deciding how a file-backed log resumes.
     #[new]
-    #[pyo3(signature = (key, max_file_bytes, resume = None))]
+    #[pyo3(signature = (key, max_file_bytes = None, resume = None, resume_files = None))]
     fn py_new(
         key: &Bound<'_, PyAny>,
-        max_file_bytes: u64,
+        max_file_bytes: Option<u64>,
         resume: Option<(String, u64, u64)>,
+        resume_files: Option<(u64, String, Option<String>)>,
     ) -> PyResult<Self> {
         let key = signer_arg(key, "key")?;
-        let log = match resume {
-            None => CoreLog::new(key, max_file_bytes),
-            Some((last_line, file, file_bytes)) => {
-                CoreLog::resume(key, max_file_bytes, &last_line, file, file_bytes).py()?
+        let max = max_file_bytes.unwrap_or(evidence::DEFAULT_MAX_FILE_BYTES);
+        let log = match (resume, resume_files) {
+            (None, None) => CoreLog::new(key, max),
+            (Some((last_line, file, file_bytes)), None) => {
+                CoreLog::resume(key, max, &last_line, file, file_bytes).py()?
+            }
+            (None, Some((index, newest, previous))) => {
+                CoreLog::resume_files(key, max, index, &newest, previous.as_deref()).py()?
+            }
+            (Some(_), Some(_)) => {
+                return Err(glue_error(
+                    ErrorCode::InvalidPolicy,
+                    "resume and resume_files are alternatives",
+                ))
             }
         };
         Ok(EvidenceLog {

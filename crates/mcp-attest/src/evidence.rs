@@ -592,6 +592,48 @@ impl<K: Signer> EvidenceLog<K> {
         })
     }
 
+    /// Continues a file-backed log from what the binding read of its newest files, deciding
+    /// here (not per binding) how: `newest_text` is the whole newest file (index
+    /// `newest_index`); `previous_text` the file before it, read only when the newest is
+    /// empty (a rotation just happened). An empty log (no previous file) starts a new chain
+    /// in that file; otherwise the chain resumes from the last complete line.
+    ///
+    /// # Errors
+    /// `malformed_evidence` when the line to resume from was cut mid-line (an interrupted
+    /// write: move the file aside rather than silently start a new chain); as
+    /// [`EvidenceWriter::resume`].
+    pub fn resume_files(
+        key: K,
+        max_file_bytes: u64,
+        newest_index: u64,
+        newest_text: &str,
+        previous_text: Option<&str>,
+    ) -> Result<EvidenceLog<K>> {
+        let last = match (newest_text, previous_text) {
+            ("", None) => {
+                let mut log = EvidenceLog::new(key, max_file_bytes);
+                log.file = newest_index;
+                return Ok(log);
+            }
+            ("", Some(previous)) => previous,
+            (newest, _) => newest,
+        };
+        let body = last.strip_suffix('\n').ok_or_else(|| {
+            err!(
+                MalformedEvidence,
+                "the log's last file ends with a partial line (an interrupted write): move it aside before resuming the log"
+            )
+        })?;
+        let line = body.rsplit('\n').next().unwrap_or(body);
+        EvidenceLog::resume(
+            key,
+            max_file_bytes,
+            line,
+            newest_index,
+            newest_text.len() as u64,
+        )
+    }
+
     /// The writer (server DID, next sequence number, head).
     #[must_use]
     pub const fn writer(&self) -> &EvidenceWriter<K> {
@@ -1429,8 +1471,32 @@ mod tests {
         let lines: Vec<String> = writes.iter().map(|w| w.line.clone()).collect();
         assert!(check(&lines, &[]).is_valid());
 
-        // Resume from the newest file and keep going: still one chain.
         let last = writes.last().unwrap();
+        // The binding's view: the newest file's text; an interrupted write is refused.
+        let newest: String = writes
+            .iter()
+            .filter(|w| w.file == last.file)
+            .map(|w| alloc::format!("{}\n", w.line))
+            .collect();
+        let via_files = EvidenceLog::resume_files(key(), 1500, last.file, &newest, None).unwrap();
+        assert_eq!(via_files.writer().next_seq(), writes.len() as u64);
+        let cut = &newest[..newest.len() - 3];
+        assert_eq!(
+            EvidenceLog::resume_files(key(), 1500, last.file, cut, None)
+                .unwrap_err()
+                .code(),
+            ErrorCode::MalformedEvidence
+        );
+        let fresh = EvidenceLog::resume_files(key(), 1500, 0, "", None).unwrap();
+        assert_eq!(fresh.writer().next_seq(), 0);
+        let after_rotation =
+            EvidenceLog::resume_files(key(), 1500, last.file + 1, "", Some(&newest)).unwrap();
+        assert_eq!(
+            (after_rotation.file(), after_rotation.writer().next_seq()),
+            (last.file + 1, writes.len() as u64)
+        );
+
+        // Resume from the newest file and keep going: still one chain.
         let mut again =
             EvidenceLog::resume(key(), 1500, &last.line, last.file, per_file(last.file)).unwrap();
         let more = again.append_call_json(call, 200).unwrap();

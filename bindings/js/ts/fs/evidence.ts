@@ -3,7 +3,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import {
-  EvidenceLog, EVIDENCE_MAX_FILE_BYTES, errorFor, evidenceFileIndex, evidenceFileName, verifyEvidenceLog,
+  EvidenceLog, evidenceFileIndex, evidenceFileName, verifyEvidenceLog,
   type CallEvidence, type EvidenceReport, type EvidenceWrite, type Signer, type SigningKey, type VerifyingKey,
 } from '../index.js'
 
@@ -15,7 +15,7 @@ export interface EvidenceLogOptions {
   key: SigningKey | Signer
   /** File name prefix (default `evidence`): files are `<prefix>-000000.jsonl`, … */
   prefix?: string
-  /** Rotation size (default 16 MiB). */
+  /** Rotation size (default: the core's, 16 MiB). */
   maxFileBytes?: number
 }
 
@@ -47,14 +47,6 @@ export interface FileEvidenceLog {
   readonly serverDid: string
 }
 
-function lastLine(text: string, path: string): string {
-  if (!text.endsWith('\n')) {
-    throw errorFor('malformed_evidence', `${path} ends with a partial line (an interrupted write): move it aside before resuming the log`)
-  }
-  const body = text.slice(0, -1)
-  return body.slice(body.lastIndexOf('\n') + 1)
-}
-
 /**
  * Opens (or starts) the log in `dir`, resuming the chain from the newest file's last line —
  * which must verify under `key`: a log written by another key, or a file cut mid-line, is
@@ -62,20 +54,19 @@ function lastLine(text: string, path: string): string {
  */
 export function openEvidenceLog(options: EvidenceLogOptions): FileEvidenceLog {
   const prefix = options.prefix ?? 'evidence'
-  const max = options.maxFileBytes ?? EVIDENCE_MAX_FILE_BYTES
+  const max = options.maxFileBytes
   mkdirSync(options.dir, { recursive: true, mode: 0o700 })
   const files = evidenceFiles(options.dir, prefix)
   let log: EvidenceLog
   if (files.length === 0) {
     log = new EvidenceLog(options.key, { maxFileBytes: max })
   } else {
+    // Only reading here: what to resume from (and refusing a file cut mid-line) is the core's.
     const newest = files[files.length - 1]
-    const file = evidenceFileIndex(prefix, basename(newest)) ?? 0
-    const text = readFileSync(newest, 'utf8')
-    let line: string
-    if (text === '' && files.length > 1) line = lastLine(readFileSync(files[files.length - 2], 'utf8'), files[files.length - 2])
-    else line = lastLine(text, newest)
-    log = new EvidenceLog(options.key, { maxFileBytes: max, resume: { lastLine: line, file, fileBytes: new TextEncoder().encode(text).length } })
+    const newestText = readFileSync(newest, 'utf8')
+    const previousText = newestText === '' && files.length > 1 ? readFileSync(files[files.length - 2], 'utf8') : undefined
+    const newestIndex = evidenceFileIndex(prefix, basename(newest)) ?? 0
+    log = new EvidenceLog(options.key, { maxFileBytes: max, resumeFiles: { newestIndex, newestText, previousText } })
   }
   const write = (w: EvidenceWrite): void => {
     const fd = openSync(join(options.dir, evidenceFileName(prefix, w.file)), 'a', 0o600)

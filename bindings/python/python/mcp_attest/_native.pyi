@@ -846,14 +846,22 @@ def caller_refusal(code: str, message: str, required: int | None = None, level: 
 @final
 class CallerVerifier:
     def __new__(
-        cls, audience: str, capacity: int, client_quota: int, trust_store: TrustStore | None = None
+        cls,
+        audience: str,
+        capacity: int | None = None,
+        client_quota: int | None = None,
+        trust_store: TrustStore | None = None,
     ) -> CallerVerifier: ...
     def identify(self, method: str, params: _JsonInput, header: str | None, client: str, now: _Now) -> str | None: ...
 
 @final
 class EvidenceLog:
     def __new__(
-        cls, key: _AnySigner, max_file_bytes: int, resume: tuple[str, int, int] | None = None
+        cls,
+        key: _AnySigner,
+        max_file_bytes: int | None = None,
+        resume: tuple[str, int, int] | None = None,
+        resume_files: tuple[int, str, str | None] | None = None,
     ) -> EvidenceLog: ...
     def append_call(self, call: _JsonInput, now: _Now = None) -> list[tuple[int, str]]: ...
     def checkpoint(self, now: _Now = None) -> tuple[int, str]: ...

@@ -112,15 +112,16 @@ def caller_refusal(error: McpAttestError, *, required: int | None = None, level:
 
 class CallerVerifier:
     """The server side: identifies the caller of each request from its proof. One per server
-    (its replay cache is shared by every connection)."""
+    (its replay cache is shared by every connection). ``capacity`` and ``client_quota`` default
+    to the core's (100,000 proofs, 10,000 per connection)."""
 
     def __init__(
         self,
         server_did: str,
         *,
         trust_store: TrustStore | None = None,
-        capacity: int = 100_000,
-        client_quota: int = 10_000,
+        capacity: int | None = None,
+        client_quota: int | None = None,
     ) -> None:
         self._inner = _native.CallerVerifier(server_did, capacity, client_quota, trust_store)
 

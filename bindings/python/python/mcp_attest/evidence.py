@@ -27,11 +27,9 @@ from typing import Any
 
 from . import _native
 from ._native import SigningKey, VerifyingKey
-from .errors import McpAttestError
 from .key_store import Signer
 
 __all__ = [
-    "EVIDENCE_MAX_FILE_BYTES",
     "EvidenceLog",
     "EvidenceProblem",
     "EvidenceReport",
@@ -44,9 +42,6 @@ __all__ = [
     "verify_evidence_files",
     "verify_evidence_log",
 ]
-
-#: Default file size at which a log rotates: 16 MiB.
-EVIDENCE_MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -103,10 +98,14 @@ class EvidenceLog:
         self,
         key: SigningKey | Signer,
         *,
-        max_file_bytes: int = EVIDENCE_MAX_FILE_BYTES,
+        max_file_bytes: int | None = None,
         resume: tuple[str, int, int] | None = None,
+        resume_files: tuple[int, str, str | None] | None = None,
     ) -> None:
-        self._inner = _native.EvidenceLog(key, max_file_bytes, resume)
+        """``max_file_bytes``: the rotation size (default: the core's, 16 MiB). ``resume``:
+        ``(last_line, file, file_bytes)``; ``resume_files``: ``(newest_index, newest_text,
+        previous_text)`` — how a file-backed log resumes is decided by the core."""
+        self._inner = _native.EvidenceLog(key, max_file_bytes, resume, resume_files)
 
     def append_call(self, call: Any, *, now: Any = None) -> list[tuple[int, str]]:
         """Records a call: one write, or two when the file rotates (a checkpoint, then the record).
@@ -173,16 +172,6 @@ def evidence_files(directory: str | os.PathLike[str], prefix: str = "evidence") 
     return [p for _, p in sorted(found)]
 
 
-def _last_line(text: str, path: Path) -> str:
-    if not text.endswith("\n"):
-        raise McpAttestError(
-            f"{path} ends with a partial line (an interrupted write): move it aside before resuming the log",
-            "malformed_evidence",
-        )
-    body = text[:-1]
-    return body[body.rfind("\n") + 1 :]
-
-
 class FileEvidenceLog:
     """An open, file-backed evidence log: every call appends (and flushes) its lines."""
 
@@ -225,7 +214,7 @@ def open_evidence_log(
     key: SigningKey | Signer,
     *,
     prefix: str = "evidence",
-    max_file_bytes: int = EVIDENCE_MAX_FILE_BYTES,
+    max_file_bytes: int | None = None,
 ) -> FileEvidenceLog:
     """Opens (or starts) the log in ``directory`` (created with mode 0700), resuming the chain
     from the newest file's last line — which must verify under ``key``: a log written by another
@@ -237,15 +226,12 @@ def open_evidence_log(
     if not files:
         log = EvidenceLog(key, max_file_bytes=max_file_bytes)
     else:
+        # Only reading here: what to resume from (and refusing a file cut mid-line) is the core's.
         newest = files[-1]
+        newest_text = newest.read_bytes().decode("utf-8")
+        previous_text = files[-2].read_text(encoding="utf-8") if newest_text == "" and len(files) > 1 else None
         index = evidence_file_index(prefix, newest.name) or 0
-        data = newest.read_bytes()
-        text = data.decode("utf-8")
-        if text == "" and len(files) > 1:
-            line = _last_line(files[-2].read_text(encoding="utf-8"), files[-2])
-        else:
-            line = _last_line(text, newest)
-        log = EvidenceLog(key, max_file_bytes=max_file_bytes, resume=(line, index, len(data)))
+        log = EvidenceLog(key, max_file_bytes=max_file_bytes, resume_files=(index, newest_text, previous_text))
     return FileEvidenceLog(d, prefix, log)
 
 
