@@ -379,6 +379,19 @@ impl CallerVerifier {
         now: u64,
     ) -> Result<Option<VerifiedCaller>> {
         let params = parse_params(params_json)?;
+        self.identify_value(method, &params, header, client, now)
+    }
+
+    /// [`identify`](Self::identify) for params the caller has parsed already (the call gate),
+    /// so a request is parsed once.
+    pub(crate) fn identify_value(
+        &mut self,
+        method: &str,
+        params: &Value,
+        header: Option<&str>,
+        client: &str,
+        now: u64,
+    ) -> Result<Option<VerifiedCaller>> {
         let carrier = params
             .get("_meta")
             .and_then(|m| m.get(META_KEY))
@@ -448,7 +461,7 @@ impl CallerVerifier {
                 excerpt(method)
             ));
         }
-        if text("req")? != request_hash_value(method, &params)? {
+        if text("req")? != request_hash_value(method, params)? {
             return Err(err!(
                 CallerProofMismatch,
                 "the caller proof was made for another tool or other arguments"

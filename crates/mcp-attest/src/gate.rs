@@ -320,7 +320,7 @@ impl<K: Signer> CallGate<K> {
         let required = self.options.required_level(&tool_name);
         let caller = match self
             .verifier
-            .identify("tools/call", params_json, header, client, now)
+            .identify_value("tools/call", &params, header, client, now)
         {
             Ok(c) => c,
             Err(e) => {
