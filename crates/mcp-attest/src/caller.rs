@@ -643,7 +643,15 @@ impl CallerVerifier {
             }
         }
         self.cache
-            .check_and_insert_for(client, &nonce, iat.saturating_add(WINDOW_SECONDS), now)?;
+            .check_and_insert_for(client, &nonce, iat.saturating_add(WINDOW_SECONDS), now)
+            .map_err(|e| match e.code() {
+                // The cache's own message speaks of challenges; a caller sees its proof named.
+                ErrorCode::ReplayedNonce => err!(
+                    ReplayedNonce,
+                    "this caller proof was already used (a replayed request)"
+                ),
+                _ => e,
+            })?;
         Ok(Some(VerifiedCaller {
             did: iss,
             key,

@@ -99,6 +99,7 @@ def prepare_call(
     key: SigningKey | Signer | None = None,
     passport: str | None = None,
     now: Any = None,
+    nonce: bytes | None = None,
 ) -> tuple[dict[str, Any], str | None]:
     """What a client adapter runs on every outgoing ``tools/call`` (spec §20.4): raises
     ``insufficient_trust_level`` — nothing is sent — when ``report`` says the tool requires a
@@ -108,7 +109,10 @@ def prepare_call(
     ``MCP-Attest-Caller`` header; without one, the params unchanged and ``None``."""
     text = report if isinstance(report, str) else getattr(report, "json", None)
     r: Any = text if text is not None else report
-    out = _native.caller_prepare(key, passport, r, params if params is not None else {}, now, os.urandom(16))
+    # ``nonce`` (16 bytes) is for reproducible tests; by default the OS CSPRNG.
+    out = _native.caller_prepare(
+        key, passport, r, params if params is not None else {}, now, nonce if nonce is not None else os.urandom(16)
+    )
     if out is None:
         return (dict(params) if isinstance(params, dict) else json.loads(json.dumps(params))), None
     return json.loads(out[0]), out[1]
