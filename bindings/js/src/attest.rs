@@ -103,6 +103,33 @@ pub fn prepare_anonymous_call(report_json: &str, params_json: &str) -> JsResult<
     .map(|_| ())
 }
 
+/// `caller::client_call_evidence`: exactly one of `result_json`, `error_json`, `refused`.
+#[wasm_bindgen(js_name = clientCallEvidence)]
+pub fn client_call_evidence(
+    report_json: &str,
+    params_json: &str,
+    result_json: Option<String>,
+    error_json: Option<String>,
+    refused: Option<String>,
+) -> JsResult<String> {
+    let outcome = match (&result_json, &error_json, &refused) {
+        (Some(r), None, None) => caller::ClientOutcome::Result(r),
+        (None, Some(e), None) => caller::ClientOutcome::Error(e),
+        (None, None, Some(c)) => caller::ClientOutcome::RefusedLocally(c),
+        _ => {
+            return Err(err(
+                ErrorCode::MalformedEvidence,
+                "a call ends with a result, an error or a local refusal",
+            ))
+        }
+    };
+    js(caller::client_call_evidence(
+        report_json,
+        params_json,
+        outcome,
+    ))
+}
+
 #[wasm_bindgen(js_name = callerRequestHash)]
 pub fn caller_request_hash(method: &str, params_json: &str) -> JsResult<String> {
     js(caller::request_hash(method, params_json))

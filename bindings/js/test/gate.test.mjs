@@ -102,3 +102,26 @@ test('the session DNS step: level 2 on a match, refused on another key, unchecke
   r = session(server, policy, () => [theirs])
   assert.deepEqual([r.verified, r.dns, r.code], [false, 'mismatch', 'record_mismatch'])
 })
+
+test('a client keeps a signed log of the calls it made', () => {
+  const server = new lib.ServerPresentation(serverKey, { toolTrustLevels: { delete: 3 } })
+  const report = session(server)
+  const log = new lib.EvidenceLog(clientKey)
+  const echo = { name: 'echo', arguments: { text: 'hi' } }
+  const lines = []
+  const record = (params, outcome) => lines.push(...log.appendCall(lib.clientCallEvidence(report, params, outcome)).map((w) => w.line))
+  record(echo, { result: { content: [] } })
+  record({ name: 'delete', arguments: {} }, { refused: 'insufficient_trust_level' })
+  record(echo, { error: { code: -31002, message: 'no', data: { reason: 'replayed_nonce' } } })
+  record(echo, { error: { code: -32602, message: 'bad' } })
+  const r = lib.verifyEvidenceLog(lines, clientKey.verifyingKey())
+  assert.equal(r.valid, true, JSON.stringify(r.problems))
+  const records = lines.map((l) => JSON.parse(l))
+  assert.deepEqual(records.map((x) => [x.caller, x.decision, x.reason ?? x.error ?? null]), [
+    [report.server.did, 'allow', null],
+    [report.server.did, 'deny', 'insufficient_trust_level'],
+    [report.server.did, 'deny', 'replayed_nonce'],
+    [report.server.did, 'allow', '-32602'],
+  ])
+  assert.throws(() => lib.clientCallEvidence(report, echo, {}), (e) => e.code === 'malformed_evidence')
+})

@@ -25,6 +25,7 @@ import { signingKeyArg, type Signer, type SigningKey } from './keys.js'
 import { call } from './native.js'
 import type { JsonObject } from './tools.js'
 import type { ServerReport } from './session.js'
+import type { CallEvidence } from './evidence.js'
 import { storeInner, TrustStore } from './trust.js'
 import { jsonText, opts, seconds, text } from './util.js'
 
@@ -109,6 +110,27 @@ export function prepareCall(
   const now = seconds(o.currentDate)
   const out = JSON.parse(call((g) => g.prepareCall(k, passport, r, p, now, o.nonce ?? random16()))) as { params: string; proof: string }
   return { params: JSON.parse(out.params) as JsonObject, proof: out.proof }
+}
+
+/**
+ * The record a client keeps of a call it made (spec §19.6), to pass to its own
+ * {@link EvidenceLog} (`appendCall`) or file log (`record`), signed by the client's key:
+ * `caller` is the server called and `level` its level in `report`. Refused locally or by the
+ * server's gate: a `deny` with that code; otherwise an `allow` with the result hashed or the
+ * error's code.
+ */
+export function clientCallEvidence(
+  report: ServerReport,
+  params: unknown,
+  outcome: { result: unknown } | { error: { code: number; message?: string; data?: unknown } } | { refused: ErrorCode | string },
+): CallEvidence {
+  const r = jsonText(report, 'report', 'malformed_evidence')
+  const p = jsonText(params ?? {}, 'params', 'caller_proof_mismatch')
+  const o = opts(outcome, 'malformed_evidence') as { result?: unknown; error?: unknown; refused?: unknown }
+  const result = 'result' in o ? jsonText(o.result, 'result', 'malformed_evidence') : undefined
+  const error = 'error' in o ? jsonText(o.error, 'error', 'malformed_evidence') : undefined
+  const refused = 'refused' in o ? text(o.refused, 'refused', 'malformed_evidence') : undefined
+  return JSON.parse(call((g) => g.clientCallEvidence(r, p, result, error, refused))) as CallEvidence
 }
 
 /** `sha256-…` of what a proof binds: method, tool name and arguments (not `_meta`). */

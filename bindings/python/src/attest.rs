@@ -87,6 +87,35 @@ pub(crate) fn caller_prepare(
     Ok(a.map(|a| (a.params, a.proof)))
 }
 
+/// ``caller::client_call_evidence`` (JSON text): exactly one of ``result``, ``error``,
+/// ``refused``.
+#[pyfunction]
+#[pyo3(signature = (report, params, result = None, error = None, refused = None))]
+pub(crate) fn client_call_evidence(
+    report: &Bound<'_, PyAny>,
+    params: &Bound<'_, PyAny>,
+    result: Option<&Bound<'_, PyAny>>,
+    error: Option<&Bound<'_, PyAny>>,
+    refused: Option<&str>,
+) -> PyResult<String> {
+    let r = json_text(report, "report")?;
+    let p = json_text(params, "params")?;
+    let result = result.map(|x| json_text(x, "result")).transpose()?;
+    let error = error.map(|x| json_text(x, "error")).transpose()?;
+    let outcome = match (&result, &error, refused) {
+        (Some(r), None, None) => caller::ClientOutcome::Result(r),
+        (None, Some(e), None) => caller::ClientOutcome::Error(e),
+        (None, None, Some(c)) => caller::ClientOutcome::RefusedLocally(c),
+        _ => {
+            return Err(glue_error(
+                ErrorCode::MalformedEvidence,
+                "a call ends with a result, an error or a local refusal",
+            ))
+        }
+    };
+    caller::client_call_evidence(&r, &p, outcome).py()
+}
+
 /// ``sha256-…`` of what a proof binds (method, tool name and arguments; not ``_meta``).
 #[pyfunction]
 pub(crate) fn caller_request_hash(method: &str, params: &Bound<'_, PyAny>) -> PyResult<String> {

@@ -116,3 +116,39 @@ def test_the_session_dns_step() -> None:
     assert (r.verified, r.dns, r.level) == (True, "unchecked", 1)
     r = _session(server, policy, lambda: [dns_record(CLIENT.verifying_key())])
     assert (r.verified, r.dns, r.code) == (False, "mismatch", "record_mismatch")
+
+
+def test_a_client_keeps_a_signed_log_of_the_calls_it_made() -> None:
+    from mcp_attest.caller import client_call_evidence
+    from mcp_attest.evidence import verify_evidence_log
+
+    server = ServerPresentation(SERVER, tool_trust_levels={"delete": 3})
+    report = _session(server)
+    log = EvidenceLog(CLIENT)
+    echo = {"name": "echo", "arguments": {"text": "hi"}}
+    lines: list[str] = []
+    cases: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        (echo, {"result": {"content": []}}),
+        ({"name": "delete", "arguments": {}}, {"refused": "insufficient_trust_level"}),
+        (echo, {"error": {"code": -31002, "message": "no", "data": {"reason": "replayed_nonce"}}}),
+        (echo, {"error": {"code": -32602, "message": "bad"}}),
+    ]
+    for params, outcome in cases:
+        call = client_call_evidence(report, params, **outcome)
+        lines += [line for _, line in log.append_call(call)]
+    r = verify_evidence_log(lines, CLIENT.verifying_key())
+    assert r.valid, r.problems
+    assert report.server is not None
+    import json
+
+    got = [(x["caller"], x["decision"], x.get("reason") or x.get("error")) for x in map(json.loads, lines)]
+    did = report.server["did"]
+    assert got == [
+        (did, "allow", None),
+        (did, "deny", "insufficient_trust_level"),
+        (did, "deny", "replayed_nonce"),
+        (did, "allow", "-32602"),
+    ]
+    with pytest.raises(McpAttestError) as e:
+        client_call_evidence(report, echo)
+    assert e.value.code == "malformed_evidence"

@@ -420,6 +420,116 @@ pub fn prepare_call<S: Signer + ?Sized>(
     with_carrier(params, proof, passport).map(Some)
 }
 
+/// How a call a client made ended, for its own evidence log ([`client_call_evidence`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientOutcome<'a> {
+    /// The server answered with this `CallToolResult` (JSON text).
+    Result(&'a str),
+    /// The server answered with this JSON-RPC error object (JSON text).
+    Error(&'a str),
+    /// The client refused to send it, with this contract code ([`prepare_call`]).
+    RefusedLocally(&'a str),
+}
+
+/// The record a client keeps of a call it made (spec §19.6), as the call JSON an evidence
+/// log's `append_call_json` takes: `caller` is the server called (`report.server.did`) and
+/// `level` its level in the report; the log's own key — the client's — signs it and is its
+/// `server`. A call refused locally, or refused by the server's gate (-31001/-31002), is a
+/// `deny` with that code as `reason`; any other outcome is an `allow` with the result's hash
+/// or the error's code ([`crate::gate::error_code_of`]).
+///
+/// # Errors
+/// JSON errors; `caller_proof_mismatch` for params without a string `name`.
+pub fn client_call_evidence(
+    report_json: &str,
+    params_json: &str,
+    outcome: ClientOutcome<'_>,
+) -> Result<String> {
+    let report = json::parse_with_limits(
+        report_json,
+        json::Limits {
+            max_bytes: MAX_PARAMS_BYTES,
+            ..json::Limits::default()
+        },
+    )?;
+    let params = parse_params(params_json)?;
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| err!(CallerProofMismatch, "tools/call params have a string name"))?;
+    let tool_hash = report
+        .get("tools")
+        .and_then(Value::as_array)
+        .and_then(|t| {
+            t.iter()
+                .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+        })
+        .and_then(|t| t.get("hash"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut o = Object::new();
+    o.insert(
+        "caller",
+        report
+            .get("server")
+            .and_then(|s| s.get("did"))
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    o.insert(
+        "level",
+        report.get("level").cloned().unwrap_or(Value::from_u64(0)),
+    );
+    o.insert("tool", Value::from(name));
+    o.insert("toolHash", tool_hash);
+    o.insert(
+        "arguments",
+        params
+            .get("arguments")
+            .filter(|a| !a.is_null())
+            .cloned()
+            .unwrap_or(Value::Object(Object::new())),
+    );
+    let deny = |o: &mut Object, code: &str| {
+        o.insert("decision", Value::from("deny"));
+        o.insert("reason", Value::from(code));
+    };
+    match outcome {
+        ClientOutcome::Result(r) => {
+            o.insert(
+                "result",
+                json::parse_with_limits(
+                    r,
+                    json::Limits {
+                        max_bytes: MAX_PARAMS_BYTES,
+                        ..json::Limits::default()
+                    },
+                )?,
+            );
+            o.insert("decision", Value::from("allow"));
+        }
+        ClientOutcome::RefusedLocally(code) => deny(&mut o, code),
+        ClientOutcome::Error(e) => {
+            let code = crate::gate::error_code_of(e);
+            let refused = json::parse(e)
+                .ok()
+                .and_then(|v| {
+                    v.get("code")
+                        .and_then(Value::as_number)
+                        .and_then(Number::as_i64)
+                })
+                .is_some_and(|c| c == JSONRPC_INSUFFICIENT_LEVEL || c == JSONRPC_CALLER_REFUSED);
+            if refused {
+                deny(&mut o, &code);
+            } else {
+                o.insert("error", Value::from(code));
+                o.insert("decision", Value::from("allow"));
+            }
+        }
+    }
+    Ok(Value::Object(o).to_jcs())
+}
+
 /// A caller the server identified.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedCaller {

@@ -362,3 +362,46 @@ fn the_dns_step_raises_the_server_to_level_2_or_refuses_another_key() {
         ErrorCode::InvalidPolicy
     );
 }
+
+#[test]
+fn a_client_keeps_a_log_of_the_calls_it_made() {
+    use caller::ClientOutcome;
+    let mut server = presentation(r#"{"toolTrustLevels":{"delete":3}}"#);
+    let report = session(&mut server, "{}", |_| Err(())).to_jcs();
+    let mut log = EvidenceLog::new(client_key(), evidence::DEFAULT_MAX_FILE_BYTES);
+    let echo = r#"{"name":"echo","arguments":{"text":"hi"}}"#;
+    let delete = r#"{"name":"delete","arguments":{}}"#;
+    let mut written = Vec::new();
+    for (params, outcome) in [
+        (echo, ClientOutcome::Result(r#"{"content":[]}"#)),
+        (
+            delete,
+            ClientOutcome::RefusedLocally("insufficient_trust_level"),
+        ),
+        (
+            echo,
+            ClientOutcome::Error(
+                r#"{"code":-31002,"message":"no","data":{"reason":"replayed_nonce"}}"#,
+            ),
+        ),
+        (
+            echo,
+            ClientOutcome::Error(r#"{"code":-32602,"message":"bad"}"#),
+        ),
+    ] {
+        let call = caller::client_call_evidence(&report, params, outcome).unwrap();
+        written.extend(lines(&log.append_call_json(&call, NOW).unwrap()));
+    }
+    let text = written.join("\n");
+    let r = evidence::verify_log(&text, &client_key().verifying_key(), &[], 1 << 20).unwrap();
+    assert!(r.is_valid(), "{}", r.to_json());
+    let server_did = server_key().verifying_key().to_did_key();
+    assert_eq!(
+        text.matches(&format!(r#""caller":"{server_did}""#)).count(),
+        4
+    );
+    assert_eq!(text.matches(r#""decision":"deny""#).count(), 2);
+    assert!(text.contains(r#""reason":"insufficient_trust_level""#));
+    assert!(text.contains(r#""reason":"replayed_nonce""#));
+    assert!(text.contains(r#""error":"-32602""#));
+}

@@ -910,10 +910,8 @@ fn caller_identity() {
         .try_into()
         .unwrap();
     let server = || SigningKey::from_bytes(&seed);
-    let mut p = ServerPresentation::new(
-        server(),
-        ServerOptions::from_json(s(g, "options")).unwrap(),
-    );
+    let mut p =
+        ServerPresentation::new(server(), ServerOptions::from_json(s(g, "options")).unwrap());
     let store = TrustStore::from_json(s(g, "trust_store")).unwrap();
     p.set_caller_trust(store.issuers().to_vec(), store.revocation_lists());
     let mut log = EvidenceLog::new(server(), u64::MAX);

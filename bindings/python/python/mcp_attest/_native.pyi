@@ -83,6 +83,7 @@ __all__ = [
     "LogVerifier",
     "caller_attach",
     "caller_prepare",
+    "client_call_evidence",
     "caller_refusal",
     "caller_request_hash",
     "evidence_file_index",
@@ -861,6 +862,13 @@ def caller_attach(
 def caller_prepare(
     key: _AnySigner | None, passport: str | None, report: _JsonInput, params: _JsonInput, now: _Now, nonce: bytes
 ) -> tuple[str, str] | None: ...
+def client_call_evidence(
+    report: _JsonInput,
+    params: _JsonInput,
+    result: _JsonInput | None = None,
+    error: _JsonInput | None = None,
+    refused: str | None = None,
+) -> str: ...
 def caller_request_hash(method: str, params: _JsonInput) -> str: ...
 def trust_level(key_proven: bool, domain_proven: bool = False, vouched: int | None = None) -> int: ...
 def guard_level(required: int, level: int) -> None: ...

@@ -38,6 +38,7 @@ __all__ = [
     "attach_caller_proof",
     "caller_refusal",
     "caller_request_hash",
+    "client_call_evidence",
     "guard_level",
     "prepare_call",
     "trust_level",
@@ -116,6 +117,28 @@ def prepare_call(
     if out is None:
         return (dict(params) if isinstance(params, dict) else json.loads(json.dumps(params))), None
     return json.loads(out[0]), out[1]
+
+
+def client_call_evidence(
+    report: ServerReport | dict[str, Any] | str,
+    params: Any,
+    *,
+    result: Any = None,
+    error: dict[str, Any] | None = None,
+    refused: str | None = None,
+) -> dict[str, Any]:
+    """The record a client keeps of a call it made (spec §19.6), for its own evidence log
+    (``EvidenceLog.append_call`` / ``FileEvidenceLog.record``), signed by the client's key:
+    ``caller`` is the server called and ``level`` its level in ``report``. Refused locally
+    (``refused=code``) or by the server's gate: a ``deny`` with that code; otherwise an
+    ``allow`` with the result hashed or the error's code. Exactly one of ``result``,
+    ``error``, ``refused``."""
+    text = report if isinstance(report, str) else getattr(report, "json", None)
+    r: Any = text if text is not None else report
+    out: dict[str, Any] = json.loads(
+        _native.client_call_evidence(r, params if params is not None else {}, result, error, refused)
+    )
+    return out
 
 
 def caller_request_hash(method: str, params: Any) -> str:
