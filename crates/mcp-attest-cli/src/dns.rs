@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use hickory_resolver::config::{NameServerConfigGroup, ResolveHosts, ResolverConfig};
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::{ResolveError, Resolver};
-use mcp_attest::records::{self, DnsRecord};
+use mcp_attest::records::{self, DnsRecord, DnsVerdict};
 use mcp_attest::VerifyingKey;
 use serde_json::json;
 
@@ -232,29 +232,21 @@ fn check(a: &CheckArgs) -> Result<Outcome, Fail> {
         None => records::dns_record(&vk),
     };
     let found = lookup_txt(&name, a)?;
-    // Other TXT records may share the name (verification tokens and the like): only v=mcp1
-    // records are ours. During a rotation both keys' records are published, so one match is
-    // enough; without one, the first record's error (the core's) is the answer.
-    let ours: Vec<&String> = found
-        .iter()
-        .filter(|t| t.trim_start().starts_with("v=mcp1"))
-        .collect();
-    let mut first_err = None;
-    for text in &ours {
-        match DnsRecord::parse(text).and_then(|r| r.verify(&vk, a.kid.as_deref())) {
-            Ok(()) => {
-                let h = format!(
-                    "match  {name}  \"{text}\"\n       names {}\n",
-                    vk.to_did_key()
-                );
-                let j = json!({"match": true, "name": name, "record": text, "did": vk.to_did_key(), "found": found});
-                return Ok(Outcome::ok(j, h));
-            }
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
+    // Which records count and how one match during a rotation suffices: the core's rule, the
+    // same the client session applies to its DNS step.
+    let first_err = match records::judge_dns_records(&found, &vk, a.kid.as_deref()) {
+        DnsVerdict::Match(i) => {
+            let text = found.get(i).cloned().unwrap_or_default();
+            let h = format!(
+                "match  {name}  \"{text}\"\n       names {}\n",
+                vk.to_did_key()
+            );
+            let j = json!({"match": true, "name": name, "record": text, "did": vk.to_did_key(), "found": found});
+            return Ok(Outcome::ok(j, h));
         }
-    }
+        DnsVerdict::Mismatch(e) => Some(e),
+        DnsVerdict::Absent => None,
+    };
     let f = match first_err {
         Some(e) => Fail::refused_core(e),
         None => {

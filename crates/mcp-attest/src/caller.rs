@@ -267,6 +267,12 @@ pub fn attach<S: Signer + ?Sized>(
     let params = parse_params(params_json)?;
     let req = request_hash_value(method, &params)?;
     let proof = sign_proof(key, audience, method, &req, now, nonce)?;
+    with_carrier(params, proof, passport)
+}
+
+/// `params` with `_meta["org.mcp-attest/caller"] = {"proof", "passport"?}` (other `_meta`
+/// members kept).
+fn with_carrier(params: Value, proof: String, passport: Option<&str>) -> Result<Attached> {
     let mut o = match params {
         Value::Object(o) => o,
         _ => Object::new(),
@@ -287,6 +293,131 @@ pub fn attach<S: Signer + ?Sized>(
         params: Value::Object(o).to_jcs(),
         proof,
     })
+}
+
+/// The highest level a client can show with what it holds: 0 without a key, 1 with one,
+/// and with a passport from another issuer its `level` claim (absent: 3). Optimistic by
+/// design: whether the server trusts that issuer, and up to which `maxLevel`, only the
+/// server knows, so a client refuses a call only when it is sure to fail.
+#[must_use]
+pub fn claimed_level(has_key: bool, passport: Option<&str>) -> u8 {
+    if !has_key {
+        return LEVEL_ANONYMOUS;
+    }
+    let vouched = passport
+        .and_then(|p| jws::parse(p, jws::MAX_TOKEN_BYTES).ok())
+        .and_then(|p| {
+            let c = p.unverified_claims();
+            let iss = c.get("iss").and_then(Value::as_str)?;
+            let sub = c.get("sub").and_then(Value::as_str)?;
+            if iss == sub {
+                return None; // self-issued: vouches for its own key only
+            }
+            match c.get("level") {
+                None => Some(LEVEL_VOUCHED),
+                Some(l) => l
+                    .as_number()
+                    .and_then(Number::as_u64)
+                    .and_then(|l| u8::try_from(l).ok())
+                    .filter(|l| (1..=LEVEL_VOUCHED_HIGH).contains(l)),
+            }
+        });
+    level(&LevelBasis {
+        key_proven: true,
+        domain_proven: false,
+        vouched,
+    })
+}
+
+/// What a client does before sending a `tools/call` (spec §20.4): reads the tool's
+/// `requiredLevel` from the server `report` (JSON text of the session report), refuses
+/// locally — nothing is sent — when it exceeds [`claimed_level`], and with a `key` attaches
+/// a proof for the server the report established ([`attach`]). `None` without a key: the
+/// call goes out anonymous, unchanged.
+///
+/// ```
+/// use mcp_attest::caller;
+/// use mcp_attest::SigningKey;
+/// let client = SigningKey::from_bytes(&[3; 32]);
+/// let server_did = SigningKey::from_bytes(&[4; 32]).verifying_key().to_did_key();
+/// let report = format!(r#"{{"server":{{"did":"{server_did}"}},"code":null,
+///   "tools":[{{"name":"delete","status":"verified","requiredLevel":3}}]}}"#);
+/// let params = r#"{"name":"delete","arguments":{}}"#;
+/// // A key alone shows level 1: the call is refused before it is sent.
+/// let e = caller::prepare_call(Some(&client), None, &report, params, 1_800_000_000, &[7; 16]).unwrap_err();
+/// assert_eq!(e.code(), mcp_attest::ErrorCode::InsufficientTrustLevel);
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+///
+/// # Errors
+/// `insufficient_trust_level`; the report's code when it established no server and a key is
+/// given; `malformed_token` for a report that is not one; as [`attach`].
+pub fn prepare_call<S: Signer + ?Sized>(
+    key: Option<&S>,
+    passport: Option<&str>,
+    report_json: &str,
+    params_json: &str,
+    now: u64,
+    nonce: &[u8; 16],
+) -> Result<Option<Attached>> {
+    let report = json::parse_with_limits(
+        report_json,
+        json::Limits {
+            max_bytes: MAX_PARAMS_BYTES,
+            ..json::Limits::default()
+        },
+    )?;
+    if report.as_object().is_none() {
+        return Err(err!(MalformedToken, "a server report is a JSON object"));
+    }
+    let params = parse_params(params_json)?;
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| err!(CallerProofMismatch, "tools/call params have a string name"))?;
+    let required = report
+        .get("tools")
+        .and_then(Value::as_array)
+        .and_then(|tools| {
+            tools
+                .iter()
+                .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+        })
+        .and_then(|t| t.get("requiredLevel"))
+        .and_then(Value::as_number)
+        .and_then(Number::as_u64)
+        .map_or(0, |l| u8::try_from(l.min(255)).unwrap_or(u8::MAX));
+    let can = claimed_level(key.is_some(), passport);
+    if can < required {
+        return Err(err!(
+            InsufficientTrustLevel,
+            "the server requires trust level {} for {:?}; this client can show at most {}",
+            required,
+            excerpt(name),
+            can
+        ));
+    }
+    let Some(key) = key else { return Ok(None) };
+    let audience = report
+        .get("server")
+        .and_then(|s| s.get("did"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            let code = report
+                .get("code")
+                .and_then(Value::as_str)
+                .and_then(ErrorCode::from_code)
+                .unwrap_or(ErrorCode::ServerError);
+            Error::with_message(
+                code,
+                String::from(
+                    "the server is not verified: no identity to address a caller proof to",
+                ),
+            )
+        })?;
+    let req = request_hash_value("tools/call", &params)?;
+    let proof = sign_proof(key, audience, "tools/call", &req, now, nonce)?;
+    with_carrier(params, proof, passport).map(Some)
 }
 
 /// A caller the server identified.
