@@ -24,6 +24,8 @@ if [ -x "${REDIS_SERVER:-/usr/bin/redis-server}" ]; then "${REDIS_SERVER:-/usr/b
 # a free loopback port, as the CLI's `dns check` tests do; those tests fail when it is missing.
 if command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ]; then echo "dnsmasq: $( (command -v dnsmasq || echo /usr/sbin/dnsmasq) )"; else echo "no dnsmasq: the DNS tests will fail (apt-get install dnsmasq-base)"; fi
 "$py" -m pytest -q -p no:cacheprovider "$here/tests_mcp" "$@"
+# The adapter's docstring examples (guards, attach_caller_identity, caller_http_client), on 2.x.
+"$py" -m pytest -q -p no:cacheprovider --doctest-modules "$here/python/mcp_attest/mcp"
 (cd "$here" && "$py" -m mypy --strict --cache-dir "$root/target/mypy-cache" tests_mcp)
 
 # The 1.x line: its own venv (pip refuses both SDK lines in one), the package from the source

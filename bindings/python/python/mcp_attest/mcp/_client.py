@@ -246,6 +246,32 @@ def attach_caller_identity(
     A tool the report says needs a level this caller cannot show is refused here
     (``McpAttestError``, ``insufficient_trust_level``) and nothing is sent; so is every call
     when the report is not verified (its code). Returns the caller's did:key.
+
+    >>> import anyio
+    >>> from mcp import Client
+    >>> from mcp.server.mcpserver import MCPServer
+    >>> from mcp_attest import McpAttestError, SigningKey
+    >>> from mcp_attest.mcp import attach_identity, require_verified, verify_server
+    >>> server = MCPServer("doors")
+    >>> @server.tool()
+    ... def knock() -> str:
+    ...     return "who is there?"
+    >>> identity = attach_identity(server, key=SigningKey.generate(), tool_trust_levels={"unlock": 3})
+    >>> @server.tool()
+    ... def unlock() -> str:
+    ...     return "open"
+    >>> async def main() -> None:
+    ...     async with Client(server) as client:
+    ...         report = require_verified(await verify_server(client))
+    ...         attach_caller_identity(client, key=SigningKey.generate(), report=report)
+    ...         print((await client.call_tool("knock", {})).content[0].text)
+    ...         try:
+    ...             await client.call_tool("unlock", {})
+    ...         except McpAttestError as e:
+    ...             print("not sent:", e.code)
+    >>> anyio.run(main)
+    who is there?
+    not sent: insufficient_trust_level
     """
     sdk = _session_of(client)
     if getattr(sdk, "_mcp_attest_caller", None) is not None:

@@ -82,6 +82,18 @@ def caller_http_client(**httpx_kwargs: Any) -> Any:
 
         streamable_http_client(url, http_client=caller_http_client())          # 2.x
         streamablehttp_client(url, httpx_client_factory=caller_http_client)    # 1.x
+
+    What the hook does to a request (no network: the hook alone, on a built request):
+
+    >>> import anyio, json
+    >>> http = caller_http_client()
+    >>> body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+    ...         "params": {"name": "t", "_meta": {"org.mcp-attest/caller": {"proof": "eyJ.e30.sig"}}}}
+    >>> request = http.build_request("POST", "http://127.0.0.1/mcp", content=json.dumps(body))
+    >>> for hook in http.event_hooks["request"]:
+    ...     anyio.run(hook, request)
+    >>> request.headers["MCP-Attest-Caller"]
+    'eyJ.e30.sig'
     """
     utils: Any = importlib.import_module("mcp.shared._httpx_utils")
     make = getattr(utils, "create_mcp_http_client", None)

@@ -130,10 +130,18 @@ class ServerIdentity:
         (2.x ``MCPServer``, 1.x ``FastMCP``) and requiring ``min_trust_level`` to call it.
 
         The level is checked before the tool is registered, so a bad one (``invalid_policy``)
-        never leaves an unguarded tool behind::
+        never leaves an unguarded tool behind:
 
-            @identity.tool(min_trust_level=3, description="Open the vault.")
-            def open_vault() -> str: ...
+        >>> from mcp.server.mcpserver import MCPServer
+        >>> from mcp_attest import SigningKey
+        >>> from mcp_attest.mcp import attach_identity
+        >>> server = MCPServer("vault-keeper")
+        >>> identity = attach_identity(server, key=SigningKey.generate(), min_trust_level=1)
+        >>> @identity.tool(min_trust_level=3, description="Open the vault.")
+        ... def open_vault() -> str:
+        ...     return "opened"
+        >>> identity.required_level("open_vault"), identity.required_level("any other tool")
+        (3, 1)
         """
         register = getattr(self.server, "tool", None)
         if not callable(register):
