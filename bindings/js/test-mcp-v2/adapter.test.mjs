@@ -37,13 +37,24 @@ describe('mcp-attest/mcp/v2', () => {
   })
 
   it('shares its constants with mcp-attest/mcp', () => {
-    for (const k of ['IDENTITY_KEY', 'SERVER_IDENTITY_KEY', 'METHOD_GET', 'METHOD_CHALLENGE', 'IDENTITY_HEADER']) assert.equal(v2[k], v1[k], k)
+    for (const k of ['IDENTITY_KEY', 'SERVER_IDENTITY_KEY', 'METHOD_GET', 'METHOD_CHALLENGE', 'IDENTITY_HEADER', 'CALLER_HTTP_HEADER', 'CALLER_META_KEY']) assert.equal(v2[k], v1[k], k)
+    assert.equal(v2.CALLER_HTTP_HEADER, 'MCP-Attest-Caller')
     assert.equal(typeof v2.requireVerified, 'function')
     assert.equal(v2.TrustStore, v1.TrustStore)
+    // Each entry bundles its own copy of ts/mcp/shared.ts: the same source, not the same object.
+    assert.equal(typeof v2.callerFetch, 'function')
+    assert.equal(typeof v2.attachCallerIdentity, 'function')
+  })
+
+  it('refuses bad caller options with stable codes, as mcp-attest/mcp does', () => {
+    const code = (c) => (e) => e instanceof McpAttestError && e.code === c
+    assert.throws(() => attachIdentity(new McpServer({ name: 's', version: '1' }), { key, minTrustLevel: 5 }), code('invalid_policy'))
+    assert.throws(() => attachIdentity(new McpServer({ name: 's', version: '1' }), { key, callerTrust: 'store' }), code('invalid_policy'))
+    assert.throws(() => v2.attachCallerIdentity({}, { report: {} }), (e) => e instanceof SdkShapeError && /mcp\/v2/.test(e.message))
   })
 
   it('loads as CommonJS too', () => {
     const cjs = createRequire(import.meta.url)('mcp-attest/mcp/v2')
-    for (const k of ['attachIdentity', 'verifyServer', 'verifiedTools', 'watchServer']) assert.equal(typeof cjs[k], 'function', k)
+    for (const k of ['attachIdentity', 'verifyServer', 'verifiedTools', 'watchServer', 'attachCallerIdentity', 'callerFetch']) assert.equal(typeof cjs[k], 'function', k)
   })
 })
