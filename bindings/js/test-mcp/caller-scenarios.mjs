@@ -41,6 +41,8 @@ async function refusal(promise) {
     await promise
   } catch (e) {
     assert.equal(typeof e.code, 'number', `not a JSON-RPC error: ${e?.stack ?? e}`)
+    // The core's message as sent (SDK 1.x clients prefix it once themselves: never twice).
+    assert.doesNotMatch(e.message, /MCP error -?\d+: MCP error/)
     return { code: e.code, reason: e.data?.reason, required: e.data?.required, level: e.data?.level }
   }
   assert.fail('the request was answered')
