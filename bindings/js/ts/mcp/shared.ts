@@ -424,7 +424,11 @@ async function txtRecords(name: unknown, resolve: ((name: string) => Promise<str
   let lookup = resolve
   if (lookup === undefined) {
     try {
-      const dns = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_DNS)) as { resolveTxt?: (n: string) => Promise<string[][]> }
+      type Dns = { resolveTxt?: (n: string) => Promise<string[][]> }
+      const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_DNS)) as Dns & { default?: Dns }
+      // The module object, not the ESM named export: the host's dns.setServers(…) replaces the
+      // default resolver there, while the named binding stays on the first one.
+      const dns = mod.default ?? mod
       if (typeof dns.resolveTxt !== 'function') return { error: 'no DNS resolver in this runtime' }
       lookup = dns.resolveTxt.bind(dns)
     } catch {
