@@ -2,8 +2,12 @@
 // (InMemoryTransport): misuse gets stable codes, an evidence log that cannot write fails the call
 // closed, callerFetch touches only tools/call bodies with a proof, and the session's dns/txt
 // request is answered by the host, never sent to the server.
-import { describe, it } from 'node:test'
+import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createSocket } from 'node:dgram'
+import dns from 'node:dns/promises'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
@@ -193,5 +197,57 @@ describe('verifyServer with a domain: the dns/txt request is the host’s', () =
   it('a record split into several strings is joined', async () => {
     const record = key.verifyingKey().dnsRecord()
     assert.equal((await check(() => [[record.slice(0, 10), record.slice(10)]])).dns, 'verified')
+  })
+})
+
+// The default resolver (node:dns/promises, imported by the adapter on first use) against a real
+// DNS server: dnsmasq on a free loopback port, authoritative for .test. Skipped, saying so, when
+// dnsmasq is not installed (.ci/run installs dnsmasq-base, as for the CLI's DNS tests).
+const DNSMASQ = ['/usr/sbin/dnsmasq', '/usr/bin/dnsmasq'].find((p) => existsSync(p))
+describe('verifyServer with a domain and the default resolver (dnsmasq)', { skip: DNSMASQ === undefined && 'dnsmasq is not installed' }, () => {
+  let child
+  let servers
+  before(async () => {
+    const port = await new Promise((resolve) => {
+      const s = createSocket('udp4')
+      s.bind(0, '127.0.0.1', () => {
+        const p = s.address().port
+        s.close(() => resolve(p))
+      })
+    })
+    child = spawn(DNSMASQ, [
+      '--no-daemon', '--keep-in-foreground', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces',
+      '--no-resolv', '--no-hosts', '--local=/test/', '--conf-file=/dev/null', '--pid-file=', '--user=',
+      `--txt-record=${dnsRecordName('weather.test')},${key.verifyingKey().dnsRecord()}`,
+    ], { stdio: ['ignore', 'ignore', 'pipe'] })
+    servers = dns.getServers()
+    dns.setServers([`127.0.0.1:${port}`])
+    for (let i = 0; ; i++) {
+      try {
+        await dns.resolveTxt(dnsRecordName('weather.test'))
+        break
+      } catch (e) {
+        if (i === 50 || child.exitCode !== null) throw new Error(`dnsmasq did not answer: ${e.message}`, { cause: e })
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+  })
+  after(() => {
+    dns.setServers(servers)
+    child?.kill('SIGKILL')
+  })
+
+  it('a record naming the key: verified, level 2; no such name: absent', async () => {
+    const c = await serve()
+    try {
+      const r = await verifyServer(c.client, { domain: 'weather.test' })
+      assert.equal(r.dns, 'verified', JSON.stringify(r))
+      assert.equal(r.level, 2)
+      const none = await verifyServer(c.client, { domain: 'nothing.test' })
+      assert.equal(none.dns, 'absent', JSON.stringify(none))
+      assert.equal(none.level, 1)
+    } finally {
+      await c.close()
+    }
   })
 })
