@@ -167,13 +167,14 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
   low.setRequestHandler(METHOD_CHALLENGE, { params: anyParams, result: anyResult }, (params: JsonObject, ctx: unknown) => id.challenge(params ?? {}, ctx, rpcError))
 
   // tools/list and tools/call: wrap the SDK's handlers (read through the protected accessor).
+  const setRequestHandler = low.setRequestHandler.bind(low)
   const installed = new Map<string, unknown>()
   const wrap = (method: string, make: (inner: Handler) => Handler): void => {
     const orig = low._getRequestHandler!(method)
     if (orig === undefined || orig === installed.get(method)) return // no tools, or already wrapped
     if (typeof orig !== 'function') throw shapeError(`the ${method} handler is not a function`)
     // The 2-argument form hands the handler the whole request (`request.params`).
-    low.setRequestHandler(method, make(orig))
+    setRequestHandler(method, make(orig))
     installed.set(method, low._getRequestHandler!(method))
   }
   const wrapTools = (): void => {
@@ -187,12 +188,20 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
   }
   if (low._getRequestHandler!('tools/list') !== undefined) wrapTools()
   const connect = low.connect.bind(low)
+  let connected = false
   low.connect = async (transport: unknown) => {
     wrapTools()
+    connected = true
     const r = await connect(transport)
     const notifier = (typeof (outer as { sendToolListChanged?: unknown }).sendToolListChanged === 'function' ? outer : low) as { sendToolListChanged?: () => unknown }
     id.onConnected(() => notifier.sendToolListChanged?.())
     return r
+  }
+  // A handler set after connect is wrapped too: a late tools/call handler must not run
+  // unguarded and unrecorded.
+  low.setRequestHandler = (method: string, schemasOrHandler: unknown, handler?: Handler) => {
+    setRequestHandler(method, schemasOrHandler, handler)
+    if (connected) wrapTools()
   }
 
   // server/discover (2026 era): the serving entries re-install its handler after the factory

@@ -185,12 +185,21 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
   // The low-level Server's connect: McpServer.connect goes through it too, so does a caller who
   // connects `mcp.server` directly.
   const connect = low.connect.bind(low)
+  let connected = false
   low.connect = async (transport: unknown) => {
     wrapToolsList()
+    connected = true
     const r = await connect(transport)
     const notifier = typeof (outer as { sendToolListChanged?: unknown }).sendToolListChanged === 'function' ? outer : low
     id.onConnected(() => (notifier as { sendToolListChanged?: () => unknown }).sendToolListChanged?.())
     return r
+  }
+  // A handler set after connect (the SDK allows it on a low-level Server) is wrapped too: a
+  // tools/call handler installed late must not run unguarded and unrecorded.
+  const setRequestHandler = low.setRequestHandler.bind(low)
+  low.setRequestHandler = (schema: unknown, handler: (request: any, extra: any) => unknown) => {
+    setRequestHandler(schema, handler)
+    if (connected) wrapToolsList()
   }
   return { did: id.did, kid: id.kid, presentation: id.presentation, httpHeaders: id.httpHeaders, setToolTrustLevel: id.setToolTrustLevel, callerOf: id.callerOf }
 }
