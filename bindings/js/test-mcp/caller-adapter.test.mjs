@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs'
 import { createSocket } from 'node:dgram'
 import dns from 'node:dns/promises'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { z } from 'zod'
@@ -74,6 +76,34 @@ describe('mcp-attest/mcp caller identity: misuse', () => {
       assert.deepEqual(c.ran, [])
     } finally {
       await c.close()
+    }
+  })
+})
+
+describe('mcp-attest/mcp: a low-level Server', () => {
+  it('guards a tools/call handler set after connect', async () => {
+    const server = new Server({ name: 'low', version: '1' }, { capabilities: { tools: {} } })
+    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [{ name: 'late', inputSchema: { type: 'object' } }] }))
+    attachIdentity(server, { key, minTrustLevel: 1 })
+    const [a, b] = InMemoryTransport.createLinkedPair()
+    await server.connect(a)
+    const ran = []
+    server.setRequestHandler(CallToolRequestSchema, async () => {
+      ran.push('late')
+      return { content: [] }
+    })
+    const client = new Client({ name: 'c', version: '1' })
+    await client.connect(b)
+    try {
+      await assert.rejects(client.callTool({ name: 'late', arguments: {} }), (e) => e.data?.reason === 'insufficient_trust_level')
+      assert.deepEqual(ran, [])
+      const report = await verifyServer(client, {})
+      attachCallerIdentity(client, { key: clientKey, report })
+      await client.callTool({ name: 'late', arguments: {} })
+      assert.deepEqual(ran, ['late'])
+    } finally {
+      await client.close()
+      await server.close()
     }
   })
 })
