@@ -202,6 +202,36 @@ impl WasmServerPresentation {
         );
         Ok(js(a)?.to_json())
     }
+    /// For replicas sharing a replay store: whether the store took the admitted ticket's
+    /// `replayKey` (`Admission::to_json`).
+    #[wasm_bindgen(js_name = completeAdmission)]
+    pub fn complete_admission(
+        &self,
+        ticket_json: &str,
+        inserted: bool,
+        now: f64,
+    ) -> JsResult<String> {
+        let t = js(Ticket::from_json(ticket_json))?;
+        Ok(js(self
+            .0
+            .complete_admission::<KeyInner>(&t, inserted, secs(now)?, None))?
+        .to_json())
+    }
+    /// [`Self::complete_admission`] recording into `log`.
+    #[wasm_bindgen(js_name = completeAdmissionLogged)]
+    pub fn complete_admission_logged(
+        &self,
+        ticket_json: &str,
+        inserted: bool,
+        now: f64,
+        log: &mut WasmEvidenceLog,
+    ) -> JsResult<String> {
+        let t = js(Ticket::from_json(ticket_json))?;
+        Ok(js(self
+            .0
+            .complete_admission(&t, inserted, secs(now)?, Some(&mut log.0)))?
+        .to_json())
+    }
     /// Records an admitted call's outcome: `result_json` (the CallToolResult) or `error_json`
     /// (the JSON-RPC error object); no log: `[]`.
     #[wasm_bindgen(js_name = completeCall)]

@@ -443,6 +443,8 @@ export function defineSuite({ lib, project, shared, test }) {
         const a = p.admitCall(JSON.parse(st.admit.params), { client: st.admit.client, header: st.admit.header, log, currentDate: at(st.now) })
         if (a.run) ticket = a.ticket
         eq(a, st.expect, st.description)
+      } else if (st.shared !== undefined) {
+        eq(p.completeAdmission(ticket, st.shared.inserted, { log, currentDate: at(st.now) }), st.expect, st.description)
       } else {
         const outcome = st.complete.result !== null ? { result: st.complete.result } : { error: st.complete.error }
         eq(p.completeCall(ticket, outcome, { log, currentDate: at(st.now) }), st.expect, st.description)

@@ -13,7 +13,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { createClient } from 'redis'
 import { z } from 'zod'
-import { SigningKey, createChallenge } from 'mcp-attest'
+import { SigningKey, createChallenge, prepareCall } from 'mcp-attest'
 import { attachIdentity, verifyServer, RedisReplayStore, METHOD_CHALLENGE } from 'mcp-attest/mcp'
 
 const loose = z.object({}).passthrough()
@@ -206,6 +206,42 @@ describe('replicas sharing a RedisReplayStore', { skip: existsSync(REDIS) ? fals
       await b.close()
     }
   })
+
+  /** `data.reason` of a refused tools/call with exactly these params, or null when it ran. */
+  async function callRaw(client, params) {
+    try {
+      await client.request({ method: 'tools/call', params }, loose)
+      return null
+    } catch (e) {
+      assert.ok(e instanceof McpError, String(e))
+      return e.data?.reason ?? `jsonrpc_${e.code}`
+    }
+  }
+
+  for (const shared of [true, false]) {
+    it(shared ? 'refuses a caller proof replayed against another replica' : 'without the store a caller proof replays on another replica (the control)', async () => {
+      const store = shared ? new RedisReplayStore(redis, { prefix: 'test:calls:' }) : undefined
+      const a = await link(replica(store))
+      const b = await link(replica(store))
+      try {
+        const report = await verifyServer(a.client, {})
+        assert.equal(report.verified, true, JSON.stringify(report))
+        const caller = SigningKey.fromBytes(new Uint8Array(32).fill(54))
+        const { params } = prepareCall({ name: 't', arguments: {} }, { report, key: caller })
+        assert.equal(await callRaw(a.client, params), null)
+        // Replica b's own cache never saw the proof; only the shared store did.
+        assert.equal(await callRaw(b.client, params), shared ? 'replayed_nonce' : null)
+        if (shared) {
+          const keys = await redis.keys('test:calls:*')
+          assert.equal(keys.length, 2, 'the session challenge and the proof')
+          for (const k of keys) assert.match(k, /^test:calls:[0-9a-f]{32}$/)
+        }
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  }
 
   it('without the shared store the replay would be answered (the control)', async () => {
     const a = await link(replica(undefined))

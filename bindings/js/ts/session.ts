@@ -247,8 +247,12 @@ export interface CallerInfo {
   issuer: string | null
 }
 
-/** Opaque: hand it back to {@link ServerPresentation.completeCall} unchanged. */
-export type CallTicket = JsonObject
+/**
+ * Hand it back to {@link ServerPresentation.completeCall} unchanged. `replayKey` and
+ * `expiresAt` (null for an anonymous call) are for a replay store shared by replicas
+ * ({@link ServerPresentation.completeAdmission}).
+ */
+export type CallTicket = JsonObject & { replayKey: string | null; expiresAt: number | null }
 
 /** The gate's decision on one `tools/call` (spec §20.6). */
 export type CallAdmission =
@@ -363,6 +367,22 @@ export class ServerPresentation {
     const now = seconds(o.currentDate)
     const log = o.log === undefined ? undefined : evidenceLogInner(o.log)
     return JSON.parse(call(() => (log === undefined ? this.#inner.admitCall(p, h, c, now) : this.#inner.admitCallLogged(p, h, c, now, log)))) as CallAdmission
+  }
+  /**
+   * For replicas sharing a replay store (e.g. `RedisReplayStore`): after an admission with
+   * `run: true` whose ticket has a `replayKey`, insert it into the store if absent (until
+   * `expiresAt`) and pass whether it was inserted. Not inserted — another replica admitted the
+   * proof — is a replay: the refusal to answer with, and its evidence lines.
+   */
+  completeAdmission(ticket: CallTicket, inserted: boolean, options?: { log?: EvidenceLog; currentDate?: Date }): CallAdmission {
+    const o = opts(options, 'invalid_policy')
+    const t = jsonText(ticket, 'ticket', 'malformed_evidence')
+    const now = seconds(o.currentDate)
+    const log = o.log === undefined ? undefined : evidenceLogInner(o.log)
+    const flag = inserted === true
+    return JSON.parse(
+      call(() => (log === undefined ? this.#inner.completeAdmission(t, flag, now) : this.#inner.completeAdmissionLogged(t, flag, now, log))),
+    ) as CallAdmission
   }
   /**
    * Records an admitted call's outcome: the `CallToolResult` the handler returned (an

@@ -256,6 +256,29 @@ impl ServerPresentation {
         };
         Ok(a.py()?.to_json())
     }
+    /// For replicas sharing a replay store: whether the store took the admitted ticket's
+    /// ``replayKey`` (``Admission::to_json``).
+    #[pyo3(signature = (ticket, inserted, log = None, now = None))]
+    fn complete_admission(
+        &self,
+        py: Python<'_>,
+        ticket: &Bound<'_, PyAny>,
+        inserted: bool,
+        log: Option<&Bound<'_, EvidenceLog>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let t = Ticket::from_json(&json_text(ticket, "ticket")?).py()?;
+        let n = crate::convert::now(now)?;
+        let server = self.server(py);
+        let a = match log {
+            Some(l) => {
+                let mut l = l.get().log(py);
+                server.complete_admission(&t, inserted, n, Some(&mut *l))
+            }
+            None => server.complete_admission::<PySigner>(&t, inserted, n, None),
+        };
+        Ok(a.py()?.to_json())
+    }
     /// ``[{file, line}]`` (JSON text) recording an admitted call's outcome: ``result`` (the
     /// CallToolResult) or ``error`` (the JSON-RPC error object).
     #[pyo3(signature = (ticket, result = None, error = None, log = None, now = None))]

@@ -559,6 +559,20 @@ def test_caller_identity() -> None:
                 else {"error": adm.error, "run": False, "writes": [{"file": f, "line": ln} for f, ln in adm.writes]}
             )
             assert shape == st["expect"], st["description"]
+        elif "shared" in st:
+            assert ticket is not None
+            adm = pres.complete_admission(ticket, st["shared"]["inserted"], log=log, now=st["now"])
+            c_ = adm.caller
+            shape = (
+                {
+                    "caller": None if c_ is None else {"did": c_.did, "issuer": c_.issuer, "level": c_.level},
+                    "run": True,
+                    "ticket": adm.ticket,
+                }
+                if adm.run
+                else {"error": adm.error, "run": False, "writes": [{"file": f, "line": ln} for f, ln in adm.writes]}
+            )
+            assert shape == st["expect"], st["description"]
         else:
             assert ticket is not None
             c = st["complete"]

@@ -241,3 +241,52 @@ def test_sync_redis_client_and_bad_input(redis_url: str) -> None:
         assert isinstance(store, mi.ReplayStore)
     finally:
         sync.close()
+
+
+async def _call_raw(client: Client, params: dict[str, Any]) -> str | None:
+    """`data.reason` of a refused tools/call, or None when it ran."""
+    try:
+        await client.session.send_request(_RawRequest(method="tools/call", params=params), _RawResult)
+    except MCPError as e:
+        data = e.data if isinstance(e.data, Mapping) else {}
+        reason = data.get("reason")
+        return reason if isinstance(reason, str) else f"jsonrpc_{e.code}"
+    return None
+
+
+async def test_a_caller_proof_replayed_against_another_replica_is_refused(redis_client: Any) -> None:
+    from mcp_attest.caller import prepare_call
+
+    caller = mi.SigningKey.from_bytes(b"\x44" * 32)
+    store = mi.RedisReplayStore(redis_client, prefix="test:calls:")
+    a = server_with(replay_store=store, endpoints=["https://a.example/mcp"])
+    b = server_with(replay_store=store, endpoints=["https://b.example/mcp"])
+    async with Client(a) as to_a, Client(b) as to_b:
+        report = await verify_server(to_a, expected_key=VK)
+        assert report.verified, report.json
+        params, proof = prepare_call({"name": "ping", "arguments": {}}, report=report, key=caller)
+        assert proof is not None
+        assert await _call_raw(to_a, params) is None
+        # Replica b's own cache never saw the proof; the shared store did.
+        assert await _call_raw(to_b, params) == "replayed_nonce"
+        # One key for the session's challenge, one for the proof: 32 hex characters each, kept
+        # as long as they are fresh.
+        keys = await redis_client.keys("test:calls:*")
+        assert len(keys) == 2 and all(len(k) == len("test:calls:") + 32 for k in keys)
+        for k in keys:
+            assert 290 < await redis_client.ttl(k) <= 302
+
+
+async def test_without_the_store_a_caller_proof_replays_on_another_replica() -> None:
+    # The control: what the store prevents.
+    from mcp_attest.caller import prepare_call
+
+    caller = mi.SigningKey.from_bytes(b"\x44" * 32)
+    a = server_with(endpoints=["https://a.example/mcp"])
+    b = server_with(endpoints=["https://b.example/mcp"])
+    async with Client(a) as to_a, Client(b) as to_b:
+        report = await verify_server(to_a, expected_key=VK)
+        params, _ = prepare_call({"name": "ping", "arguments": {}}, report=report, key=caller)
+        assert await _call_raw(to_a, params) is None
+        assert await _call_raw(to_b, params) is None
+        assert await _call_raw(to_b, params) == "replayed_nonce"

@@ -541,6 +541,11 @@ pub struct VerifiedCaller {
     pub level: u8,
     /// The issuer of the passport that raised the level, if one did.
     pub issuer: Option<String>,
+    /// The proof's key for a replay store shared by replicas (32 hex characters, from the
+    /// audience and the nonce), remembered until [`VerifiedCaller::expires_at`].
+    pub replay_key: String,
+    /// Until when (Unix seconds) a shared store must remember [`VerifiedCaller::replay_key`].
+    pub expires_at: u64,
 }
 
 impl VerifiedCaller {
@@ -762,7 +767,18 @@ impl CallerVerifier {
                 ),
                 _ => e,
             })?;
+        let digest = Sha256::new()
+            .chain_update(b"mcp-attest caller proof\0")
+            .chain_update(self.audience.as_bytes())
+            .chain_update(b"\0")
+            .chain_update(&nonce)
+            .finalize();
+        // 32 hex characters, the shape replay stores take for challenges too; the hash's
+        // domain separation keeps the two kinds of keys apart.
+        let replay_key = encoding::hex_encode(digest.get(..16).unwrap_or_default());
         Ok(Some(VerifiedCaller {
+            replay_key,
+            expires_at: iat.saturating_add(WINDOW_SECONDS),
             did: iss,
             key,
             level: level(&LevelBasis {

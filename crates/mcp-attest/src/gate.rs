@@ -165,6 +165,19 @@ impl Ticket {
                 json::parse(&c.to_json()).unwrap_or(Value::Null)
             }),
         );
+        // For a replay store shared by replicas (see `ServerPresentation::complete_admission`).
+        o.insert(
+            "replayKey",
+            self.caller
+                .as_ref()
+                .map_or(Value::Null, |c| Value::from(c.replay_key.as_str())),
+        );
+        o.insert(
+            "expiresAt",
+            self.caller
+                .as_ref()
+                .map_or(Value::Null, |c| Value::from_u64(c.expires_at)),
+        );
         o.insert("argsHash", Value::from(self.args_hash.as_str()));
         o.insert(
             "toolHash",
@@ -192,6 +205,12 @@ impl Ticket {
             Some(c) => {
                 let did = text_of(c.get("did")).ok_or_else(bad)?;
                 Some(VerifiedCaller {
+                    replay_key: text_of(v.get("replayKey")).ok_or_else(bad)?,
+                    expires_at: v
+                        .get("expiresAt")
+                        .and_then(Value::as_number)
+                        .and_then(json::Number::as_u64)
+                        .ok_or_else(bad)?,
                     key: crate::keys::VerifyingKey::from_did_key(&did)?,
                     did,
                     level: level_of(c.get("level")).ok_or_else(bad)?,
@@ -551,6 +570,37 @@ impl<K: Signer> CallGate<K> {
         now: u64,
     ) -> Result<Vec<Write>> {
         Self::complete_into(ticket, result_json, error_code, now, self.log.as_mut())
+    }
+
+    /// The second half of an admission for replicas sharing a replay store: after
+    /// [`CallGate::admit_into`] admitted a call with a caller proof, the adapter inserts the
+    /// ticket's `replayKey` into the shared store if absent (until `expiresAt`) and reports
+    /// whether it did. Inserted (or no proof): the call runs. Not inserted: another replica saw
+    /// the proof first — refused as `replayed_nonce`, recorded as a denial.
+    ///
+    /// # Errors
+    /// `server_error` when the evidence log cannot record.
+    pub fn complete_admission_into<L: Signer>(
+        ticket: &Ticket,
+        inserted: bool,
+        now: u64,
+        log: Option<&mut EvidenceLog<L>>,
+    ) -> Result<Admission> {
+        if inserted || ticket.caller.is_none() {
+            return Ok(Admission::Run(ticket.clone()));
+        }
+        let e = err!(
+            ReplayedNonce,
+            "this caller proof was already used (seen by another replica)"
+        );
+        let denial = Denial {
+            caller: None,
+            tool: &ticket.tool,
+            tool_hash: ticket.tool_hash.as_deref(),
+            args_hash: &ticket.args_hash,
+            required: ticket.required,
+        };
+        Self::refuse(log, &e, &denial, now)
     }
 
     /// [`CallGate::complete`] recording into `log` (see [`CallGate::admit_into`]).

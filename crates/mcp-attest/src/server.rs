@@ -559,6 +559,23 @@ impl<K: Signer> ServerPresentation<K> {
         CallGate::<SigningKey>::complete_into(ticket, result_json, error_code, now, log)
     }
 
+    /// For replicas sharing a replay store ([`CallGate::complete_admission_into`]): whether
+    /// the store took the admitted ticket's `replayKey`; not taken is a replay, refused and
+    /// recorded.
+    ///
+    /// # Errors
+    /// `server_error` when the log cannot record; `invalid_policy` for another server's log.
+    pub fn complete_admission<L: Signer>(
+        &self,
+        ticket: &Ticket,
+        inserted: bool,
+        now: u64,
+        log: Option<&mut EvidenceLog<L>>,
+    ) -> Result<Admission> {
+        self.check_log(log.as_deref())?;
+        CallGate::<SigningKey>::complete_admission_into(ticket, inserted, now, log)
+    }
+
     fn check_log<L: Signer>(&self, log: Option<&EvidenceLog<L>>) -> Result<()> {
         match log {
             Some(l) if l.writer().server_did() != self.did() => Err(err!(

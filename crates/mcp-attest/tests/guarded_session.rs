@@ -4,6 +4,8 @@
 //! the signed-page cache, and the session's DNS step.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+extern crate alloc;
+
 use core::sync::atomic::{AtomicU8, Ordering};
 
 use mcp_attest::caller;
@@ -404,4 +406,50 @@ fn a_client_keeps_a_log_of_the_calls_it_made() {
     assert!(text.contains(r#""reason":"insufficient_trust_level""#));
     assert!(text.contains(r#""reason":"replayed_nonce""#));
     assert!(text.contains(r#""error":"-32602""#));
+}
+
+/// Two replicas of one server share a replay store: a proof admitted by one is refused by the
+/// other, though the other's own cache has never seen it.
+#[test]
+fn replicas_sharing_a_replay_store_refuse_a_proof_the_other_admitted() {
+    let mut a = presentation("{}");
+    let mut b = presentation("{}");
+    let report = session(&mut a, "{}", |_| Err(())).to_jcs();
+    let mut store = alloc::collections::BTreeSet::new();
+    let mut log = EvidenceLog::new(server_key(), evidence::DEFAULT_MAX_FILE_BYTES);
+    let echo = r#"{"name":"echo","arguments":{}}"#;
+    let sent = caller::prepare_call(Some(&client_key()), None, &report, echo, NOW, &[6; 16])
+        .unwrap()
+        .unwrap();
+    let mut outcomes = Vec::new();
+    for replica in [&mut a, &mut b] {
+        let Admission::Run(t) = replica
+            .admit_call(&sent.params, None, "c", NOW, Some(&mut log))
+            .unwrap()
+        else {
+            panic!("the replica's own cache refused a proof it never saw")
+        };
+        let caller = t.caller.as_ref().unwrap();
+        assert!(caller.replay_key.len() == 32 && caller.expires_at == NOW + 300);
+        let inserted = store.insert(caller.replay_key.clone());
+        outcomes.push(
+            replica
+                .complete_admission(&t, inserted, NOW, Some(&mut log))
+                .unwrap(),
+        );
+    }
+    assert!(matches!(outcomes[0], Admission::Run(_)));
+    let Admission::Refuse { error, writes } = &outcomes[1] else {
+        panic!("the second replica ran a replayed proof")
+    };
+    assert!(error.contains("replayed_nonce") && writes.len() == 1);
+    // An anonymous call has nothing to store.
+    let Admission::Run(t) = a.admit_call(echo, None, "c", NOW, Some(&mut log)).unwrap() else {
+        panic!("anonymous refused")
+    };
+    assert!(matches!(
+        a.complete_admission(&t, false, NOW, Some(&mut log))
+            .unwrap(),
+        Admission::Run(_)
+    ));
 }

@@ -934,6 +934,16 @@ fn caller_identity() {
                 ticket = Some(t.clone());
             }
             parse(&out.to_json())
+        } else if let Some(sh) = st.get("shared") {
+            let out = p
+                .complete_admission(
+                    ticket.as_ref().unwrap(),
+                    sh["inserted"].as_bool().unwrap(),
+                    now,
+                    Some(&mut log),
+                )
+                .unwrap();
+            parse(&out.to_json())
         } else {
             let c = &st["complete"];
             let result = c["result"].as_object().map(|_| c["result"].to_string());

@@ -249,7 +249,7 @@ pub(crate) fn caller() -> Value {
     let gate = gate_script(&plain, &moved_tool, &with_vouched, params);
 
     json!({
-        "description": "Caller identity (spec §20). `levels`: LevelBasis → level. `hashes`: request_hash(method, params). `attach`: the client key (seed below) attaches a proof to `params` for `audience` at `now` with nonce `nonce_hex` → the params and proof byte for byte. `cases`: a new CallerVerifier for `server_did` (capacity 100, client quota 10) with the issuers and revocation lists of `trust_store`, then each step's identify(method, params, header, client, now) → {ok: null} (anonymous), {ok: {did, issuer, level}}, or {error: code}. `refusals`: refusal_json(error, required, level). `prepare`: the client's prepare_call(key (the client key, or none), passport, report, params, now, nonce) → {ok: null} (no key: sent unchanged), {ok: {params, proof}}, or {error: code}. `gate`: a ServerPresentation of the server key (seed `server_seed_hex`) with `options`, its caller trust set from `trust_store`, and an EvidenceLog of the same key that never rotates; it signs `list` at `now` (so records carry the tools' hashes), then each step: `admit` → admitCall(params, header, client, now, log) must equal `expect` (Admission JSON); `complete` → completeCall(the ticket of the last admitted call, result or error, now, log) must equal `expect` (the writes).",
+        "description": "Caller identity (spec §20). `levels`: LevelBasis → level. `hashes`: request_hash(method, params). `attach`: the client key (seed below) attaches a proof to `params` for `audience` at `now` with nonce `nonce_hex` → the params and proof byte for byte. `cases`: a new CallerVerifier for `server_did` (capacity 100, client quota 10) with the issuers and revocation lists of `trust_store`, then each step's identify(method, params, header, client, now) → {ok: null} (anonymous), {ok: {did, issuer, level}}, or {error: code}. `refusals`: refusal_json(error, required, level). `prepare`: the client's prepare_call(key (the client key, or none), passport, report, params, now, nonce) → {ok: null} (no key: sent unchanged), {ok: {params, proof}}, or {error: code}. `gate`: a ServerPresentation of the server key (seed `server_seed_hex`) with `options`, its caller trust set from `trust_store`, and an EvidenceLog of the same key that never rotates; it signs `list` at `now` (so records carry the tools' hashes), then each step: `admit` → admitCall(params, header, client, now, log) must equal `expect` (Admission JSON); `complete` → completeCall(the ticket of the last admitted call, result or error, now, log) must equal `expect` (the writes); `shared` → completeAdmission(the ticket of the last admitted call, inserted, now, log) must equal `expect` (Admission JSON).",
         "server_seed_hex": encoding::hex_encode(&seed(51)),
         "client_seed_hex": encoding::hex_encode(&seed(50)),
         "client_did": client_vk.to_did_key(),
@@ -371,5 +371,16 @@ fn gate_script(
         Some(r#"{"code":-32000,"message":"no","data":{"reason":"revoked"}}"#),
         "It failed with a contract code in data.reason: the record keeps the code.",
     ));
+    // Replicas sharing a replay store: the store says whether it took the admitted ticket's
+    // replayKey; not taken (another replica saw the proof) is a replay.
+    for (inserted, description) in [
+        (true, "The shared store took the vouched call's replayKey: it runs (the same ticket)."),
+        (false, "The shared store already held it (another replica admitted the proof): replayed_nonce, recorded."),
+    ] {
+        let a = p
+            .complete_admission(ticket.as_ref().unwrap(), inserted, NOW, Some(&mut log))
+            .unwrap();
+        steps.push(json!({ "shared": { "inserted": inserted }, "now": NOW, "description": description, "expect": super::parse(&a.to_json()) }));
+    }
     json!({ "options": options, "trust_store": trust, "list": list, "now": NOW, "steps": steps })
 }

@@ -84,9 +84,9 @@ export interface AttachIdentityOptions extends Omit<ServerOptions, 'name' | 'ver
    */
   key: SigningKey | Signer
   /**
-   * A store of answered challenge nonces shared by the replicas of this server (e.g.
-   * `RedisReplayStore`), so that an answer cannot be replayed against another replica.
-   * Default: none (the presentation's in-memory cache alone).
+   * A store shared by the replicas of this server (e.g. `RedisReplayStore`) of answered
+   * challenge nonces and of caller proofs admitted, so that neither can be replayed against
+   * another replica. Default: none (the presentation's in-memory caches alone).
    */
   replayStore?: ReplayStore
   /**
@@ -276,7 +276,13 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: { name?
       const log = evidenceLog?.log
       // An exception from the gate or the log (e.g. `server_error`: the log cannot record)
       // propagates: the SDK answers with an error and the tool does not run unrecorded.
-      const admission = presentation.admitCall(params, { client: clientKeyOf(context), header: header ?? null, log })
+      let admission = presentation.admitCall(params, { client: clientKeyOf(context), header: header ?? null, log })
+      if (admission.run && replayStore !== undefined && typeof admission.ticket.replayKey === 'string') {
+        // Replicas share the store: a proof another replica admitted is a replay. A store
+        // that throws propagates (the call fails closed, as a challenge does).
+        const inserted = await replayStore.insertIfAbsent(admission.ticket.replayKey, admission.ticket.expiresAt as number)
+        admission = presentation.completeAdmission(admission.ticket, inserted === true, { log })
+      }
       if (!admission.run) {
         evidenceLog?.write(admission.writes)
         const { code, message, data } = admission.error

@@ -845,6 +845,9 @@ class ServerPresentation:
         log: EvidenceLog | None = None,
         now: _Now = None,
     ) -> str: ...
+    def complete_admission(
+        self, ticket: _JsonInput, inserted: bool, log: EvidenceLog | None = None, now: _Now = None
+    ) -> str: ...
     def complete_call(
         self,
         ticket: _JsonInput,

@@ -292,7 +292,7 @@ class ServerPresentation:
         ``client`` the replay-quota key, ``log`` the evidence log (its lines are returned, to
         append). On ``run=False`` answer with ``error`` and do not run the handler. Raises
         ``server_error`` when the log cannot record: fail the call closed."""
-        d = json.loads(
+        return _admission(
             self._inner.admit_call(
                 params if params is not None else {},
                 client,
@@ -301,13 +301,18 @@ class ServerPresentation:
                 now=now,
             )
         )
-        c = d.get("caller")
-        return CallAdmission(
-            run=d["run"],
-            ticket=d.get("ticket"),
-            caller=None if c is None else Caller(did=c["did"], level=c["level"], issuer=c["issuer"]),
-            error=d.get("error"),
-            writes=[(w["file"], w["line"]) for w in d.get("writes", [])],
+
+    def complete_admission(
+        self, ticket: Mapping[str, Any], inserted: bool, *, log: EvidenceLog | None = None, now: Any = None
+    ) -> CallAdmission:
+        """For replicas sharing a replay store (e.g. ``RedisReplayStore``): after an admission
+        with ``run=True`` whose ticket has a ``replayKey``, insert it into the store if absent
+        (until ``expiresAt``) and pass whether it was inserted. Not inserted — another replica
+        admitted the proof — is a replay: the refusal to answer with, and its evidence lines."""
+        return _admission(
+            self._inner.complete_admission(
+                dict(ticket), bool(inserted), log=None if log is None else log._inner, now=now
+            )
         )
 
     def complete_call(
@@ -330,6 +335,18 @@ class ServerPresentation:
             now=now,
         )
         return [(w["file"], w["line"]) for w in json.loads(out)]
+
+
+def _admission(text: str) -> CallAdmission:
+    d = json.loads(text)
+    c = d.get("caller")
+    return CallAdmission(
+        run=d["run"],
+        ticket=d.get("ticket"),
+        caller=None if c is None else Caller(did=c["did"], level=c["level"], issuer=c["issuer"]),
+        error=d.get("error"),
+        writes=[(w["file"], w["line"]) for w in d.get("writes", [])],
+    )
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ class ServerIdentity:
             raise
         return self.presentation.complete_challenge(store_key, inserted is True)
 
-    def admit_call(self, params: Any, *, client: str, header: str | None) -> dict[str, Any]:
+    async def admit_call(self, params: Any, *, client: str, header: str | None) -> dict[str, Any]:
         """The core's decision on a ``tools/call`` (params as received, with ``_meta``): the
         ticket to hand to :meth:`complete_call` once the tool ran, or :class:`CallRefused` with
         the JSON-RPC error to answer (the tool must not run). Denials are recorded first; a log
@@ -192,6 +192,21 @@ class ServerIdentity:
         except Exception as exc:  # noqa: BLE001 - whatever failed, the call must not run
             logger.error("mcp_attest: a tools/call was refused: the gate could not decide it (%s)", _kind(exc))
             raise CallRefused(dict(NOT_RECORDED)) from None
+        store = self.replay_store
+        if store is not None and admission.run and admission.ticket is not None:
+            key = admission.ticket.get("replayKey")
+            if isinstance(key, str):
+                # Replicas share the store: a proof another replica admitted is a replay.
+                try:
+                    inserted = store.insert_if_absent(key, int(admission.ticket["expiresAt"]))
+                    if inspect.isawaitable(inserted):
+                        inserted = await inserted
+                    admission = self.presentation.complete_admission(
+                        admission.ticket, inserted is True, log=log.log if log is not None else None
+                    )
+                except Exception as exc:  # noqa: BLE001 - a store that cannot tell refuses
+                    logger.error("mcp_attest: a tools/call was refused: the replay store failed (%s)", _kind(exc))
+                    raise CallRefused(dict(NOT_RECORDED)) from None
         if log is not None and admission.writes:
             try:
                 log.write(admission.writes)

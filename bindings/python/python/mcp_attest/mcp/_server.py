@@ -198,7 +198,7 @@ class _IdentityMiddleware:
         identity = self.identity
         params = dict(ctx.params) if isinstance(ctx.params, Mapping) else ctx.params
         try:
-            ticket = identity.admit_call(
+            ticket = await identity.admit_call(
                 params, client=_client_of(identity, ctx), header=http_header(ctx.request, CALLER_HTTP_HEADER)
             )
         except CallRefused as refused:

@@ -94,12 +94,12 @@ class _Connection:
         else:
             await write.send(_error_message(request.id, result))
 
-    def admit(self, request: Any, metadata: Any) -> dict[str, Any] | None:
+    async def admit(self, request: Any, metadata: Any) -> dict[str, Any] | None:
         """The gate on a ``tools/call``: ``None`` when the SDK may run it (its ticket kept for
         the response), else the JSON-RPC error to answer without the SDK seeing the request."""
         http = getattr(metadata, "request_context", None)
         try:
-            ticket = self.identity.admit_call(
+            ticket = await self.identity.admit_call(
                 request.params, client=self.client(metadata), header=http_header(http, CALLER_HTTP_HEADER)
             )
         except CallRefused as refused:
@@ -168,7 +168,7 @@ def _wrap_run(low: Any, identity: ServerIdentity) -> None:
                             tg.start_soon(conn.answer, root, item.metadata, write_stream)
                             continue
                         if root.method == "tools/call":
-                            refusal = conn.admit(root, item.metadata)
+                            refusal = await conn.admit(root, item.metadata)
                             if refusal is not None:
                                 # Answered here: the SDK never sees it, so the tool cannot run.
                                 tg.start_soon(write_stream.send, _error_message(root.id, refusal))
