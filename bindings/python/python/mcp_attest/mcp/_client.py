@@ -235,8 +235,8 @@ async def watch_server(
 
 
 def attach_caller_identity(
-    client: Any, *, key: _native.SigningKey | Signer, passport: str | None = None, report: ServerReport
-) -> str:
+    client: Any, *, key: _native.SigningKey | Signer | None, passport: str | None = None, report: ServerReport
+) -> str | None:
     """From now on every ``tools/call`` this client sends (``call_tool`` or ``send_request``;
     2.x ``mcp.Client`` or a ``ClientSession`` of either line) carries the caller's proof, made
     with ``key`` for the server of ``report`` (what :func:`verify_server` returned), and
@@ -245,7 +245,10 @@ def attach_caller_identity(
 
     A tool the report says needs a level this caller cannot show is refused here
     (``McpAttestError``, ``insufficient_trust_level``) and nothing is sent; so is every call
-    when the report is not verified (its code). Returns the caller's did:key.
+    when the report is not verified (its code). ``key=None``: calls go out anonymous, still
+    refused here when the report says they need a level. Calling it again replaces the
+    options (a new report, a passport obtained later), as the npm adapter does. Returns the
+    caller's did:key (None without a key).
 
     >>> import anyio
     >>> from mcp import Client
@@ -274,22 +277,28 @@ def attach_caller_identity(
     not sent: insufficient_trust_level
     """
     sdk = _session_of(client)
-    if getattr(sdk, "_mcp_attest_caller", None) is not None:
-        raise ValueError("attach_caller_identity: this client already attaches a caller identity")
+    did = None if key is None else _did_of(key)
+    current: dict[str, Any] | None = getattr(sdk, "_mcp_attest_caller", None)
+    if current is not None:
+        # Wrapped once; later calls only replace what the wrapper reads.
+        current.update(key=key, passport=passport, report=report)
+        return did
+    options: dict[str, Any] = {"key": key, "passport": passport, "report": report}
     original = sdk.send_request
 
     async def send_request(request: Any, result_type: Any, *args: Any, **kwargs: Any) -> Any:
         inner = getattr(request, "root", request)  # 1.x wraps requests in a ClientRequest
         if getattr(inner, "method", None) == "tools/call":
             params = inner.model_dump(by_alias=True, mode="json", exclude_none=True).get("params")
-            attached, _proof = prepare_call(params, report=report, key=key, passport=passport)
+            attached, _proof = prepare_call(
+                params, report=options["report"], key=options["key"], passport=options["passport"]
+            )
             rebuilt = type(inner).model_validate({"method": "tools/call", "params": attached})
             request = rebuilt if inner is request else type(request)(rebuilt)
         return await original(request, result_type, *args, **kwargs)
 
     sdk.send_request = send_request
-    did = _did_of(key)
-    sdk._mcp_attest_caller = did
+    sdk._mcp_attest_caller = options
     return did
 
 
