@@ -88,6 +88,56 @@ pub fn prepare_call(
     Ok(Value::Object(o).to_jcs())
 }
 
+/// A `caller::CallerContext` with the caller's key (or none): built once per report, so a
+/// call costs its proof, not a parse of the report.
+#[wasm_bindgen]
+pub struct WasmCallerContext {
+    key: Option<KeyInner>,
+    ctx: caller::CallerContext,
+}
+
+#[wasm_bindgen]
+impl WasmCallerContext {
+    /// Without a key: anonymous calls, still refused here when the report says they need a level.
+    #[wasm_bindgen(constructor)]
+    pub fn new(report_json: &str) -> JsResult<WasmCallerContext> {
+        Ok(WasmCallerContext {
+            key: None,
+            ctx: js(caller::CallerContext::new(report_json, false, None))?,
+        })
+    }
+    #[wasm_bindgen(js_name = withKey)]
+    pub fn with_key(
+        key: &WasmSigningKey,
+        passport: Option<String>,
+        report_json: &str,
+    ) -> JsResult<WasmCallerContext> {
+        Ok(WasmCallerContext {
+            key: Some(key.0.duplicate()),
+            ctx: js(caller::CallerContext::new(
+                report_json,
+                true,
+                passport.as_deref(),
+            ))?,
+        })
+    }
+    /// `{"params", "proof"}`, or `{}` without a key (the params go out unchanged).
+    pub fn prepare(&self, params_json: &str, now: f64, random: &[u8]) -> JsResult<String> {
+        let a = js(self.ctx.prepare(
+            self.key.as_ref(),
+            params_json,
+            secs(now)?,
+            &nonce16(random)?,
+        ))?;
+        let mut o = Object::new();
+        if let Some(a) = a {
+            o.insert("params", Value::from(a.params));
+            o.insert("proof", Value::from(a.proof));
+        }
+        Ok(Value::Object(o).to_jcs())
+    }
+}
+
 /// `caller::prepare_call` without a key: throws `insufficient_trust_level` for a guarded
 /// tool; the call goes out unchanged otherwise.
 #[wasm_bindgen(js_name = prepareAnonymousCall)]

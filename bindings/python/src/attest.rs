@@ -87,6 +87,51 @@ pub(crate) fn caller_prepare(
     Ok(a.map(|a| (a.params, a.proof)))
 }
 
+/// A ``caller::CallerContext`` with the caller's key (or none), built once per report.
+#[pyclass(frozen, module = "mcp_attest")]
+pub(crate) struct CallerContext {
+    key: Option<PySigner>,
+    ctx: caller::CallerContext,
+}
+
+#[pymethods]
+impl CallerContext {
+    #[new]
+    #[pyo3(signature = (report, key = None, passport = None))]
+    fn py_new(
+        report: &Bound<'_, PyAny>,
+        key: Option<&Bound<'_, PyAny>>,
+        passport: Option<&str>,
+    ) -> PyResult<Self> {
+        let key = key.map(|k| signer_arg(k, "key")).transpose()?;
+        let ctx =
+            caller::CallerContext::new(&json_text(report, "report")?, key.is_some(), passport)
+                .py()?;
+        Ok(CallerContext { key, ctx })
+    }
+    /// ``(params_json, proof)`` with a key, ``None`` without one.
+    #[pyo3(signature = (params, now, nonce))]
+    fn prepare(
+        &self,
+        params: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+        nonce: &[u8],
+    ) -> PyResult<Option<(String, String)>> {
+        let nonce: [u8; 16] = nonce.try_into().map_err(|_| {
+            glue_error(
+                ErrorCode::InvalidClaim,
+                "a caller proof needs 16 random bytes",
+            )
+        })?;
+        let p = json_text(params, "params")?;
+        let a = self
+            .ctx
+            .prepare(self.key.as_ref(), &p, crate::convert::now(now)?, &nonce)
+            .py()?;
+        Ok(a.map(|a| (a.params, a.proof)))
+    }
+}
+
 /// ``caller::client_call_evidence`` (JSON text): exactly one of ``result``, ``error``,
 /// ``refused``.
 #[pyfunction]

@@ -107,6 +107,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(trust::jsonrpc_error_json, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_class::<attest::CallerVerifier>()?;
+    m.add_class::<attest::CallerContext>()?;
     m.add_class::<attest::EvidenceLog>()?;
     m.add_class::<attest::LogVerifier>()?;
     m.add_function(wrap_pyfunction!(attest::caller_attach, m)?)?;

@@ -333,7 +333,9 @@ pub fn claimed_level(has_key: bool, passport: Option<&str>) -> u8 {
 /// `requiredLevel` from the server `report` (JSON text of the session report), refuses
 /// locally — nothing is sent — when it exceeds [`claimed_level`], and with a `key` attaches
 /// a proof for the server the report established ([`attach`]). `None` without a key: the
-/// call goes out anonymous, unchanged.
+/// call goes out anonymous, unchanged. An adapter making many calls builds a
+/// [`CallerContext`] once per report instead, so a call costs the proof, not a parse of the
+/// report.
 ///
 /// ```
 /// use mcp_attest::caller;
@@ -360,64 +362,118 @@ pub fn prepare_call<S: Signer + ?Sized>(
     now: u64,
     nonce: &[u8; 16],
 ) -> Result<Option<Attached>> {
-    let report = json::parse_with_limits(
-        report_json,
-        json::Limits {
-            max_bytes: MAX_PARAMS_BYTES,
-            ..json::Limits::default()
-        },
-    )?;
-    if report.as_object().is_none() {
-        return Err(err!(MalformedToken, "a server report is a JSON object"));
-    }
-    let params = parse_params(params_json)?;
-    let name = params
-        .get("name")
-        .and_then(Value::as_str)
-        .ok_or_else(|| err!(CallerProofMismatch, "tools/call params have a string name"))?;
-    let required = report
-        .get("tools")
-        .and_then(Value::as_array)
-        .and_then(|tools| {
-            tools
-                .iter()
-                .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+    CallerContext::new(report_json, key.is_some(), passport)?.prepare(key, params_json, now, nonce)
+}
+
+/// What [`prepare_call`] reads from a session report and a caller's credentials, read once:
+/// the server's DID (the proofs' audience), each tool's required level, and the level this
+/// caller can show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerContext {
+    audience: Result<String>,
+    levels: alloc::collections::BTreeMap<String, u8>,
+    claimed: u8,
+    passport: Option<String>,
+}
+
+impl CallerContext {
+    /// From the report (JSON text), whether the caller has a key, and its passport.
+    ///
+    /// # Errors
+    /// JSON errors; `malformed_token` for a report that is not an object.
+    pub fn new(report_json: &str, has_key: bool, passport: Option<&str>) -> Result<CallerContext> {
+        let report = json::parse_with_limits(
+            report_json,
+            json::Limits {
+                max_bytes: MAX_PARAMS_BYTES,
+                ..json::Limits::default()
+            },
+        )?;
+        if report.as_object().is_none() {
+            return Err(err!(MalformedToken, "a server report is a JSON object"));
+        }
+        let mut levels = alloc::collections::BTreeMap::new();
+        for t in report.get("tools").and_then(Value::as_array).unwrap_or(&[]) {
+            if let Some(name) = t.get("name").and_then(Value::as_str) {
+                let l = t
+                    .get("requiredLevel")
+                    .and_then(Value::as_number)
+                    .and_then(Number::as_u64)
+                    .map_or(0, |l| u8::try_from(l).unwrap_or(u8::MAX));
+                // The first entry of a name decides, as a lookup in list order would.
+                levels.entry(String::from(name)).or_insert(l);
+            }
+        }
+        let audience = report
+            .get("server")
+            .and_then(|s| s.get("did"))
+            .and_then(Value::as_str)
+            .map(String::from)
+            .ok_or_else(|| {
+                let code = report
+                    .get("code")
+                    .and_then(Value::as_str)
+                    .and_then(ErrorCode::from_code)
+                    .unwrap_or(ErrorCode::ServerError);
+                Error::with_message(
+                    code,
+                    String::from(
+                        "the server is not verified: no identity to address a caller proof to",
+                    ),
+                )
+            });
+        Ok(CallerContext {
+            audience,
+            levels,
+            claimed: claimed_level(has_key, passport),
+            passport: passport.map(String::from),
         })
-        .and_then(|t| t.get("requiredLevel"))
-        .and_then(Value::as_number)
-        .and_then(Number::as_u64)
-        .map_or(0, |l| u8::try_from(l.min(255)).unwrap_or(u8::MAX));
-    let can = claimed_level(key.is_some(), passport);
-    if can < required {
-        return Err(err!(
-            InsufficientTrustLevel,
-            "the server requires trust level {} for {:?}; this client can show at most {}",
-            required,
-            excerpt(name),
-            can
-        ));
     }
-    let Some(key) = key else { return Ok(None) };
-    let audience = report
-        .get("server")
-        .and_then(|s| s.get("did"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            let code = report
-                .get("code")
-                .and_then(Value::as_str)
-                .and_then(ErrorCode::from_code)
-                .unwrap_or(ErrorCode::ServerError);
-            Error::with_message(
-                code,
-                String::from(
-                    "the server is not verified: no identity to address a caller proof to",
-                ),
-            )
-        })?;
-    let req = request_hash_value("tools/call", &params)?;
-    let proof = sign_proof(key, audience, "tools/call", &req, now, nonce)?;
-    with_carrier(params, proof, passport).map(Some)
+
+    /// The level the report says `tool` requires (0 for a tool it does not list).
+    #[must_use]
+    pub fn required_level(&self, tool: &str) -> u8 {
+        self.levels.get(tool).copied().unwrap_or(0)
+    }
+
+    /// [`prepare_call`] for one request. `key` must be the key the context was made for
+    /// (`has_key`), or `None`.
+    ///
+    /// # Errors
+    /// As [`prepare_call`].
+    pub fn prepare<S: Signer + ?Sized>(
+        &self,
+        key: Option<&S>,
+        params_json: &str,
+        now: u64,
+        nonce: &[u8; 16],
+    ) -> Result<Option<Attached>> {
+        let params = parse_params(params_json)?;
+        let name = params
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err!(CallerProofMismatch, "tools/call params have a string name"))?;
+        let required = self.required_level(name);
+        let can = if key.is_some() {
+            self.claimed
+        } else {
+            LEVEL_ANONYMOUS
+        };
+        if can < required {
+            return Err(err!(
+                InsufficientTrustLevel,
+                "the server requires trust level {} for {:?}; this client can show at most {}",
+                required,
+                excerpt(name),
+                can
+            ));
+        }
+        let Some(key) = key else { return Ok(None) };
+        let audience = self.audience.as_ref().map_err(Clone::clone)?;
+        let req = request_hash_value("tools/call", &params)?;
+        let proof = sign_proof(key, audience, "tools/call", &req, now, nonce)?;
+        with_carrier(params, proof, self.passport.as_deref()).map(Some)
+    }
 }
 
 /// How a call a client made ended, for its own evidence log ([`client_call_evidence`]).

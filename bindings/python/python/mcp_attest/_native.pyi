@@ -78,6 +78,7 @@ __all__ = [
     "jsonrpc_error",
     "jsonrpc_error_json",
     "error_codes",
+    "CallerContext",
     "CallerVerifier",
     "EvidenceLog",
     "LogVerifier",
@@ -876,6 +877,13 @@ def caller_request_hash(method: str, params: _JsonInput) -> str: ...
 def trust_level(key_proven: bool, domain_proven: bool = False, vouched: int | None = None) -> int: ...
 def guard_level(required: int, level: int) -> None: ...
 def caller_refusal(code: str, message: str, required: int | None = None, level: int | None = None) -> str: ...
+
+@final
+class CallerContext:
+    def __new__(
+        cls, report: _JsonInput, key: _AnySigner | None = None, passport: str | None = None
+    ) -> CallerContext: ...
+    def prepare(self, params: _JsonInput, now: _Now, nonce: bytes) -> tuple[str, str] | None: ...
 
 @final
 class CallerVerifier:

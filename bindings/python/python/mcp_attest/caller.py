@@ -34,6 +34,7 @@ __all__ = [
     "CALLER_META_KEY",
     "AttachedProof",
     "Caller",
+    "CallerContext",
     "CallerVerifier",
     "attach_caller_proof",
     "caller_refusal",
@@ -108,15 +109,34 @@ def prepare_call(
     ``level`` claim, default 3 — the server's trust store has the last word). With a ``key``
     returns the params with the proof (and passport) in ``_meta`` and the proof for the
     ``MCP-Attest-Caller`` header; without one, the params unchanged and ``None``."""
-    text = report if isinstance(report, str) else getattr(report, "json", None)
-    r: Any = text if text is not None else report
-    # ``nonce`` (16 bytes) is for reproducible tests; by default the OS CSPRNG.
-    out = _native.caller_prepare(
-        key, passport, r, params if params is not None else {}, now, nonce if nonce is not None else os.urandom(16)
-    )
-    if out is None:
-        return (dict(params) if isinstance(params, dict) else json.loads(json.dumps(params))), None
-    return json.loads(out[0]), out[1]
+    return CallerContext(report=report, key=key, passport=passport).prepare(params, now=now, nonce=nonce)
+
+
+class CallerContext:
+    """:func:`prepare_call` with the report read once: what an adapter keeps for a
+    connection, so a call costs its proof, not a parse of the whole report."""
+
+    def __init__(
+        self,
+        *,
+        report: ServerReport | dict[str, Any] | str,
+        key: SigningKey | Signer | None = None,
+        passport: str | None = None,
+    ) -> None:
+        text: Any = report if isinstance(report, (str, dict)) else report.json
+        self._inner = _native.CallerContext(text, key, passport)
+
+    def prepare(self, params: Any, *, now: Any = None, nonce: bytes | None = None) -> tuple[dict[str, Any], str | None]:
+        """As :func:`prepare_call`, for one request."""
+        # ``nonce`` (16 bytes) is for reproducible tests; by default the OS CSPRNG.
+        out = self._inner.prepare(
+            params if params is not None else {}, now, nonce if nonce is not None else os.urandom(16)
+        )
+        if out is None:
+            same: dict[str, Any] = dict(params) if isinstance(params, dict) else json.loads(json.dumps(params))
+            return same, None
+        attached: dict[str, Any] = json.loads(out[0])
+        return attached, out[1]
 
 
 def client_call_evidence(

@@ -15,7 +15,7 @@ from mcp.types import Request as _SdkRequest  # the generic request base, in bot
 from pydantic import RootModel, ValidationError
 
 from .. import _native
-from ..caller import prepare_call
+from ..caller import CallerContext
 from ..errors import _from_code
 from ..key_store import Signer
 from ..session import ClientSession, ServerReport
@@ -281,18 +281,17 @@ def attach_caller_identity(
     current: dict[str, Any] | None = getattr(sdk, "_mcp_attest_caller", None)
     if current is not None:
         # Wrapped once; later calls only replace what the wrapper reads.
-        current.update(key=key, passport=passport, report=report)
+        current["context"] = CallerContext(report=report, key=key, passport=passport)
         return did
-    options: dict[str, Any] = {"key": key, "passport": passport, "report": report}
+    # The report is read once here, not on every call.
+    options: dict[str, Any] = {"context": CallerContext(report=report, key=key, passport=passport)}
     original = sdk.send_request
 
     async def send_request(request: Any, result_type: Any, *args: Any, **kwargs: Any) -> Any:
         inner = getattr(request, "root", request)  # 1.x wraps requests in a ClientRequest
         if getattr(inner, "method", None) == "tools/call":
             params = inner.model_dump(by_alias=True, mode="json", exclude_none=True).get("params")
-            attached, _proof = prepare_call(
-                params, report=options["report"], key=options["key"], passport=options["passport"]
-            )
+            attached, _proof = options["context"].prepare(params)
             rebuilt = type(inner).model_validate({"method": "tools/call", "params": attached})
             request = rebuilt if inner is request else type(request)(rebuilt)
         return await original(request, result_type, *args, **kwargs)
