@@ -2,7 +2,9 @@
 # Instructions per call of the verify paths, counted by callgrind (immune to the timing noise
 # of a shared machine): each op runs twice, with N1 and N2 calls, and the difference of the
 # two totals divided by N2 - N1 is one call's marginal cost (start-up and imports cancel).
-#   rust    raw ed25519-dalek verify_strict (the floor), the core's verify and passport::verify
+#   rust    raw ed25519-dalek verify_strict (the floor), the core's verify and passport::verify,
+#           and the core's client session (tools/list + identity/get + report) on 10 and 100
+#           tools captured from a real SDK 1.x server (capture.mjs)
 #   python  the PyPI package's VerifyingKey.verify and verify_passport (.venv)
 #   node    the npm package's vk.verify and verifyPassport (wasm, after a JIT warm-up), and the
 #           glue's verifyPassport without the TypeScript layer; ICOUNT_JS_DIST=dir counts another
@@ -47,7 +49,15 @@ for w in "${what[@]}"; do
     rust)
         cargo build --release --quiet -p mcp-attest-bench --bin icount
         bin="$root/target/release/icount"
-        for op in verify_strict core_verify passport passport_pinned; do per_call "rust $op" 1 "$bin" "$op" N; done ;;
+        for op in verify_strict core_verify passport passport_pinned; do per_call "rust $op" 1 "$bin" "$op" N; done
+        # The client side of verifyServer in the core alone, on a real SDK server's answers.
+        bash "$root/bindings/js/scripts/build-if-stale.sh" >/dev/null
+        for tools in 10 100; do
+            mkdir -p "$tmp/cap$tools"
+            now=$(node "$here/capture.mjs" "$tools" "$tmp/cap$tools")
+            # About 24 M instructions a call at 100 tools: 2 and 12 calls are plenty.
+            N1=2 N2=12 per_call "rust session, $tools tools (no challenge)" 1 "$bin" session N "$tmp/cap$tools" "$now"
+        done ;;
     python)
         bash "$root/bindings/python/scripts/build.sh" >/dev/null
         for op in ed25519 passport passport_pinned; do per_call "python $op" 1 "$root/.venv/bin/python" "$here/icount_py.py" "$op" N; done ;;
