@@ -28,12 +28,12 @@ ir() {
         || { cat "$tmp/err"; exit 1; }
     grep -m1 '^summary:\|^totals:' "$tmp/out" | awk '{print $2}'
 }
-per_call() { # label, repeats, command with N where the count goes
+per_call() { # label, repeats, command with %N% where the count goes
     local label=$1 repeats=$2; shift 2
     local a b xs=()
     for _ in $(seq "$repeats"); do
-        a=$(ir "${@/N/$N1}")
-        b=$(ir "${@/N/$N2}")
+        a=$(ir "${@/#%N%/$N1}")
+        b=$(ir "${@/#%N%/$N2}")
         xs+=($(( (b - a) / (N2 - N1) )))
     done
     local sorted=($(printf '%s\n' "${xs[@]}" | sort -n))
@@ -49,21 +49,21 @@ for w in "${what[@]}"; do
     rust)
         cargo build --release --quiet -p mcp-attest-bench --bin icount
         bin="$root/target/release/icount"
-        for op in verify_strict core_verify passport passport_pinned; do per_call "rust $op" 1 "$bin" "$op" N; done
+        for op in verify_strict core_verify passport passport_pinned; do per_call "rust $op" 1 "$bin" "$op" %N%; done
         # The client side of verifyServer in the core alone, on a real SDK server's answers.
         bash "$root/bindings/js/scripts/build-if-stale.sh" >/dev/null
         for tools in 10 100; do
             mkdir -p "$tmp/cap$tools"
             now=$(node "$here/capture.mjs" "$tools" "$tmp/cap$tools")
             # About 24 M instructions a call at 100 tools: 2 and 12 calls are plenty.
-            N1=2 N2=12 per_call "rust session, $tools tools (no challenge)" 1 "$bin" session N "$tmp/cap$tools" "$now"
+            N1=2 N2=12 per_call "rust session, $tools tools (no challenge)" 1 "$bin" session %N% "$tmp/cap$tools" "$now"
         done ;;
     python)
         bash "$root/bindings/python/scripts/build.sh" >/dev/null
-        for op in ed25519 passport passport_pinned; do per_call "python $op" 1 "$root/.venv/bin/python" "$here/icount_py.py" "$op" N; done ;;
+        for op in ed25519 passport passport_pinned; do per_call "python $op" 1 "$root/.venv/bin/python" "$here/icount_py.py" "$op" %N%; done ;;
     node)
         [ -n "${ICOUNT_JS_DIST:-}" ] || bash "$root/bindings/js/scripts/build-if-stale.sh" >/dev/null
-        for op in ed25519 passport passport_pinned passport_glue; do per_call "node $op" "$NODE_REPEATS" node "$here/icount_node.mjs" "$op" N; done ;;
+        for op in ed25519 passport passport_pinned passport_glue; do per_call "node $op" "$NODE_REPEATS" node "$here/icount_node.mjs" "$op" %N%; done ;;
     *) echo "icount.sh: unknown runtime $w (rust, python, node)"; exit 1 ;;
     esac
 done
