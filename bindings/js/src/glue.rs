@@ -941,9 +941,61 @@ impl WasmVerifier {
         allow_self_issued: Option<bool>,
         max_age: Option<f64>,
         max_lifetime: Option<f64>,
-        subject: Option<WasmVerifyingKey>,
     ) -> JsResult<String> {
-        let subject = subject.map(|s| s.0);
+        self.passport(
+            token,
+            now,
+            leeway,
+            audience,
+            allow_self_issued,
+            max_age,
+            max_lifetime,
+            None,
+        )
+    }
+    /// `verifyPassport` with the expected subject key. A second entry rather than an optional
+    /// argument: wasm-bindgen takes an optional class argument only by value, which consumes
+    /// the JS object, so the TS layer had to re-import (decompress and validate) a copy of a
+    /// key already imported on every call; a borrowed reference costs nothing.
+    #[wasm_bindgen(js_name = verifyPassportFor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_passport_for(
+        &self,
+        token: &str,
+        now: f64,
+        leeway: Option<f64>,
+        audience: Option<String>,
+        allow_self_issued: Option<bool>,
+        max_age: Option<f64>,
+        max_lifetime: Option<f64>,
+        subject: &WasmVerifyingKey,
+    ) -> JsResult<String> {
+        self.passport(
+            token,
+            now,
+            leeway,
+            audience,
+            allow_self_issued,
+            max_age,
+            max_lifetime,
+            Some(&subject.0),
+        )
+    }
+}
+
+impl WasmVerifier {
+    #[allow(clippy::too_many_arguments)]
+    fn passport(
+        &self,
+        token: &str,
+        now: f64,
+        leeway: Option<f64>,
+        audience: Option<String>,
+        allow_self_issued: Option<bool>,
+        max_age: Option<f64>,
+        max_lifetime: Option<f64>,
+        subject: Option<&VerifyingKey>,
+    ) -> JsResult<String> {
         let options = passport::VerifyOptions {
             now: secs(now)?,
             leeway: opt_secs(leeway)?.unwrap_or(jws::DEFAULT_LEEWAY),
@@ -953,7 +1005,7 @@ impl WasmVerifier {
             max_age: opt_secs(max_age)?,
             max_lifetime: opt_secs(max_lifetime)?.unwrap_or(passport::DEFAULT_MAX_LIFETIME),
             revocations: &self.revocations,
-            subject: subject.as_ref(),
+            subject,
         };
         js(passport::verify(token, &options)).map(|p| passport_json(&p))
     }
@@ -963,8 +1015,16 @@ fn passport_json(p: &passport::Passport) -> String {
     let mut o = Object::new();
     o.insert("issuer", Value::from(p.issuer.as_str()));
     o.insert("subject", Value::from(p.subject.as_str()));
-    o.insert("subjectKey", Value::from(p.subject_key.to_did_key()));
-    o.insert("issuerKey", Value::from(p.issuer_key.to_did_key()));
+    // A self-issued passport's two keys are one: its did:key is encoded once (base58 of a
+    // key costs about as much as the JSON of the rest).
+    let subject_did = p.subject_key.to_did_key();
+    let issuer_did = if p.issuer_key == p.subject_key {
+        subject_did.clone()
+    } else {
+        p.issuer_key.to_did_key()
+    };
+    o.insert("subjectKey", Value::from(subject_did));
+    o.insert("issuerKey", Value::from(issuer_did));
     o.insert("selfIssued", Value::Bool(p.self_issued));
     o.insert(
         "audience",

@@ -424,9 +424,10 @@ export class PassportVerifier {
     const self = optBool(o.allowSelfIssued, 'allowSelfIssued', 'invalid_claim')
     const maxAge = optDuration(o.maxAge, 'maxAge')
     const maxLifetime = optDuration(o.maxLifetime, 'maxLifetime')
-    // The glue takes the subject key by value (a copy), so the caller's key stays usable.
-    const subject = o.subject === undefined ? undefined : call((g) => g.WasmVerifyingKey.fromBytes(verifyingKeyArg(o.subject, 'subject').toBytes()))
-    return toPassport(call(() => this.#inner.verifyPassport(t, now, leeway, aud, self, maxAge, maxLifetime, subject)))
+    if (o.subject === undefined) return toPassport(call(() => this.#inner.verifyPassport(t, now, leeway, aud, self, maxAge, maxLifetime)))
+    // The glue borrows the key: no copy, no second decompression of a key already imported.
+    const subject = verifyingKeyArg(o.subject, 'subject')
+    return toPassport(call(() => this.#inner.verifyPassportFor(t, now, leeway, aud, self, maxAge, maxLifetime, subject)))
   }
 }
 
