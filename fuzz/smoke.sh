@@ -43,8 +43,9 @@ declare -A max_len=(
     [evidence]=$MAX_LEN
     [caller]=$MAX_LEN
     [interop]=$MAX_LEN
+    [gate]=$MAX_LEN
 )
-all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge session evidence caller interop)
+all_targets=(did_key key_import json_jcs tools_list jws records passport trust_store identity_challenge session evidence caller interop gate)
 if [[ $# -gt 0 ]]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 for t in "${targets[@]}"; do
     if [[ -z "${max_len[$t]:-}" ]]; then

@@ -62,6 +62,74 @@ pub fn caller_attach(
     Ok(Value::Object(o).to_jcs())
 }
 
+/// `caller::prepare_call` with a key: `{"params", "proof"}`.
+#[wasm_bindgen(js_name = prepareCall)]
+pub fn prepare_call(
+    key: &WasmSigningKey,
+    passport: Option<String>,
+    report_json: &str,
+    params_json: &str,
+    now: f64,
+    random: &[u8],
+) -> JsResult<String> {
+    let a = js(caller::prepare_call(
+        Some(&key.0),
+        passport.as_deref(),
+        report_json,
+        params_json,
+        secs(now)?,
+        &nonce16(random)?,
+    ))?;
+    let mut o = Object::new();
+    if let Some(a) = a {
+        o.insert("params", Value::from(a.params));
+        o.insert("proof", Value::from(a.proof));
+    }
+    Ok(Value::Object(o).to_jcs())
+}
+
+/// `caller::prepare_call` without a key: throws `insufficient_trust_level` for a guarded
+/// tool; the call goes out unchanged otherwise.
+#[wasm_bindgen(js_name = prepareAnonymousCall)]
+pub fn prepare_anonymous_call(report_json: &str, params_json: &str) -> JsResult<()> {
+    js(caller::prepare_call::<KeyInner>(
+        None,
+        None,
+        report_json,
+        params_json,
+        0,
+        &[0; 16],
+    ))
+    .map(|_| ())
+}
+
+/// `caller::client_call_evidence`: exactly one of `result_json`, `error_json`, `refused`.
+#[wasm_bindgen(js_name = clientCallEvidence)]
+pub fn client_call_evidence(
+    report_json: &str,
+    params_json: &str,
+    result_json: Option<String>,
+    error_json: Option<String>,
+    refused: Option<String>,
+) -> JsResult<String> {
+    let outcome = match (&result_json, &error_json, &refused) {
+        (Some(r), None, None) => caller::ClientOutcome::Result(r),
+        (None, Some(e), None) => caller::ClientOutcome::Error(e),
+        (None, None, Some(c)) => caller::ClientOutcome::RefusedLocally(c),
+        _ => {
+            return Err(err(
+                ErrorCode::MalformedEvidence,
+                "a call ends with a result, an error or a local refusal",
+            ))
+        }
+    };
+    js(caller::client_call_evidence(
+        report_json,
+        params_json,
+        outcome,
+    ))
+}
+
 #[wasm_bindgen(js_name = callerRequestHash)]
 pub fn caller_request_hash(method: &str, params_json: &str) -> JsResult<String> {
     js(caller::request_hash(method, params_json))
@@ -167,7 +235,7 @@ fn u64_of(n: f64) -> JsResult<u64> {
 }
 
 #[wasm_bindgen]
-pub struct WasmEvidenceLog(EvidenceLog<KeyInner>);
+pub struct WasmEvidenceLog(pub(crate) EvidenceLog<KeyInner>);
 
 #[wasm_bindgen]
 impl WasmEvidenceLog {

@@ -7,8 +7,11 @@ use mcp_attest::session::{ClientPolicy, ClientSession};
 use mcp_attest::ErrorCode;
 use wasm_bindgen::prelude::*;
 
+use crate::attest::WasmEvidenceLog;
 use crate::error::{err, js, JsResult};
 use crate::glue::{secs, KeyInner, WasmSigningKey, WasmTrustStore};
+use mcp_attest::evidence::{self, EvidenceLog};
+use mcp_attest::gate::{self, Ticket};
 
 #[wasm_bindgen]
 pub struct WasmClientSession(ClientSession);
@@ -153,6 +156,114 @@ impl WasmServerPresentation {
     pub fn complete_challenge(&mut self, store_key: &str, inserted: bool) -> String {
         answer(self.0.complete_challenge(store_key, inserted))
     }
+    #[wasm_bindgen(js_name = setToolTrustLevel)]
+    pub fn set_tool_trust_level(&mut self, tool: &str, level: f64) -> JsResult<()> {
+        js(self.0.set_tool_trust_level(tool, level_u8(level)?))
+    }
+    #[wasm_bindgen(js_name = requiredLevel)]
+    pub fn required_level(&self, tool: &str) -> u8 {
+        self.0.required_level(tool)
+    }
+    #[wasm_bindgen(js_name = setCallerTrust)]
+    pub fn set_caller_trust(&mut self, store: &WasmTrustStore) {
+        self.0
+            .set_caller_trust(store.0.issuers().to_vec(), store.0.revocation_lists());
+    }
+    /// The gate's decision (`Admission::to_json`), without an evidence log.
+    #[wasm_bindgen(js_name = admitCall)]
+    pub fn admit_call(
+        &mut self,
+        params_json: &str,
+        header: Option<String>,
+        client: &str,
+        now: f64,
+    ) -> JsResult<String> {
+        let a =
+            self.0
+                .admit_call::<KeyInner>(params_json, header.as_deref(), client, secs(now)?, None);
+        Ok(js(a)?.to_json())
+    }
+    /// [`Self::admit_call`] recording into `log` (wasm-bindgen has no `Option<&mut T>`).
+    #[wasm_bindgen(js_name = admitCallLogged)]
+    pub fn admit_call_logged(
+        &mut self,
+        params_json: &str,
+        header: Option<String>,
+        client: &str,
+        now: f64,
+        log: &mut WasmEvidenceLog,
+    ) -> JsResult<String> {
+        let a = self.0.admit_call(
+            params_json,
+            header.as_deref(),
+            client,
+            secs(now)?,
+            Some(&mut log.0),
+        );
+        Ok(js(a)?.to_json())
+    }
+    /// Records an admitted call's outcome: `result_json` (the CallToolResult) or `error_json`
+    /// (the JSON-RPC error object); no log: `[]`.
+    #[wasm_bindgen(js_name = completeCall)]
+    pub fn complete_call(
+        &self,
+        ticket_json: &str,
+        result_json: Option<String>,
+        error_json: Option<String>,
+        now: f64,
+    ) -> JsResult<String> {
+        self.complete(ticket_json, result_json, error_json, now, None)
+    }
+    /// [`Self::complete_call`] recording into `log`: `[{file, line}]`.
+    #[wasm_bindgen(js_name = completeCallLogged)]
+    pub fn complete_call_logged(
+        &self,
+        ticket_json: &str,
+        result_json: Option<String>,
+        error_json: Option<String>,
+        now: f64,
+        log: &mut WasmEvidenceLog,
+    ) -> JsResult<String> {
+        self.complete(ticket_json, result_json, error_json, now, Some(&mut log.0))
+    }
+}
+
+impl WasmServerPresentation {
+    fn complete(
+        &self,
+        ticket_json: &str,
+        result_json: Option<String>,
+        error_json: Option<String>,
+        now: f64,
+        log: Option<&mut EvidenceLog<KeyInner>>,
+    ) -> JsResult<String> {
+        let ticket = js(Ticket::from_json(ticket_json))?;
+        let code = error_json.as_deref().map(gate::error_code_of);
+        let writes = js(self.0.complete_call(
+            &ticket,
+            result_json.as_deref(),
+            code.as_deref(),
+            secs(now)?,
+            log,
+        ))?;
+        Ok(evidence::writes_value(&writes).to_jcs())
+    }
+}
+
+fn level_u8(level: f64) -> JsResult<u8> {
+    if level.is_finite() && (0.0..=255.0).contains(&level) && level.fract() == 0.0 {
+        // Exact: checked finite, whole and within u8 just above.
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::as_conversions
+        )]
+        return Ok(level as u8);
+    }
+    Err(err(
+        ErrorCode::InvalidPolicy,
+        "a trust level is an integer 0–4",
+    ))
 }
 
 fn answer(r: Result<String, String>) -> String {

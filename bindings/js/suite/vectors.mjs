@@ -420,7 +420,35 @@ export function defineSuite({ lib, project, shared, test }) {
       eq(JSON.stringify(lib.callerRefusal({ code: r.error, message: r.message }, { required: r.required ?? undefined, level: r.level ?? undefined })),
         JSON.stringify(JSON.parse(r.expect)), r.error)
     }
-    return `${file.levels.length} levels, ${file.hashes.length} hashes, ${file.cases.length} cases (${steps} steps)`
+    // The client's local decision before sending.
+    const report = (c) => JSON.parse(c.report)
+    for (const c of file.prepare) {
+      const r = attempt(() => lib.prepareCall(JSON.parse(c.params), {
+        report: report(c), key: c.key ? client : undefined, passport: c.passport ?? undefined, currentDate: at(c.now), nonce: hex(c.nonce_hex),
+      }))
+      if (r.code) eq({ error: r.code }, c.expect, c.id)
+      else if (r.value.proof === null) eq({ ok: null }, c.expect, c.id)
+      else eq({ ok: { params: JSON.stringify(r.value.params), proof: r.value.proof } }, { ok: { params: JSON.stringify(JSON.parse(c.expect.ok.params)), proof: c.expect.ok.proof } }, c.id)
+    }
+    // The server's gate, step by step, with its evidence.
+    const g = file.gate
+    const serverKey = SigningKey.fromBytes(hex(file.server_seed_hex))
+    const p = new lib.ServerPresentation(serverKey, JSON.parse(g.options))
+    p.setCallerTrust(TrustStore.fromJson(g.trust_store))
+    const log = new lib.EvidenceLog(serverKey, { maxFileBytes: Number.MAX_SAFE_INTEGER })
+    p.signToolsList(JSON.parse(g.list), { currentDate: at(g.now) })
+    let ticket
+    for (const st of g.steps) {
+      if (st.admit !== undefined) {
+        const a = p.admitCall(JSON.parse(st.admit.params), { client: st.admit.client, header: st.admit.header, log, currentDate: at(st.now) })
+        if (a.run) ticket = a.ticket
+        eq(a, st.expect, st.description)
+      } else {
+        const outcome = st.complete.result !== null ? { result: st.complete.result } : { error: st.complete.error }
+        eq(p.completeCall(ticket, outcome, { log, currentDate: at(st.now) }), st.expect, st.description)
+      }
+    }
+    return `${file.levels.length} levels, ${file.hashes.length} hashes, ${file.cases.length} cases (${steps} steps), ${file.prepare.length} prepared calls, ${g.steps.length} gate steps`
   })
 
   test('evidence.json: writer, file log, refused calls and logs verified', () => {

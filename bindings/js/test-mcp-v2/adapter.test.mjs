@@ -4,6 +4,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { McpServer, Server } from '@modelcontextprotocol/server'
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client'
 import { McpAttestError, SigningKey } from 'mcp-attest'
 import * as v2 from 'mcp-attest/mcp/v2'
 import * as v1 from 'mcp-attest/mcp'
@@ -37,13 +38,50 @@ describe('mcp-attest/mcp/v2', () => {
   })
 
   it('shares its constants with mcp-attest/mcp', () => {
-    for (const k of ['IDENTITY_KEY', 'SERVER_IDENTITY_KEY', 'METHOD_GET', 'METHOD_CHALLENGE', 'IDENTITY_HEADER']) assert.equal(v2[k], v1[k], k)
+    for (const k of ['IDENTITY_KEY', 'SERVER_IDENTITY_KEY', 'METHOD_GET', 'METHOD_CHALLENGE', 'IDENTITY_HEADER', 'CALLER_HTTP_HEADER', 'CALLER_META_KEY']) assert.equal(v2[k], v1[k], k)
+    assert.equal(v2.CALLER_HTTP_HEADER, 'MCP-Attest-Caller')
     assert.equal(typeof v2.requireVerified, 'function')
     assert.equal(v2.TrustStore, v1.TrustStore)
+    // Each entry bundles its own copy of ts/mcp/shared.ts: the same source, not the same object.
+    assert.equal(typeof v2.callerFetch, 'function')
+    assert.equal(typeof v2.attachCallerIdentity, 'function')
+  })
+
+  it('refuses bad caller options with stable codes, as mcp-attest/mcp does', () => {
+    const code = (c) => (e) => e instanceof McpAttestError && e.code === c
+    assert.throws(() => attachIdentity(new McpServer({ name: 's', version: '1' }), { key, minTrustLevel: 5 }), code('invalid_policy'))
+    assert.throws(() => attachIdentity(new McpServer({ name: 's', version: '1' }), { key, callerTrust: 'store' }), code('invalid_policy'))
+    assert.throws(() => v2.attachCallerIdentity({}, { report: {} }), (e) => e instanceof SdkShapeError && /mcp\/v2/.test(e.message))
+  })
+
+  it('guards every tools/call, a handler set after connect included', async () => {
+    const server = new Server({ name: 'low', version: '1' }, { capabilities: { tools: {} } })
+    server.setRequestHandler('tools/list', async () => ({ tools: [{ name: 'late', inputSchema: { type: 'object' } }] }))
+    attachIdentity(server, { key, minTrustLevel: 1 })
+    const [a, b] = InMemoryTransport.createLinkedPair()
+    await server.connect(a)
+    const ran = []
+    server.setRequestHandler('tools/call', async () => {
+      ran.push('late')
+      return { content: [] }
+    })
+    const client = new Client({ name: 'c', version: '1' })
+    await client.connect(b)
+    try {
+      await assert.rejects(client.callTool({ name: 'late', arguments: {} }), (e) => e.code === -31001 && e.data?.reason === 'insufficient_trust_level')
+      assert.deepEqual(ran, [])
+      const report = await verifyServer(client, {})
+      assert.equal(v2.attachCallerIdentity(client, { key: SigningKey.fromBytes(new Uint8Array(32).fill(7)), report }).did.startsWith('did:key:z6Mk'), true)
+      await client.callTool({ name: 'late', arguments: {} })
+      assert.deepEqual(ran, ['late'])
+    } finally {
+      await client.close()
+      await server.close()
+    }
   })
 
   it('loads as CommonJS too', () => {
     const cjs = createRequire(import.meta.url)('mcp-attest/mcp/v2')
-    for (const k of ['attachIdentity', 'verifyServer', 'verifiedTools', 'watchServer']) assert.equal(typeof cjs[k], 'function', k)
+    for (const k of ['attachIdentity', 'verifyServer', 'verifiedTools', 'watchServer', 'attachCallerIdentity', 'callerFetch']) assert.equal(typeof cjs[k], 'function', k)
   })
 })

@@ -18,12 +18,12 @@ export async function connectStdio(flags = {}, mode = 'legacy', server = SERVER)
   return { client, close: async () => { await client.close().catch(() => {}) } }
 }
 
-/** A real client connected over Streamable HTTP to `server` (default server.mjs) started on 127.0.0.1. */
-export async function connectHttp(flags = {}, mode = 'legacy', server = SERVER) {
+/** A real client connected over Streamable HTTP to `server` (default server.mjs) started on 127.0.0.1; `transportOptions` (e.g. `fetch`) go to its transport. */
+export async function connectHttp(flags = {}, mode = 'legacy', server = SERVER, transportOptions = {}) {
   const { child, url } = await startHttpServer(flags, server)
   const client = new Client({ name: 'identity-test-client-v2', version: '1.0.0' }, { versionNegotiation: { mode } })
   try {
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)))
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), transportOptions))
   } catch (e) {
     child.kill('SIGKILL')
     throw e

@@ -47,8 +47,11 @@ export async function stopChild(child) {
   clearTimeout(t)
 }
 
-/** Connects an SDK 1.x client to a fresh `server` (default: the SDK 1.x test server); `close()` always stops both. */
-export async function connect(transport, flags = {}, clientOptions = {}, server = SERVER) {
+/**
+ * Connects an SDK 1.x client to a fresh `server` (default: the SDK 1.x test server); `close()`
+ * always stops both. `transportOptions` go to the Streamable HTTP client transport (e.g. `fetch`).
+ */
+export async function connect(transport, flags = {}, clientOptions = {}, server = SERVER, transportOptions = {}) {
   const client = new Client({ name: 'identity-test-client', version: '1.0.0' }, clientOptions)
   if (transport === 'stdio') {
     const t = new StdioClientTransport({ command: process.execPath, args: [server, '--transport', 'stdio', ...flagList(flags)], stderr: 'pipe' })
@@ -57,7 +60,7 @@ export async function connect(transport, flags = {}, clientOptions = {}, server 
   }
   const { child, url } = await startHttpServer(flags, server)
   try {
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)))
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), transportOptions))
   } catch (e) {
     child.kill('SIGKILL')
     throw e

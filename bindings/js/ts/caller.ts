@@ -24,6 +24,8 @@ import { errorFor, type ErrorCode } from './errors.js'
 import { signingKeyArg, type Signer, type SigningKey } from './keys.js'
 import { call } from './native.js'
 import type { JsonObject } from './tools.js'
+import type { ServerReport } from './session.js'
+import type { CallEvidence } from './evidence.js'
 import { storeInner, TrustStore } from './trust.js'
 import { jsonText, opts, seconds, text } from './util.js'
 
@@ -79,6 +81,56 @@ export function attachCallerProof(
   const out = call((g) => g.callerAttach(k, o.passport, aud, m, p, now, nonce))
   const parsed = JSON.parse(out) as { params: string; proof: string }
   return { params: JSON.parse(parsed.params) as JsonObject, proof: parsed.proof }
+}
+
+/**
+ * What a client adapter runs on every outgoing `tools/call` (spec §20.4): refuses locally —
+ * throws `insufficient_trust_level`, nothing is sent — when `report` says the tool requires
+ * a level this caller cannot show (no key: 0; a key: 1; a passport from another issuer: its
+ * `level` claim, default 3 — the server's trust store has the last word); with a `key`,
+ * returns the params with the proof (and passport) in `_meta` and the proof for the
+ * `MCP-Attest-Caller` header; without one, the params unchanged and `proof: null`.
+ *
+ * @throws `insufficient_trust_level`; with a key, the report's code when it established no
+ * server; `caller_proof_mismatch` for params without a string `name`.
+ */
+export function prepareCall(
+  params: unknown,
+  options: { report: ServerReport; key?: SigningKey | Signer; passport?: string; currentDate?: Date; nonce?: Uint8Array },
+): { params: JsonObject; proof: string | null } {
+  const o = opts(options, 'invalid_policy')
+  const r = jsonText(o.report, 'report', 'invalid_policy')
+  const p = jsonText(params ?? {}, 'params', 'caller_proof_mismatch')
+  if (o.key === undefined) {
+    call((g) => g.prepareAnonymousCall(r, p))
+    return { params: JSON.parse(p) as JsonObject, proof: null }
+  }
+  const k = signingKeyArg(o.key)
+  const passport = o.passport === undefined ? undefined : text(o.passport, 'passport', 'malformed_token')
+  const now = seconds(o.currentDate)
+  const out = JSON.parse(call((g) => g.prepareCall(k, passport, r, p, now, o.nonce ?? random16()))) as { params: string; proof: string }
+  return { params: JSON.parse(out.params) as JsonObject, proof: out.proof }
+}
+
+/**
+ * The record a client keeps of a call it made (spec §19.6), to pass to its own
+ * {@link EvidenceLog} (`appendCall`) or file log (`record`), signed by the client's key:
+ * `caller` is the server called and `level` its level in `report`. Refused locally or by the
+ * server's gate: a `deny` with that code; otherwise an `allow` with the result hashed or the
+ * error's code.
+ */
+export function clientCallEvidence(
+  report: ServerReport,
+  params: unknown,
+  outcome: { result: unknown } | { error: { code: number; message?: string; data?: unknown } } | { refused: ErrorCode | string },
+): CallEvidence {
+  const r = jsonText(report, 'report', 'malformed_evidence')
+  const p = jsonText(params ?? {}, 'params', 'caller_proof_mismatch')
+  const o = opts(outcome, 'malformed_evidence') as { result?: unknown; error?: unknown; refused?: unknown }
+  const result = 'result' in o ? jsonText(o.result, 'result', 'malformed_evidence') : undefined
+  const error = 'error' in o ? jsonText(o.error, 'error', 'malformed_evidence') : undefined
+  const refused = 'refused' in o ? text(o.refused, 'refused', 'malformed_evidence') : undefined
+  return JSON.parse(call((g) => g.clientCallEvidence(r, p, result, error, refused))) as CallEvidence
 }
 
 /** `sha256-…` of what a proof binds: method, tool name and arguments (not `_meta`). */

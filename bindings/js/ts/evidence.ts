@@ -18,7 +18,7 @@
  * @module
  */
 import type { WasmEvidenceLog } from '#wasm/types'
-import type { ErrorCode } from './errors.js'
+import { errorFor, type ErrorCode } from './errors.js'
 import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { jsonText, opts, seconds, text } from './util.js'
@@ -76,9 +76,18 @@ export interface EvidenceReport {
   problemsOmitted: number
 }
 
+/** @internal The glue object of an EvidenceLog (for the call gate). */
+export let evidenceLogInner: (l: EvidenceLog) => WasmEvidenceLog
+
 /** The writer side, without I/O: returns the lines and the file each goes to. */
 export class EvidenceLog {
   readonly #inner: WasmEvidenceLog
+  static {
+    evidenceLogInner = (l) => {
+      if (!(l instanceof EvidenceLog)) throw errorFor('invalid_policy', 'log must be an EvidenceLog')
+      return l.#inner
+    }
+  }
   /** A new chain in file 0. */
   /**
    * `key`: a {@link SigningKey} or a {@link Signer} (a key in a KMS, called synchronously; every

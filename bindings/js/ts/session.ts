@@ -12,6 +12,7 @@ import { call } from './native.js'
 import type { JsonObject } from './tools.js'
 import { storeInner, TrustStore } from './trust.js'
 import { bytes, jsonText, opts, seconds, text } from './util.js'
+import { evidenceLogInner, type EvidenceLog, type EvidenceWrite } from './evidence.js'
 
 /**
  * What a client requires of a server. Every option has a default, decided by the core and
@@ -43,6 +44,13 @@ export interface ClientPolicy {
   leeway?: number
   /** The longest passport lifetime accepted, seconds (default 30 days). */
   maxLifetime?: number
+  /**
+   * A domain whose DNS record (`_mcp-identity.<domain>` TXT) should name the server's key.
+   * The session then asks for one `dns/txt` request that the caller resolves itself (never
+   * sent to the server; see {@link ClientSession.nextRequest}): a match raises the server to
+   * level 2, a record naming another key refuses it (`record_mismatch`).
+   */
+  domain?: string
 }
 
 /** One tool's verdict in a {@link ServerReport}. */
@@ -53,6 +61,8 @@ export interface ToolVerdict {
   code: ErrorCode | null
   message: string | null
   hash: string | null
+  /** The trust level the server requires of this tool's callers (from its signed manifest; 0: none). */
+  requiredLevel: number
   /** For `changed`: the fields that changed (`title`, `description`, `inputSchema`, `outputSchema`, `annotations`, or `other`). */
   changedFields: string[]
 }
@@ -72,6 +82,8 @@ export interface ServerReport {
   pin: 'first_use' | 'match' | 'rotated' | 'changed' | null
   challenge: 'verified' | 'failed' | 'skipped'
   revocation: 'not_revoked' | 'revoked' | 'unchecked'
+  /** The domain's DNS record (policy `domain`): `verified`, `absent`, `mismatch`, `unchecked`; null without a domain. */
+  dns: 'verified' | 'absent' | 'mismatch' | 'unchecked' | null
   /** The server's trust level, 0–4 (spec §20.1); 0 unless verified. */
   level: number
   /** Tools per `tools/list` page. */
@@ -221,7 +233,27 @@ export interface ServerOptions {
   replayCacheCapacity?: number
   /** The key id served everywhere (default the key's ext-auth kid). */
   kid?: string
+  /** The trust level every tool requires of its callers, 0–4 (default 0: anonymous callers allowed). */
+  minTrustLevel?: number
+  /** Per-tool levels (a tool requires the higher of this and `minTrustLevel`), published signed in the manifest. */
+  toolTrustLevels?: Record<string, number>
 }
+
+/** A caller the gate identified. */
+export interface CallerInfo {
+  did: string
+  /** Trust level 1–4. */
+  level: number
+  issuer: string | null
+}
+
+/** Opaque: hand it back to {@link ServerPresentation.completeCall} unchanged. */
+export type CallTicket = JsonObject
+
+/** The gate's decision on one `tools/call` (spec §20.6). */
+export type CallAdmission =
+  | { run: true; ticket: CallTicket; caller: CallerInfo | null }
+  | { run: false; error: { code: number; message: string; data: JsonObject }; writes: EvidenceWrite[] }
 
 /**
  * A server's identity, presented: capabilities, signed `tools/list` results, `identity/get`
@@ -297,5 +329,55 @@ export class ServerPresentation {
   completeChallenge(storeKey: string, inserted: boolean): ChallengeAnswer {
     const k = text(storeKey, 'storeKey', 'invalid_challenge')
     return JSON.parse(call(() => this.#inner.completeChallenge(k, inserted === true))) as ChallengeAnswer
+  }
+  /** Sets the level (0–4) `tool` requires; the next `tools/list` publishes it. @throws `invalid_policy`. */
+  setToolTrustLevel(tool: string, level: number): void {
+    const t = text(tool, 'tool', 'invalid_policy')
+    if (typeof level !== 'number') throw errorFor('invalid_policy', 'a trust level is an integer 0–4')
+    call(() => this.#inner.setToolTrustLevel(t, level))
+  }
+  /** The level `tool` requires. */
+  requiredLevel(tool: string): number {
+    return call(() => this.#inner.requiredLevel(text(tool, 'tool', 'invalid_policy')))
+  }
+  /** The issuers (with their `maxLevel`) whose passports raise callers, and the revocation lists applied to callers. */
+  setCallerTrust(store: TrustStore): void {
+    if (!(store instanceof TrustStore)) throw errorFor('invalid_policy', 'setCallerTrust takes a TrustStore')
+    call(() => this.#inner.setCallerTrust(storeInner(store)))
+  }
+  /**
+   * Decides one `tools/call` before its handler runs (spec §20.6): `params` as received (with
+   * `_meta`), `header` the `MCP-Attest-Caller` request header (HTTP), `client` the replay-quota
+   * key, `log` the evidence log (its lines are returned, to append). On `run: false` answer
+   * with `error` and do not run the handler.
+   *
+   * @throws `server_error` when the log cannot record (fail the call closed); `invalid_policy`
+   * for another server's log; JSON codes and `caller_proof_mismatch` for params that are not
+   * a `tools/call`'s.
+   */
+  admitCall(params: unknown, options: { client: string; header?: string | null; log?: EvidenceLog; currentDate?: Date }): CallAdmission {
+    const o = opts(options, 'invalid_policy')
+    const p = jsonText(params ?? {}, 'params', 'caller_proof_mismatch')
+    const c = text(o.client, 'client', 'invalid_policy')
+    const h = o.header === undefined || o.header === null ? undefined : text(o.header, 'header', 'malformed_token')
+    const now = seconds(o.currentDate)
+    const log = o.log === undefined ? undefined : evidenceLogInner(o.log)
+    return JSON.parse(call(() => (log === undefined ? this.#inner.admitCall(p, h, c, now) : this.#inner.admitCallLogged(p, h, c, now, log)))) as CallAdmission
+  }
+  /**
+   * Records an admitted call's outcome: the `CallToolResult` the handler returned (an
+   * `isError` result too), or the JSON-RPC error it failed with. Returns the evidence lines.
+   */
+  completeCall(ticket: CallTicket, outcome: { result: unknown } | { error: { code: number; message?: string; data?: unknown } }, options?: { log?: EvidenceLog; currentDate?: Date }): EvidenceWrite[] {
+    const o = opts(options, 'invalid_policy')
+    const t = jsonText(ticket, 'ticket', 'malformed_evidence')
+    const out = opts(outcome, 'malformed_evidence') as { result?: unknown; error?: unknown }
+    const result = 'result' in out ? jsonText(out.result, 'result', 'malformed_evidence') : undefined
+    const error = 'error' in out ? jsonText(out.error, 'error', 'malformed_evidence') : undefined
+    const now = seconds(o.currentDate)
+    const log = o.log === undefined ? undefined : evidenceLogInner(o.log)
+    return JSON.parse(
+      call(() => (log === undefined ? this.#inner.completeCall(t, result, error, now) : this.#inner.completeCallLogged(t, result, error, now, log))),
+    ) as EvidenceWrite[]
   }
 }

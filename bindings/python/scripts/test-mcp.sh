@@ -20,7 +20,12 @@ echo "test-mcp.sh: mcp $("$py" -c 'import importlib.metadata as m; print(m.versi
 # The replay-store tests (replay.test.mjs / test_replay.py) start their own redis-server on a
 # free port and skip, saying so, when it is missing (.ci/run installs it).
 if [ -x "${REDIS_SERVER:-/usr/bin/redis-server}" ]; then "${REDIS_SERVER:-/usr/bin/redis-server}" --version; else echo "no redis-server: the replay-store tests will be skipped"; fi
+# The adapter's TXT lookup (tests_mcp/test_caller.py) is tested against a dnsmasq of its own on
+# a free loopback port, as the CLI's `dns check` tests do; those tests fail when it is missing.
+if command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ]; then echo "dnsmasq: $( (command -v dnsmasq || echo /usr/sbin/dnsmasq) )"; else echo "no dnsmasq: the DNS tests will fail (apt-get install dnsmasq-base)"; fi
 "$py" -m pytest -q -p no:cacheprovider "$here/tests_mcp" "$@"
+# The adapter's docstring examples (guards, attach_caller_identity, caller_http_client), on 2.x.
+"$py" -m pytest -q -p no:cacheprovider --doctest-modules "$here/python/mcp_attest/mcp"
 (cd "$here" && "$py" -m mypy --strict --cache-dir "$root/target/mypy-cache" tests_mcp)
 
 # The 1.x line: its own venv (pip refuses both SDK lines in one), the package from the source

@@ -55,6 +55,67 @@ pub(crate) fn caller_attach(
     Ok((a.params, a.proof))
 }
 
+/// ``(params_json, proof)`` with a key, ``None`` without one: ``caller::prepare_call``.
+#[pyfunction]
+#[pyo3(signature = (key, passport, report, params, now, nonce))]
+pub(crate) fn caller_prepare(
+    key: Option<&Bound<'_, PyAny>>,
+    passport: Option<&str>,
+    report: &Bound<'_, PyAny>,
+    params: &Bound<'_, PyAny>,
+    now: Option<&Bound<'_, PyAny>>,
+    nonce: &[u8],
+) -> PyResult<Option<(String, String)>> {
+    let nonce: [u8; 16] = nonce.try_into().map_err(|_| {
+        glue_error(
+            ErrorCode::InvalidClaim,
+            "a caller proof needs 16 random bytes",
+        )
+    })?;
+    let r = json_text(report, "report")?;
+    let p = json_text(params, "params")?;
+    let key = key.map(|k| signer_arg(k, "key")).transpose()?;
+    let a = caller::prepare_call(
+        key.as_ref(),
+        passport,
+        &r,
+        &p,
+        crate::convert::now(now)?,
+        &nonce,
+    )
+    .py()?;
+    Ok(a.map(|a| (a.params, a.proof)))
+}
+
+/// ``caller::client_call_evidence`` (JSON text): exactly one of ``result``, ``error``,
+/// ``refused``.
+#[pyfunction]
+#[pyo3(signature = (report, params, result = None, error = None, refused = None))]
+pub(crate) fn client_call_evidence(
+    report: &Bound<'_, PyAny>,
+    params: &Bound<'_, PyAny>,
+    result: Option<&Bound<'_, PyAny>>,
+    error: Option<&Bound<'_, PyAny>>,
+    refused: Option<&str>,
+) -> PyResult<String> {
+    let r = json_text(report, "report")?;
+    let p = json_text(params, "params")?;
+    let result = result.map(|x| json_text(x, "result")).transpose()?;
+    let error = error.map(|x| json_text(x, "error")).transpose()?;
+    let outcome = match (&result, &error, refused) {
+        (Some(r), None, None) => caller::ClientOutcome::Result(r),
+        (None, Some(e), None) => caller::ClientOutcome::Error(e),
+        (None, None, Some(c)) => caller::ClientOutcome::RefusedLocally(c),
+        _ => {
+            return Err(glue_error(
+                ErrorCode::MalformedEvidence,
+                "a call ends with a result, an error or a local refusal",
+            ))
+        }
+    };
+    caller::client_call_evidence(&r, &p, outcome).py()
+}
+
 /// ``sha256-…`` of what a proof binds (method, tool name and arguments; not ``_meta``).
 #[pyfunction]
 pub(crate) fn caller_request_hash(method: &str, params: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -158,7 +219,7 @@ pub(crate) struct EvidenceLog {
 impl EvidenceLog {
     /// Locked without the GIL while waiting: a Python signer may release the GIL inside its
     /// call while the lock is held (see `trust::lock_attached`).
-    fn log(&self, py: Python<'_>) -> MutexGuard<'_, CoreLog<PySigner>> {
+    pub(crate) fn log(&self, py: Python<'_>) -> MutexGuard<'_, CoreLog<PySigner>> {
         lock_attached(py, &self.inner)
     }
 }

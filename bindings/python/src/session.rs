@@ -8,10 +8,13 @@ use mcp_attest::session::{ClientPolicy, ClientSession as CoreSession};
 use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 
+use crate::attest::EvidenceLog;
 use crate::convert::{json_text, text};
 use crate::error::{glue_error, CoreResult};
 use crate::keys::{signer_arg, PySigner};
 use crate::trust::TrustStore;
+use mcp_attest::evidence;
+use mcp_attest::gate::{self, Ticket};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -214,5 +217,72 @@ impl ServerPresentation {
     ) -> PyResult<(bool, String)> {
         let k = text(store_key, "store_key")?;
         Ok(split(self.server(py).complete_challenge(k, inserted)))
+    }
+    fn set_tool_trust_level(&self, py: Python<'_>, tool: &str, level: u8) -> PyResult<()> {
+        self.server(py).set_tool_trust_level(tool, level).py()
+    }
+    fn required_level(&self, py: Python<'_>, tool: &str) -> u8 {
+        self.server(py).required_level(tool)
+    }
+    fn set_caller_trust(&self, py: Python<'_>, store: &Bound<'_, TrustStore>) {
+        let (issuers, lists) = {
+            let s = crate::trust::lock_attached(py, &store.get().inner);
+            (s.issuers().to_vec(), s.revocation_lists())
+        };
+        self.server(py).set_caller_trust(issuers, lists);
+    }
+    /// The gate's decision (``Admission::to_json``), recorded into ``log`` if given.
+    #[pyo3(signature = (params, client, header = None, log = None, now = None))]
+    fn admit_call(
+        &self,
+        py: Python<'_>,
+        params: &Bound<'_, PyAny>,
+        client: &Bound<'_, PyAny>,
+        header: Option<&Bound<'_, PyAny>>,
+        log: Option<&Bound<'_, EvidenceLog>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let p = json_text(params, "params")?;
+        let c = text(client, "client")?;
+        let h = crate::convert::opt_text(header, "header")?;
+        let n = crate::convert::now(now)?;
+        let mut server = self.server(py);
+        let a = match log {
+            Some(l) => {
+                let mut l = l.get().log(py);
+                server.admit_call(&p, h, c, n, Some(&mut *l))
+            }
+            None => server.admit_call::<PySigner>(&p, h, c, n, None),
+        };
+        Ok(a.py()?.to_json())
+    }
+    /// ``[{file, line}]`` (JSON text) recording an admitted call's outcome: ``result`` (the
+    /// CallToolResult) or ``error`` (the JSON-RPC error object).
+    #[pyo3(signature = (ticket, result = None, error = None, log = None, now = None))]
+    fn complete_call(
+        &self,
+        py: Python<'_>,
+        ticket: &Bound<'_, PyAny>,
+        result: Option<&Bound<'_, PyAny>>,
+        error: Option<&Bound<'_, PyAny>>,
+        log: Option<&Bound<'_, EvidenceLog>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        let t = Ticket::from_json(&json_text(ticket, "ticket")?).py()?;
+        let r = result.map(|r| json_text(r, "result")).transpose()?;
+        let code = error
+            .map(|e| json_text(e, "error"))
+            .transpose()?
+            .map(|e| gate::error_code_of(&e));
+        let n = crate::convert::now(now)?;
+        let server = self.server(py);
+        let writes = match log {
+            Some(l) => {
+                let mut l = l.get().log(py);
+                server.complete_call(&t, r.as_deref(), code.as_deref(), n, Some(&mut *l))
+            }
+            None => server.complete_call::<PySigner>(&t, r.as_deref(), code.as_deref(), n, None),
+        };
+        Ok(evidence::writes_value(&writes.py()?).to_jcs())
     }
 }

@@ -506,6 +506,65 @@ def test_caller_identity() -> None:
         err = errors._CLASS_BY_CODE[r["error"]](r["message"], r["error"])
         assert caller.caller_refusal(err, required=r["required"], level=r["level"]) == json.loads(r["expect"])
 
+    # The client's local decision before sending.
+    for c in file["prepare"]:
+        try:
+            params, proof = caller.prepare_call(
+                json.loads(c["params"]),
+                report=c["report"],
+                key=client if c["key"] else None,
+                passport=c["passport"],
+                now=c["now"],
+                nonce=bytes.fromhex(c["nonce_hex"]),
+            )
+        except mi.McpAttestError as e:
+            assert {"error": e.code} == c["expect"], c["id"]
+            continue
+        if proof is None:
+            assert c["expect"] == {"ok": None}, c["id"]
+        else:
+            assert (params, proof) == (json.loads(c["expect"]["ok"]["params"]), c["expect"]["ok"]["proof"]), c["id"]
+
+    # The server's gate, step by step, with its evidence.
+    from mcp_attest.evidence import EvidenceLog
+    from mcp_attest.session import ServerPresentation
+
+    g = file["gate"]
+    server_key = mi.SigningKey.from_bytes(bytes.fromhex(file["server_seed_hex"]))
+    pres = ServerPresentation(
+        server_key, **{k: v for k, v in json.loads(g["options"]).items() if k != "toolTrustLevels"}
+    )
+    for name, level in json.loads(g["options"]).get("toolTrustLevels", {}).items():
+        pres.set_tool_trust_level(name, level)
+    pres.set_caller_trust(mi.TrustStore.from_json(g["trust_store"]))
+    log = EvidenceLog(server_key, max_file_bytes=2**63)
+    pres.sign_tools_list(json.loads(g["list"]), now=g["now"])
+    ticket: dict[str, Any] | None = None
+    for st in g["steps"]:
+        if "admit" in st:
+            a = st["admit"]
+            adm = pres.admit_call(
+                json.loads(a["params"]), client=a["client"], header=a["header"], log=log, now=st["now"]
+            )
+            if adm.run:
+                ticket = adm.ticket
+            c_ = adm.caller
+            shape: dict[str, Any] = (
+                {
+                    "caller": None if c_ is None else {"did": c_.did, "issuer": c_.issuer, "level": c_.level},
+                    "run": True,
+                    "ticket": adm.ticket,
+                }
+                if adm.run
+                else {"error": adm.error, "run": False, "writes": [{"file": f, "line": ln} for f, ln in adm.writes]}
+            )
+            assert shape == st["expect"], st["description"]
+        else:
+            assert ticket is not None
+            c = st["complete"]
+            writes = pres.complete_call(ticket, result=c["result"], error=c["error"], log=log, now=st["now"])
+            assert [{"file": f, "line": ln} for f, ln in writes] == st["expect"], st["description"]
+
 
 def test_evidence_logs() -> None:
     from mcp_attest import evidence

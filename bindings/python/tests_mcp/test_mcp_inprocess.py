@@ -155,7 +155,8 @@ async def test_one_presentation_per_key_across_server_objects() -> None:
     # A server built per request (stateless HTTP) must keep one replay cache per key.
     a = attach_identity(ping_server("same"), key=KEY)
     b = attach_identity(ping_server("same"), key=mi.SigningKey.from_bytes(b"\x03" * 32))
-    assert a is b
+    assert a.presentation is b.presentation
+    assert a.server is not b.server  # each its own: identity.tool registers on its server
 
 
 # --- misuse: a stable code, raised at once ------------------------------------------------------

@@ -433,8 +433,13 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
             .transpose()
             .map_err(Fail::cannot_core)?,
         audience: a.audience.clone(),
+        domain: a.domain.clone(),
         ..ClientPolicy::default()
     };
+    if let Some(d) = &a.domain {
+        // The core's check, so a bad name is refused before any server is started.
+        mcp_attest::records::dns_record_name(d).map_err(Fail::cannot_core)?;
+    }
     let mut random = Zeroizing::new([0u8; 64]);
     getrandom::getrandom(random.as_mut())
         .map_err(|e| Fail::cannot("no_randomness", e.to_string()))?;
@@ -449,6 +454,15 @@ pub(crate) fn verify(a: &VerifyArgs) -> Result<Outcome, Fail> {
     let server_info = client.initialize()?;
     while let Some(req) = session.next_request() {
         let params: Value = serde_json::from_str(&req.params).unwrap_or(json!({}));
+        if req.method == mcp_attest::session::METHOD_DNS_TXT {
+            // Answered here, never sent to the server (spec §15.2 step 6a).
+            let name = params["name"].as_str().unwrap_or_default();
+            match crate::dns::lookup_txt_with(name, a.resolver.as_deref(), a.timeout.min(60)) {
+                Ok(records) => session.receive_result(&json!({ "records": records }).to_string()),
+                Err(f) => session.receive_error(-32603, &f.message, None),
+            }
+            continue;
+        }
         match client.request(req.method, params)? {
             Answer::Result(r) => session.receive_result(&r.to_string()),
             Answer::Error(code, message, data) => {

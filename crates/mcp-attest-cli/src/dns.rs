@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use hickory_resolver::config::{NameServerConfigGroup, ResolveHosts, ResolverConfig};
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::{ResolveError, Resolver};
-use mcp_attest::records::{self, DnsRecord};
+use mcp_attest::records::{self, DnsRecord, DnsVerdict};
 use mcp_attest::VerifyingKey;
 use serde_json::json;
 
@@ -103,8 +103,18 @@ fn parse_resolver(spec: &str) -> Result<SocketAddr, Fail> {
 /// The TXT records at `name`, each record's strings joined (as DNS splits long values).
 /// `Ok(empty)` when the name or the type does not exist.
 fn lookup_txt(name: &str, a: &CheckArgs) -> Result<Vec<String>, Fail> {
+    lookup_txt_with(name, a.resolver.as_deref(), a.timeout)
+}
+
+/// [`lookup_txt`] with an explicit resolver (IP or IP:PORT; `None`: the system's) and
+/// timeout, for `verify --domain`.
+pub(crate) fn lookup_txt_with(
+    name: &str,
+    resolver: Option<&str>,
+    timeout: u64,
+) -> Result<Vec<String>, Fail> {
     let provider = TokioConnectionProvider::default();
-    let mut builder = match &a.resolver {
+    let mut builder = match resolver {
         Some(spec) => {
             let addr = parse_resolver(spec)?;
             let group = NameServerConfigGroup::from_ips_clear(&[addr.ip()], addr.port(), true);
@@ -118,7 +128,7 @@ fn lookup_txt(name: &str, a: &CheckArgs) -> Result<Vec<String>, Fail> {
         })?,
     };
     let opts = builder.options_mut();
-    opts.timeout = Duration::from_secs(a.timeout);
+    opts.timeout = Duration::from_secs(timeout);
     opts.attempts = 1;
     // The record is looked up in DNS, never in /etc/hosts; and with no search domains, the
     // name is taken as absolute.
@@ -132,13 +142,13 @@ fn lookup_txt(name: &str, a: &CheckArgs) -> Result<Vec<String>, Fail> {
     let fqdn = format!("{name}.");
     // The resolver's own timeout bounds each exchange; this bounds the whole lookup (UDP,
     // then TCP on truncation).
-    let limit = Duration::from_secs(a.timeout.saturating_mul(3));
+    let limit = Duration::from_secs(timeout.saturating_mul(3));
     let answer = rt
         .block_on(async { tokio::time::timeout(limit, resolver.txt_lookup(fqdn.as_str())).await });
     let lookup = match answer {
-        Err(_) => return Err(timeout_fail(name, a.timeout)),
+        Err(_) => return Err(timeout_fail(name, timeout)),
         Ok(Err(e)) if is_absent(&e) => return Ok(Vec::new()),
-        Ok(Err(e)) => return Err(resolve_fail(name, &e, a.timeout)),
+        Ok(Err(e)) => return Err(resolve_fail(name, &e, timeout)),
         Ok(Ok(l)) => l,
     };
     Ok(lookup
@@ -197,6 +207,8 @@ fn live_server_key(command: &[String]) -> Result<VerifyingKey, Fail> {
         expected_key: None,
         timeout: 30,
         insecure_http: false,
+        domain: None,
+        resolver: None,
         url: None,
         command: command.to_vec(),
     };
@@ -232,29 +244,21 @@ fn check(a: &CheckArgs) -> Result<Outcome, Fail> {
         None => records::dns_record(&vk),
     };
     let found = lookup_txt(&name, a)?;
-    // Other TXT records may share the name (verification tokens and the like): only v=mcp1
-    // records are ours. During a rotation both keys' records are published, so one match is
-    // enough; without one, the first record's error (the core's) is the answer.
-    let ours: Vec<&String> = found
-        .iter()
-        .filter(|t| t.trim_start().starts_with("v=mcp1"))
-        .collect();
-    let mut first_err = None;
-    for text in &ours {
-        match DnsRecord::parse(text).and_then(|r| r.verify(&vk, a.kid.as_deref())) {
-            Ok(()) => {
-                let h = format!(
-                    "match  {name}  \"{text}\"\n       names {}\n",
-                    vk.to_did_key()
-                );
-                let j = json!({"match": true, "name": name, "record": text, "did": vk.to_did_key(), "found": found});
-                return Ok(Outcome::ok(j, h));
-            }
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
+    // Which records count and how one match during a rotation suffices: the core's rule, the
+    // same the client session applies to its DNS step.
+    let first_err = match records::judge_dns_records(&found, &vk, a.kid.as_deref()) {
+        DnsVerdict::Match(i) => {
+            let text = found.get(i).cloned().unwrap_or_default();
+            let h = format!(
+                "match  {name}  \"{text}\"\n       names {}\n",
+                vk.to_did_key()
+            );
+            let j = json!({"match": true, "name": name, "record": text, "did": vk.to_did_key(), "found": found});
+            return Ok(Outcome::ok(j, h));
         }
-    }
+        DnsVerdict::Mismatch(e) => Some(e),
+        DnsVerdict::Absent => None,
+    };
     let f = match first_err {
         Some(e) => Fail::refused_core(e),
         None => {

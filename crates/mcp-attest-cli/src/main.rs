@@ -278,6 +278,13 @@ pub(crate) struct VerifyArgs {
     /// answers included, can then be read and changed on the way).
     #[arg(long)]
     pub(crate) insecure_http: bool,
+    /// The domain whose DNS record (`_mcp-identity.<domain>` TXT) should name the server's
+    /// key: a match raises the server to level 2, a record naming another key refuses it.
+    #[arg(long)]
+    pub(crate) domain: Option<String>,
+    /// The DNS server for --domain, IP or IP:PORT (default: the system's).
+    #[arg(long, requires = "domain")]
+    pub(crate) resolver: Option<String>,
     /// A Streamable HTTP endpoint (https://host/mcp) instead of a command.
     #[arg(conflicts_with = "command")]
     pub(crate) url: Option<String>,

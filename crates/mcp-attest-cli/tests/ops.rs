@@ -714,6 +714,52 @@ fn dns_check_against_a_real_dns_server() {
         "{o:?}"
     );
 
+    // `verify --domain`: the session's DNS step through the same resolver. The live server's
+    // record raises it to level 2; a domain naming another key refuses it; a domain without
+    // a record leaves it verified at level 1.
+    let verify_domain = |domain: &str| {
+        let args: Vec<String> = [
+            "--json",
+            "verify",
+            "--domain",
+            domain,
+            "--resolver",
+            &addr,
+            "--",
+            p(&py),
+            p(&server),
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        Command::new(env!("CARGO_BIN_EXE_mcp-attest"))
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let o = verify_domain("live.test");
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert_eq!(
+        (json(&o)["dns"].as_str(), json(&o)["level"].as_u64()),
+        (Some("verified"), Some(2))
+    );
+    let o = verify_domain("stale.test");
+    assert_eq!(
+        (
+            code(&o),
+            json(&o)["code"].as_str(),
+            json(&o)["dns"].as_str()
+        ),
+        (1, Some("record_mismatch"), Some("mismatch")),
+        "{o:?}"
+    );
+    let o = verify_domain("missing.test");
+    assert_eq!(code(&o), 0, "{o:?}");
+    assert_eq!(
+        (json(&o)["dns"].as_str(), json(&o)["level"].as_u64()),
+        (Some("absent"), Some(1))
+    );
+
     // No server: exit 3 within the timeout, not a hang and not "missing".
     let port = dns.port;
     drop(dns);

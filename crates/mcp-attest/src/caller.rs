@@ -267,6 +267,12 @@ pub fn attach<S: Signer + ?Sized>(
     let params = parse_params(params_json)?;
     let req = request_hash_value(method, &params)?;
     let proof = sign_proof(key, audience, method, &req, now, nonce)?;
+    with_carrier(params, proof, passport)
+}
+
+/// `params` with `_meta["org.mcp-attest/caller"] = {"proof", "passport"?}` (other `_meta`
+/// members kept).
+fn with_carrier(params: Value, proof: String, passport: Option<&str>) -> Result<Attached> {
     let mut o = match params {
         Value::Object(o) => o,
         _ => Object::new(),
@@ -287,6 +293,241 @@ pub fn attach<S: Signer + ?Sized>(
         params: Value::Object(o).to_jcs(),
         proof,
     })
+}
+
+/// The highest level a client can show with what it holds: 0 without a key, 1 with one,
+/// and with a passport from another issuer its `level` claim (absent: 3). Optimistic by
+/// design: whether the server trusts that issuer, and up to which `maxLevel`, only the
+/// server knows, so a client refuses a call only when it is sure to fail.
+#[must_use]
+pub fn claimed_level(has_key: bool, passport: Option<&str>) -> u8 {
+    if !has_key {
+        return LEVEL_ANONYMOUS;
+    }
+    let vouched = passport
+        .and_then(|p| jws::parse(p, jws::MAX_TOKEN_BYTES).ok())
+        .and_then(|p| {
+            let c = p.unverified_claims();
+            let iss = c.get("iss").and_then(Value::as_str)?;
+            let sub = c.get("sub").and_then(Value::as_str)?;
+            if iss == sub {
+                return None; // self-issued: vouches for its own key only
+            }
+            match c.get("level") {
+                None => Some(LEVEL_VOUCHED),
+                Some(l) => l
+                    .as_number()
+                    .and_then(Number::as_u64)
+                    .and_then(|l| u8::try_from(l).ok())
+                    .filter(|l| (1..=LEVEL_VOUCHED_HIGH).contains(l)),
+            }
+        });
+    level(&LevelBasis {
+        key_proven: true,
+        domain_proven: false,
+        vouched,
+    })
+}
+
+/// What a client does before sending a `tools/call` (spec §20.4): reads the tool's
+/// `requiredLevel` from the server `report` (JSON text of the session report), refuses
+/// locally — nothing is sent — when it exceeds [`claimed_level`], and with a `key` attaches
+/// a proof for the server the report established ([`attach`]). `None` without a key: the
+/// call goes out anonymous, unchanged.
+///
+/// ```
+/// use mcp_attest::caller;
+/// use mcp_attest::SigningKey;
+/// let client = SigningKey::from_bytes(&[3; 32]);
+/// let server_did = SigningKey::from_bytes(&[4; 32]).verifying_key().to_did_key();
+/// let report = format!(r#"{{"server":{{"did":"{server_did}"}},"code":null,
+///   "tools":[{{"name":"delete","status":"verified","requiredLevel":3}}]}}"#);
+/// let params = r#"{"name":"delete","arguments":{}}"#;
+/// // A key alone shows level 1: the call is refused before it is sent.
+/// let e = caller::prepare_call(Some(&client), None, &report, params, 1_800_000_000, &[7; 16]).unwrap_err();
+/// assert_eq!(e.code(), mcp_attest::ErrorCode::InsufficientTrustLevel);
+/// # Ok::<(), mcp_attest::Error>(())
+/// ```
+///
+/// # Errors
+/// `insufficient_trust_level`; the report's code when it established no server and a key is
+/// given; `malformed_token` for a report that is not one; as [`attach`].
+pub fn prepare_call<S: Signer + ?Sized>(
+    key: Option<&S>,
+    passport: Option<&str>,
+    report_json: &str,
+    params_json: &str,
+    now: u64,
+    nonce: &[u8; 16],
+) -> Result<Option<Attached>> {
+    let report = json::parse_with_limits(
+        report_json,
+        json::Limits {
+            max_bytes: MAX_PARAMS_BYTES,
+            ..json::Limits::default()
+        },
+    )?;
+    if report.as_object().is_none() {
+        return Err(err!(MalformedToken, "a server report is a JSON object"));
+    }
+    let params = parse_params(params_json)?;
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| err!(CallerProofMismatch, "tools/call params have a string name"))?;
+    let required = report
+        .get("tools")
+        .and_then(Value::as_array)
+        .and_then(|tools| {
+            tools
+                .iter()
+                .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+        })
+        .and_then(|t| t.get("requiredLevel"))
+        .and_then(Value::as_number)
+        .and_then(Number::as_u64)
+        .map_or(0, |l| u8::try_from(l.min(255)).unwrap_or(u8::MAX));
+    let can = claimed_level(key.is_some(), passport);
+    if can < required {
+        return Err(err!(
+            InsufficientTrustLevel,
+            "the server requires trust level {} for {:?}; this client can show at most {}",
+            required,
+            excerpt(name),
+            can
+        ));
+    }
+    let Some(key) = key else { return Ok(None) };
+    let audience = report
+        .get("server")
+        .and_then(|s| s.get("did"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            let code = report
+                .get("code")
+                .and_then(Value::as_str)
+                .and_then(ErrorCode::from_code)
+                .unwrap_or(ErrorCode::ServerError);
+            Error::with_message(
+                code,
+                String::from(
+                    "the server is not verified: no identity to address a caller proof to",
+                ),
+            )
+        })?;
+    let req = request_hash_value("tools/call", &params)?;
+    let proof = sign_proof(key, audience, "tools/call", &req, now, nonce)?;
+    with_carrier(params, proof, passport).map(Some)
+}
+
+/// How a call a client made ended, for its own evidence log ([`client_call_evidence`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientOutcome<'a> {
+    /// The server answered with this `CallToolResult` (JSON text).
+    Result(&'a str),
+    /// The server answered with this JSON-RPC error object (JSON text).
+    Error(&'a str),
+    /// The client refused to send it, with this contract code ([`prepare_call`]).
+    RefusedLocally(&'a str),
+}
+
+/// The record a client keeps of a call it made (spec §19.6), as the call JSON an evidence
+/// log's `append_call_json` takes: `caller` is the server called (`report.server.did`) and
+/// `level` its level in the report; the log's own key — the client's — signs it and is its
+/// `server`. A call refused locally, or refused by the server's gate (-31001/-31002), is a
+/// `deny` with that code as `reason`; any other outcome is an `allow` with the result's hash
+/// or the error's code ([`crate::gate::error_code_of`]).
+///
+/// # Errors
+/// JSON errors; `caller_proof_mismatch` for params without a string `name`.
+pub fn client_call_evidence(
+    report_json: &str,
+    params_json: &str,
+    outcome: ClientOutcome<'_>,
+) -> Result<String> {
+    let report = json::parse_with_limits(
+        report_json,
+        json::Limits {
+            max_bytes: MAX_PARAMS_BYTES,
+            ..json::Limits::default()
+        },
+    )?;
+    let params = parse_params(params_json)?;
+    let name = params
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| err!(CallerProofMismatch, "tools/call params have a string name"))?;
+    let tool_hash = report
+        .get("tools")
+        .and_then(Value::as_array)
+        .and_then(|t| {
+            t.iter()
+                .find(|t| t.get("name").and_then(Value::as_str) == Some(name))
+        })
+        .and_then(|t| t.get("hash"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut o = Object::new();
+    o.insert(
+        "caller",
+        report
+            .get("server")
+            .and_then(|s| s.get("did"))
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    o.insert(
+        "level",
+        report.get("level").cloned().unwrap_or(Value::from_u64(0)),
+    );
+    o.insert("tool", Value::from(name));
+    o.insert("toolHash", tool_hash);
+    o.insert(
+        "arguments",
+        params
+            .get("arguments")
+            .filter(|a| !a.is_null())
+            .cloned()
+            .unwrap_or(Value::Object(Object::new())),
+    );
+    let deny = |o: &mut Object, code: &str| {
+        o.insert("decision", Value::from("deny"));
+        o.insert("reason", Value::from(code));
+    };
+    match outcome {
+        ClientOutcome::Result(r) => {
+            o.insert(
+                "result",
+                json::parse_with_limits(
+                    r,
+                    json::Limits {
+                        max_bytes: MAX_PARAMS_BYTES,
+                        ..json::Limits::default()
+                    },
+                )?,
+            );
+            o.insert("decision", Value::from("allow"));
+        }
+        ClientOutcome::RefusedLocally(code) => deny(&mut o, code),
+        ClientOutcome::Error(e) => {
+            let code = crate::gate::error_code_of(e);
+            let refused = json::parse(e)
+                .ok()
+                .and_then(|v| {
+                    v.get("code")
+                        .and_then(Value::as_number)
+                        .and_then(Number::as_i64)
+                })
+                .is_some_and(|c| c == JSONRPC_INSUFFICIENT_LEVEL || c == JSONRPC_CALLER_REFUSED);
+            if refused {
+                deny(&mut o, &code);
+            } else {
+                o.insert("error", Value::from(code));
+                o.insert("decision", Value::from("allow"));
+            }
+        }
+    }
+    Ok(Value::Object(o).to_jcs())
 }
 
 /// A caller the server identified.
@@ -512,7 +753,15 @@ impl CallerVerifier {
             }
         }
         self.cache
-            .check_and_insert_for(client, &nonce, iat.saturating_add(WINDOW_SECONDS), now)?;
+            .check_and_insert_for(client, &nonce, iat.saturating_add(WINDOW_SECONDS), now)
+            .map_err(|e| match e.code() {
+                // The cache's own message speaks of challenges; a caller sees its proof named.
+                ErrorCode::ReplayedNonce => err!(
+                    ReplayedNonce,
+                    "this caller proof was already used (a replayed request)"
+                ),
+                _ => e,
+            })?;
         Ok(Some(VerifiedCaller {
             did: iss,
             key,

@@ -540,6 +540,22 @@ pub fn file_index(prefix: &str, name: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// `[{"file", "line"}, …]`: the JSON form of evidence writes every binding hands over.
+#[must_use]
+pub fn writes_value(writes: &[Write]) -> Value {
+    Value::Array(
+        writes
+            .iter()
+            .map(|w| {
+                let mut o = Object::new();
+                o.insert("file", Value::from_u64(w.file));
+                o.insert("line", Value::from(w.line.as_str()));
+                Value::Object(o)
+            })
+            .collect(),
+    )
+}
+
 /// A line to append to file number `file` (see [`file_name`]), followed by `\n`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Write {

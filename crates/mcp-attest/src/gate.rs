@@ -84,40 +84,47 @@ impl GateOptions {
             .ok_or_else(|| err!(InvalidPolicy, "gate options are a JSON object"))?;
         let mut out = GateOptions::default();
         for (name, value) in o.iter() {
-            match name {
-                "minTrustLevel" => out.min_trust_level = level_of(value, "minTrustLevel")?,
-                "toolTrustLevels" => {
-                    let m = value.as_object().ok_or_else(|| {
-                        err!(InvalidPolicy, "toolTrustLevels maps tool names to levels")
-                    })?;
-                    for (tool, l) in m.iter() {
-                        out.tool_levels
-                            .insert(tool.to_string(), level_of(l, "a tool's trust level")?);
-                    }
-                }
-                "replayCacheCapacity" | "clientQuota" => {
-                    let n = value
-                        .as_number()
-                        .and_then(json::Number::as_u64)
-                        .and_then(|n| usize::try_from(n).ok())
-                        .filter(|n| *n > 0)
-                        .ok_or_else(|| err!(InvalidPolicy, "{} is a positive integer", name))?;
-                    if name == "clientQuota" {
-                        out.client_quota = n;
-                    } else {
-                        out.replay_cache_capacity = n;
-                    }
-                }
-                other => {
-                    return Err(err!(
-                        InvalidPolicy,
-                        "unknown gate option {:?}",
-                        excerpt(other)
-                    ))
-                }
+            if !out.read_member(name, value)? {
+                return Err(err!(
+                    InvalidPolicy,
+                    "unknown gate option {:?}",
+                    excerpt(name)
+                ));
             }
         }
         Ok(out)
+    }
+
+    /// Reads one member of the options object; `false` for a name that is not a gate option
+    /// (so the server's options can hold these members among their own).
+    pub(crate) fn read_member(&mut self, name: &str, value: &Value) -> Result<bool> {
+        match name {
+            "minTrustLevel" => self.min_trust_level = level_of(value, "minTrustLevel")?,
+            "toolTrustLevels" => {
+                let m = value.as_object().ok_or_else(|| {
+                    err!(InvalidPolicy, "toolTrustLevels maps tool names to levels")
+                })?;
+                for (tool, l) in m.iter() {
+                    self.tool_levels
+                        .insert(tool.to_string(), level_of(l, "a tool's trust level")?);
+                }
+            }
+            "replayCacheCapacity" | "clientQuota" => {
+                let n = value
+                    .as_number()
+                    .and_then(json::Number::as_u64)
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| err!(InvalidPolicy, "{} is a positive integer", name))?;
+                if name == "clientQuota" {
+                    self.client_quota = n;
+                } else {
+                    self.replay_cache_capacity = n;
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     /// The level `tool` requires.
@@ -144,6 +151,94 @@ pub struct Ticket {
     tool_hash: Option<String>,
 }
 
+impl Ticket {
+    /// `{"tool", "required", "caller": {did, level, issuer} | null, "argsHash", "toolHash"}`
+    /// as canonical JSON: what bindings hand to their adapters and take back.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut o = Object::new();
+        o.insert("tool", Value::from(self.tool.as_str()));
+        o.insert("required", Value::from_u64(u64::from(self.required)));
+        o.insert(
+            "caller",
+            self.caller.as_ref().map_or(Value::Null, |c| {
+                json::parse(&c.to_json()).unwrap_or(Value::Null)
+            }),
+        );
+        o.insert("argsHash", Value::from(self.args_hash.as_str()));
+        o.insert(
+            "toolHash",
+            self.tool_hash.as_deref().map_or(Value::Null, Value::from),
+        );
+        Value::Object(o).to_jcs()
+    }
+
+    /// Reads [`Ticket::to_json`]'s form back.
+    ///
+    /// # Errors
+    /// `malformed_evidence` for anything else; JSON errors.
+    pub fn from_json(text: &str) -> Result<Ticket> {
+        let v = json::parse(text)?;
+        let bad = || err!(MalformedEvidence, "not a call ticket");
+        let text_of = |v: Option<&Value>| v.and_then(Value::as_str).map(String::from);
+        let level_of = |v: Option<&Value>| {
+            v.and_then(Value::as_number)
+                .and_then(json::Number::as_u64)
+                .and_then(|l| u8::try_from(l).ok())
+                .filter(|l| *l <= caller::LEVEL_VOUCHED_HIGH)
+        };
+        let caller = match v.get("caller") {
+            None | Some(Value::Null) => None,
+            Some(c) => {
+                let did = text_of(c.get("did")).ok_or_else(bad)?;
+                Some(VerifiedCaller {
+                    key: crate::keys::VerifyingKey::from_did_key(&did)?,
+                    did,
+                    level: level_of(c.get("level")).ok_or_else(bad)?,
+                    issuer: text_of(c.get("issuer")),
+                })
+            }
+        };
+        Ok(Ticket {
+            caller,
+            tool: text_of(v.get("tool")).ok_or_else(bad)?,
+            required: level_of(v.get("required")).ok_or_else(bad)?,
+            args_hash: text_of(v.get("argsHash")).ok_or_else(bad)?,
+            tool_hash: text_of(v.get("toolHash")),
+        })
+    }
+}
+
+/// The code an evidence record keeps for a call whose handler failed, from the JSON-RPC
+/// error object it answered with (JSON text): `data.reason`, else `data.code`, when it is one
+/// of this specification's codes (the SDKs use -32000…-32099 for conditions of their own, so
+/// the number alone says little); else the number as text. One rule for every adapter.
+///
+/// ```
+/// use mcp_attest::gate::error_code_of;
+/// assert_eq!(error_code_of(r#"{"code":-32602,"message":"bad"}"#), "-32602");
+/// assert_eq!(error_code_of(r#"{"code":-32000,"data":{"reason":"revoked"}}"#), "revoked");
+/// assert_eq!(error_code_of("not json"), "-32603");
+/// ```
+#[must_use]
+pub fn error_code_of(error_json: &str) -> String {
+    let Ok(v) = json::parse(error_json) else {
+        return String::from("-32603");
+    };
+    let data = v.get("data");
+    let named = ["reason", "code"]
+        .into_iter()
+        .filter_map(|k| data.and_then(|d| d.get(k)).and_then(Value::as_str))
+        .find_map(ErrorCode::from_code);
+    if let Some(c) = named {
+        return String::from(c.as_str());
+    }
+    match v.get("code") {
+        Some(n @ Value::Number(_)) => n.to_jcs(),
+        _ => String::from("-32603"),
+    }
+}
+
 /// What [`CallGate::admit`] decided.
 // One per call, returned and matched at once: boxing the ticket would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -159,6 +254,35 @@ pub enum Admission {
         /// The evidence lines recording the denial (empty without a log).
         writes: Vec<Write>,
     },
+}
+
+impl Admission {
+    /// The decision as canonical JSON, the one shape every binding hands its adapters:
+    /// `{"run": true, "ticket": {…}, "caller": {did, level, issuer} | null}` or
+    /// `{"run": false, "error": {code, message, data}, "writes": [{file, line}]}`.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut o = Object::new();
+        match self {
+            Admission::Run(t) => {
+                o.insert("run", Value::Bool(true));
+                o.insert("ticket", json::parse(&t.to_json()).unwrap_or(Value::Null));
+                o.insert(
+                    "caller",
+                    t.caller
+                        .as_ref()
+                        .and_then(|c| json::parse(&c.to_json()).ok())
+                        .unwrap_or(Value::Null),
+                );
+            }
+            Admission::Refuse { error, writes } => {
+                o.insert("run", Value::Bool(false));
+                o.insert("error", json::parse(error).unwrap_or(Value::Null));
+                o.insert("writes", evidence::writes_value(writes));
+            }
+        }
+        Value::Object(o).to_jcs()
+    }
 }
 
 /// What a denial's record and refusal need.
@@ -244,8 +368,42 @@ impl<K: Signer> CallGate<K> {
         self.log.as_mut()
     }
 
-    fn record(&mut self, call: &CallRecord<'_>, now: u64) -> Result<Vec<Write>> {
-        match self.log.as_mut() {
+    /// Sets the level one tool requires (0–4), e.g. from a tool registration.
+    ///
+    /// # Errors
+    /// `invalid_policy` for a level above 4.
+    pub fn set_tool_trust_level(&mut self, tool: &str, level: u8) -> Result<()> {
+        if level > caller::LEVEL_VOUCHED_HIGH {
+            return Err(err!(
+                InvalidPolicy,
+                "a tool's trust level is 0–4, not {}",
+                level
+            ));
+        }
+        self.options.tool_levels.insert(tool.to_string(), level);
+        Ok(())
+    }
+
+    /// Records the content hashes of one page of the served list; `first` starts a new list.
+    pub(crate) fn note_tools(&mut self, tools: &[Value], first: bool) {
+        if first {
+            self.tool_hashes.clear();
+        }
+        for t in tools {
+            if let (Some(name), Ok(h)) =
+                (t.get("name").and_then(Value::as_str), tool::content_hash(t))
+            {
+                self.tool_hashes.insert(name.to_string(), h);
+            }
+        }
+    }
+
+    fn record<L: Signer>(
+        log: Option<&mut EvidenceLog<L>>,
+        call: &CallRecord<'_>,
+        now: u64,
+    ) -> Result<Vec<Write>> {
+        match log {
             None => Ok(Vec::new()),
             // A record that cannot be written is the server's failure, reported as such: the
             // adapter must then fail the call closed rather than run it unrecorded.
@@ -261,9 +419,15 @@ impl<K: Signer> CallGate<K> {
 
     /// A refusal: the JSON-RPC error (with the caller's level when one was identified) and
     /// the denial's evidence record, whose `reason` is the refusal's code.
-    fn refuse(&mut self, e: &Error, d: &Denial<'_>, now: u64) -> Result<Admission> {
+    fn refuse<L: Signer>(
+        log: Option<&mut EvidenceLog<L>>,
+        e: &Error,
+        d: &Denial<'_>,
+        now: u64,
+    ) -> Result<Admission> {
         let level = d.caller.map(|c| c.level);
-        let writes = self.record(
+        let writes = Self::record(
+            log,
             &CallRecord {
                 caller: d.caller.map(|c| c.did.as_str()),
                 level: level.unwrap_or(caller::LEVEL_ANONYMOUS),
@@ -304,6 +468,25 @@ impl<K: Signer> CallGate<K> {
         client: &str,
         now: u64,
     ) -> Result<Admission> {
+        let mut log = self.log.take();
+        let out = self.admit_into(params_json, header, client, now, log.as_mut());
+        self.log = log;
+        out
+    }
+
+    /// [`CallGate::admit`] recording into `log` (a log kept outside the gate, such as a
+    /// binding's file-backed log) instead of the gate's own.
+    ///
+    /// # Errors
+    /// As [`CallGate::admit`].
+    pub fn admit_into<L: Signer>(
+        &mut self,
+        params_json: &str,
+        header: Option<&str>,
+        client: &str,
+        now: u64,
+        log: Option<&mut EvidenceLog<L>>,
+    ) -> Result<Admission> {
         let params = caller::parse_params(params_json)?;
         let tool_name = params
             .get("name")
@@ -331,7 +514,7 @@ impl<K: Signer> CallGate<K> {
                     args_hash: &args_hash,
                     required,
                 };
-                return self.refuse(&e, &denial, now);
+                return Self::refuse(log, &e, &denial, now);
             }
         };
         let level = caller.as_ref().map_or(caller::LEVEL_ANONYMOUS, |c| c.level);
@@ -343,7 +526,7 @@ impl<K: Signer> CallGate<K> {
                 args_hash: &args_hash,
                 required,
             };
-            return self.refuse(&e, &denial, now);
+            return Self::refuse(log, &e, &denial, now);
         }
         Ok(Admission::Run(Ticket {
             caller,
@@ -367,6 +550,20 @@ impl<K: Signer> CallGate<K> {
         error_code: Option<&str>,
         now: u64,
     ) -> Result<Vec<Write>> {
+        Self::complete_into(ticket, result_json, error_code, now, self.log.as_mut())
+    }
+
+    /// [`CallGate::complete`] recording into `log` (see [`CallGate::admit_into`]).
+    ///
+    /// # Errors
+    /// As [`CallGate::complete`].
+    pub fn complete_into<L: Signer>(
+        ticket: &Ticket,
+        result_json: Option<&str>,
+        error_code: Option<&str>,
+        now: u64,
+        log: Option<&mut EvidenceLog<L>>,
+    ) -> Result<Vec<Write>> {
         let result_hash = result_json.map(evidence::hash_json).transpose()?;
         let outcome = match (result_hash.as_deref(), error_code) {
             (Some(h), None) => CallOutcome::Result(h),
@@ -382,7 +579,8 @@ impl<K: Signer> CallGate<K> {
             .caller
             .as_ref()
             .map_or(caller::LEVEL_ANONYMOUS, |c| c.level);
-        self.record(
+        Self::record(
+            log,
             &CallRecord {
                 caller: ticket.caller.as_ref().map(|c| c.did.as_str()),
                 level,

@@ -25,7 +25,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::encoding;
-use crate::error::{err, excerpt, Result};
+use crate::error::{err, excerpt, Error, Result};
 use crate::keys::VerifyingKey;
 
 /// Longest record text accepted (a TXT record's strings add up to far less in practice).
@@ -64,6 +64,57 @@ pub fn dns_record(key: &VerifyingKey) -> String {
 #[must_use]
 pub fn dns_record_with_kid(key: &VerifyingKey, kid: &str) -> String {
     alloc::format!("v=mcp1; kid={}; fp={}", kid, key.fingerprint())
+}
+
+/// What the TXT records at a domain's `_mcp-identity` name say about `key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DnsVerdict {
+    /// A `v=mcp1` record names the key: the index of the first that does (during a
+    /// rotation both keys' records are published, so one match is enough).
+    Match(usize),
+    /// No `v=mcp1` record: the domain publishes no key.
+    Absent,
+    /// `v=mcp1` records exist and none names the key: the first one's error.
+    Mismatch(Error),
+}
+
+/// Judges the TXT records found at [`dns_record_name`] (each record's strings joined): other
+/// TXT records may share the name (verification tokens and the like), so only `v=mcp1`
+/// records count. The one rule for the CLI's `dns check` and the client session.
+///
+/// ```
+/// use mcp_attest::records::{self, DnsVerdict};
+/// use mcp_attest::SigningKey;
+/// let vk = SigningKey::from_bytes(&[1; 32]).verifying_key();
+/// let other = SigningKey::from_bytes(&[2; 32]).verifying_key();
+/// let txt = [String::from("google-site-verification=x"), records::dns_record(&vk)];
+/// assert_eq!(records::judge_dns_records(&txt, &vk, None), DnsVerdict::Match(1));
+/// assert!(matches!(records::judge_dns_records(&txt, &other, None), DnsVerdict::Mismatch(_)));
+/// assert_eq!(records::judge_dns_records(&txt[..1], &vk, None), DnsVerdict::Absent);
+/// ```
+#[must_use]
+pub fn judge_dns_records<T: AsRef<str>>(
+    found: &[T],
+    key: &VerifyingKey,
+    kid: Option<&str>,
+) -> DnsVerdict {
+    let mut first_err = None;
+    for (i, text) in found.iter().map(AsRef::as_ref).enumerate() {
+        if !text
+            .trim_start()
+            .trim_start_matches('"')
+            .starts_with("v=mcp1")
+        {
+            continue;
+        }
+        match DnsRecord::parse(text).and_then(|r| r.verify(key, kid)) {
+            Ok(()) => return DnsVerdict::Match(i),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    first_err.map_or(DnsVerdict::Absent, DnsVerdict::Mismatch)
 }
 
 /// A parsed ext-auth DNS record.

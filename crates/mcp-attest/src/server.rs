@@ -26,9 +26,13 @@ use alloc::vec::Vec;
 
 use crate::challenge::{self, ChallengeResponder};
 use crate::error::{err, excerpt, Error, Result};
+use crate::evidence::{EvidenceLog, Write};
+use crate::gate::{Admission, CallGate, GateOptions, Ticket};
+use crate::issuer::TrustedIssuer;
 use crate::json::{self, Limits, Object, Value};
 use crate::keys::SigningKey;
 use crate::passport::{self, McpInfo};
+use crate::revocation::RevocationList;
 use crate::signer::{infallible, Signer};
 use crate::tool::{self, SignOptions};
 use crate::{encoding, identity, jws, session};
@@ -83,6 +87,11 @@ pub struct ServerOptions {
     /// `kid`: the key id served everywhere (identity document, tool attestations, challenge
     /// answers); default the key's ext-auth kid. Set once here so no two places disagree.
     pub kid: Option<String>,
+    /// `minTrustLevel` and `toolTrustLevels` (spec §20.6): the level each tool requires of
+    /// its callers, published signed in the manifest and enforced by
+    /// [`ServerPresentation::admit_call`]. (The gate's replay cache takes its capacity and
+    /// quota from `replayCacheCapacity` and `clientQuota`.)
+    pub gate: GateOptions,
 }
 
 impl Default for ServerOptions {
@@ -99,6 +108,7 @@ impl Default for ServerOptions {
             replay_cache_capacity: challenge::DEFAULT_NONCE_CACHE_CAPACITY,
             client_quota: None,
             kid: None,
+            gate: GateOptions::default(),
         }
     }
 }
@@ -181,6 +191,9 @@ impl ServerOptions {
                 "clientQuota" => {
                     s.client_quota = Some(usize::try_from(whole()?).unwrap_or(usize::MAX).max(1));
                 }
+                "minTrustLevel" | "toolTrustLevels" => {
+                    s.gate.read_member(k, val)?;
+                }
                 "replayCacheCapacity" => {
                     s.replay_cache_capacity =
                         usize::try_from(whole()?).unwrap_or(usize::MAX).max(1);
@@ -217,7 +230,16 @@ pub struct ServerPresentation<K: Signer = SigningKey> {
     /// Challenges admitted and waiting for a shared store's answer, by store key. Each holds
     /// a slot of the bounded replay cache, so there are never more than its capacity.
     pending: BTreeMap<String, challenge::AdmittedChallenge>,
+    /// The decision on each `tools/call` (its own replay cache for caller proofs).
+    gate: CallGate,
+    /// Signed `tools/list` pages by (SHA-256 of the unsigned page and cursor): served again
+    /// until `renew_at`, so a list is signed once per tool set, not on every request.
+    signed: BTreeMap<[u8; 32], (String, u64)>,
 }
+
+/// Signed pages kept at most: a server lists a handful of pages; more distinct ones mean the
+/// list changes, and the oldest are dropped wholesale.
+const MAX_SIGNED_PAGES: usize = 64;
 
 impl ServerPresentation {
     /// The presentation of `key` under `options`.
@@ -264,6 +286,12 @@ impl<K: Signer> ServerPresentation<K> {
             }
             None => ChallengeResponder::new(kid.clone(), options.replay_cache_capacity),
         };
+        let mut gate_options = options.gate.clone();
+        gate_options.replay_cache_capacity = options.replay_cache_capacity;
+        if let Some(q) = options.client_quota {
+            gate_options.client_quota = q;
+        }
+        let gate = CallGate::new(&key.verifying_key().to_did_key(), gate_options, None);
         ServerPresentation {
             key,
             kid,
@@ -271,6 +299,8 @@ impl<K: Signer> ServerPresentation<K> {
             passport: None,
             responder,
             pending: BTreeMap::new(),
+            gate,
+            signed: BTreeMap::new(),
         }
     }
 
@@ -394,6 +424,18 @@ impl<K: Signer> ServerPresentation<K> {
         cursor: Option<&str>,
         now: u64,
     ) -> Result<String> {
+        let mut h = Sha256::new();
+        h.update(result_json.as_bytes());
+        h.update([0xff]);
+        if let Some(c) = cursor {
+            h.update(c.as_bytes());
+        }
+        let cache_key: [u8; 32] = h.finalize().into();
+        if let Some((text, renew_at)) = self.signed.get(&cache_key) {
+            if now < *renew_at {
+                return Ok(text.clone());
+            }
+        }
         let result = json::parse_with_limits(
             result_json,
             Limits {
@@ -412,7 +454,7 @@ impl<K: Signer> ServerPresentation<K> {
             }
         };
         let passport = self.try_passport(now)?;
-        let mut signed = tool::sign_tools_list_value(
+        let mut signed = tool::sign_tools_list_guarded(
             &self.key,
             &result,
             &SignOptions {
@@ -421,7 +463,11 @@ impl<K: Signer> ServerPresentation<K> {
                 audience: self.options.audience.as_deref(),
                 kid: Some(&self.kid),
             },
+            Some(self.gate.options()),
         )?;
+        if let Some(tools) = result.get("tools").and_then(Value::as_array) {
+            self.gate.note_tools(tools, cursor.is_none());
+        }
         if let Value::Object(o) = &mut signed {
             // sign_tools_list_value always writes `_meta` and our member with the manifest.
             if let Some(Value::Object(mut meta)) = o.remove("_meta") {
@@ -439,7 +485,89 @@ impl<K: Signer> ServerPresentation<K> {
                 o.insert("_meta", Value::Object(meta));
             }
         }
-        Ok(signed.to_jcs())
+        let text = signed.to_jcs();
+        // Renewed at half the manifest's lifetime (and before a self-issued passport in it
+        // is renewed), so a client never receives a page about to expire.
+        let renew_at =
+            now.saturating_add(self.options.manifest_ttl.min(self.options.passport_ttl) / 2);
+        if self.signed.len() >= MAX_SIGNED_PAGES {
+            self.signed.clear();
+        }
+        self.signed.insert(cache_key, (text.clone(), renew_at));
+        Ok(text)
+    }
+
+    /// Sets the trust level (0–4) `tool` requires of its callers, e.g. from its registration.
+    /// The next `tools/list` publishes it (signed pages are re-signed).
+    ///
+    /// # Errors
+    /// `invalid_policy` for a level above 4.
+    pub fn set_tool_trust_level(&mut self, tool: &str, level: u8) -> Result<()> {
+        self.gate.set_tool_trust_level(tool, level)?;
+        self.signed.clear();
+        Ok(())
+    }
+
+    /// The trust level `tool` requires.
+    #[must_use]
+    pub fn required_level(&self, tool: &str) -> u8 {
+        self.gate.options().required_level(tool)
+    }
+
+    /// Issuers (with their `maxLevel`) whose passports raise callers, and revocation lists
+    /// applied to callers.
+    pub fn set_caller_trust(
+        &mut self,
+        issuers: Vec<TrustedIssuer>,
+        revocations: Vec<RevocationList>,
+    ) {
+        self.gate.set_trust(issuers, revocations);
+    }
+
+    /// Decides one `tools/call` before its handler runs (spec §20.6; [`CallGate::admit`]):
+    /// `params_json` as received (with `_meta`), `header` the `MCP-Attest-Caller` value over
+    /// HTTP, `client` the replay-quota key, `log` the evidence log, if kept, which must be
+    /// this server's (records are signed by the log's key under the server's DID).
+    ///
+    /// # Errors
+    /// As [`CallGate::admit`]; `invalid_policy` for another server's log.
+    pub fn admit_call<L: Signer>(
+        &mut self,
+        params_json: &str,
+        header: Option<&str>,
+        client: &str,
+        now: u64,
+        log: Option<&mut EvidenceLog<L>>,
+    ) -> Result<Admission> {
+        self.check_log(log.as_deref())?;
+        self.gate.admit_into(params_json, header, client, now, log)
+    }
+
+    /// Records an admitted call's outcome ([`CallGate::complete`]) into `log`.
+    ///
+    /// # Errors
+    /// As [`CallGate::complete`]; `invalid_policy` for another server's log.
+    pub fn complete_call<L: Signer>(
+        &self,
+        ticket: &Ticket,
+        result_json: Option<&str>,
+        error_code: Option<&str>,
+        now: u64,
+        log: Option<&mut EvidenceLog<L>>,
+    ) -> Result<Vec<Write>> {
+        self.check_log(log.as_deref())?;
+        CallGate::<SigningKey>::complete_into(ticket, result_json, error_code, now, log)
+    }
+
+    fn check_log<L: Signer>(&self, log: Option<&EvidenceLog<L>>) -> Result<()> {
+        match log {
+            Some(l) if l.writer().server_did() != self.did() => Err(err!(
+                InvalidPolicy,
+                "the evidence log is signed by {}, not by this server's key",
+                l.writer().server_did()
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// [`ServerPresentation::identity_get`] for any signer.

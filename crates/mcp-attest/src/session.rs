@@ -66,7 +66,7 @@ use crate::keys::VerifyingKey;
 use crate::passport::{self, Passport};
 use crate::tool::{self, ToolSignatures, ToolStatus};
 use crate::trust::{AcceptedTool, TrustStore};
-use crate::{encoding, jws};
+use crate::{encoding, jws, records};
 
 /// The version of the report's JSON shape.
 pub const REPORT_VERSION: u64 = 1;
@@ -78,6 +78,13 @@ pub const METHOD_TOOLS_LIST: &str = "tools/list";
 pub const METHOD_IDENTITY_GET: &str = "identity/get";
 /// The ext-auth method that proves possession of the key.
 pub const METHOD_IDENTITY_CHALLENGE: &str = "identity/challenge";
+/// The request the session makes of its adapter, not of the server, when the policy names a
+/// `domain`: params `{"name": "_mcp-identity.<domain>"}`; the adapter resolves the name's TXT
+/// records and hands back `{"records": [<each record's strings joined>]}` (`[]` when the name
+/// or its TXT data does not exist), or an error when resolution fails.
+pub const METHOD_DNS_TXT: &str = "dns/txt";
+/// Most TXT records of one name the session reads.
+const MAX_DNS_RECORDS: usize = 64;
 /// The tool fields whose changes a report names: what a host shows its user before asking
 /// again.
 pub const TRACKED_FIELDS: [&str; 5] = [
@@ -127,6 +134,11 @@ pub struct ClientPolicy {
     pub leeway: u64,
     /// `maxLifetime`: see [`passport::VerifyOptions::max_lifetime`].
     pub max_lifetime: u64,
+    /// `domain`: a domain whose DNS record (`_mcp-identity.<domain>`, spec §4.1) should name
+    /// the server's key; the session then asks its adapter for one DNS lookup
+    /// ([`METHOD_DNS_TXT`]). A match raises the server to level 2; a record naming another
+    /// key refuses the server.
+    pub domain: Option<String>,
 }
 
 impl Default for ClientPolicy {
@@ -144,6 +156,7 @@ impl Default for ClientPolicy {
             max_pages: DEFAULT_MAX_PAGES,
             leeway: jws::DEFAULT_LEEWAY,
             max_lifetime: passport::DEFAULT_MAX_LIFETIME,
+            domain: None,
         }
     }
 }
@@ -214,6 +227,13 @@ impl ClientPolicy {
                 }
                 "leeway" => p.leeway = whole()?,
                 "maxLifetime" => p.max_lifetime = whole()?,
+                "domain" => {
+                    let d = text()?;
+                    records::dns_record_name(&d).map_err(|e| {
+                        err!(InvalidPolicy, "policy option domain: {}", e.message())
+                    })?;
+                    p.domain = Some(d);
+                }
                 other => {
                     return Err(err!(
                         InvalidPolicy,
@@ -244,6 +264,7 @@ enum Stage {
     Tools(Option<String>),
     IdentityGet,
     Challenge,
+    Dns,
     Done,
 }
 
@@ -257,6 +278,8 @@ struct Facts {
     challenge: &'static str,
     pin: Option<&'static str>,
     revocation: &'static str,
+    /// `verified`, `absent`, `mismatch`, `unchecked`; `None` without a domain.
+    dns: Option<&'static str>,
 }
 
 /// The client side of an identity check; see the [module documentation](self).
@@ -345,6 +368,19 @@ impl ClientSession {
                 method: METHOD_IDENTITY_CHALLENGE,
                 params: r.to_json(),
             }),
+            Stage::Dns => {
+                let name = self
+                    .policy
+                    .domain
+                    .as_deref()
+                    .and_then(|d| records::dns_record_name(d).ok())?;
+                let mut params = Object::new();
+                params.insert("name", Value::from(name));
+                Some(Request {
+                    method: METHOD_DNS_TXT,
+                    params: Value::Object(params).to_jcs(),
+                })
+            }
             Stage::Done => None,
         }
     }
@@ -357,6 +393,7 @@ impl ClientSession {
             Stage::Tools(_) => self.on_tools_page(result_json),
             Stage::IdentityGet => self.on_identity(Some(result_json)),
             Stage::Challenge => self.on_challenge_answer(result_json),
+            Stage::Dns => self.on_dns(result_json),
             Stage::Done => return,
         };
         if let Err(e) = outcome {
@@ -390,6 +427,13 @@ impl ClientSession {
             Stage::Challenge => {
                 self.facts.challenge = "failed";
                 Err(e)
+            }
+            // The adapter could not resolve (no resolver in a browser, a timeout): nothing is
+            // known about the domain, which neither raises nor refuses the server.
+            Stage::Dns => {
+                self.facts.dns = Some("unchecked");
+                self.finish();
+                Ok(())
             }
             Stage::Done => return,
             _ => Err(e),
@@ -618,9 +662,55 @@ impl ClientSession {
             self.stage = Stage::Challenge;
             Ok(())
         } else {
-            self.finish();
+            self.proven();
             Ok(())
         }
+    }
+
+    /// The key is established (and proven, with a challenge): look up the domain's record
+    /// if the policy names one, then finish.
+    fn proven(&mut self) {
+        if self.policy.domain.is_some() {
+            self.stage = Stage::Dns;
+        } else {
+            self.finish();
+        }
+    }
+
+    fn on_dns(&mut self, text: &str) -> Result<()> {
+        let Some(key) = self.facts.key else {
+            return Ok(());
+        };
+        let v = json::parse_with_limits(
+            text,
+            Limits {
+                max_bytes: MAX_DNS_RECORDS * records::MAX_RECORD_LENGTH,
+                max_depth: 3,
+            },
+        )
+        .map_err(|e| err!(ServerError, "the DNS answer is not JSON: {}", e.message()))?;
+        let found: Vec<&str> = match v.get("records").and_then(Value::as_array) {
+            Some(a) if a.len() <= MAX_DNS_RECORDS => a.iter().filter_map(Value::as_str).collect(),
+            _ => {
+                return Err(err!(
+                    ServerError,
+                    "the DNS answer is {{\"records\": [at most {} strings]}}",
+                    MAX_DNS_RECORDS
+                ))
+            }
+        };
+        let kid = self.facts.kid.clone();
+        match records::judge_dns_records(&found, &key, kid.as_deref()) {
+            records::DnsVerdict::Match(_) => self.facts.dns = Some("verified"),
+            records::DnsVerdict::Absent => self.facts.dns = Some("absent"),
+            // The domain publishes another key: the served key is not the domain's.
+            records::DnsVerdict::Mismatch(e) => {
+                self.facts.dns = Some("mismatch");
+                return Err(e);
+            }
+        }
+        self.finish();
+        Ok(())
     }
 
     fn on_challenge_answer(&mut self, text: &str) -> Result<()> {
@@ -636,7 +726,7 @@ impl ClientSession {
             return Err(e);
         }
         self.facts.challenge = "verified";
-        self.finish();
+        self.proven();
         Ok(())
     }
 
@@ -723,6 +813,7 @@ impl ClientSession {
                             hash: t.hash,
                             tool,
                             changed: Vec::new(),
+                            required_level: t.required_level,
                         });
                     }
                 }
@@ -997,14 +1088,15 @@ impl ClientSession {
         );
         o.insert("pin", f.pin.map_or(Value::Null, Value::from));
         o.insert("challenge", Value::from(f.challenge));
+        o.insert("dns", f.dns.map_or(Value::Null, Value::from));
         // The server's trust level (spec §20.1), computed as for callers: only a verified
         // server has one, its key proven by this session's challenge, raised by a passport
-        // from a trusted issuer up to the store's cap. DNS is not looked up by the session.
+        // from a trusted issuer up to the store's cap, and to 2 by the domain's DNS record.
         let level = if verified {
             let issuers = self.store.as_ref().map(TrustStore::issuers).unwrap_or(&[]);
             caller::level(&caller::LevelBasis {
                 key_proven: f.challenge == "verified",
-                domain_proven: false,
+                domain_proven: f.dns == Some("verified"),
                 vouched: f
                     .passport
                     .as_ref()
@@ -1052,6 +1144,10 @@ impl ClientSession {
                                 .map_or(Value::Null, |e| Value::from(e.message())),
                         );
                         m.insert("hash", l.hash.as_deref().map_or(Value::Null, Value::from));
+                        m.insert(
+                            "requiredLevel",
+                            Value::from_u64(u64::from(l.required_level)),
+                        );
                         m.insert(
                             "changedFields",
                             Value::Array(
@@ -1103,6 +1199,8 @@ struct Line {
     hash: Option<String>,
     tool: Option<Value>,
     changed: Vec<String>,
+    /// The level the verified manifest requires of callers (0: none).
+    required_level: u8,
 }
 
 impl Line {
@@ -1116,6 +1214,7 @@ impl Line {
             hash: None,
             tool: None,
             changed: Vec::new(),
+            required_level: 0,
         }
     }
 }

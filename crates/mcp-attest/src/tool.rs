@@ -40,6 +40,7 @@ use sha2::{Digest, Sha256};
 use crate::batch;
 use crate::encoding;
 use crate::error::{err, excerpt, Error, ErrorCode, Result};
+use crate::gate::GateOptions;
 use crate::json::{self, Limits, Number, Object, Value};
 use crate::jws;
 use crate::keys::{Signature, VerifyingKey};
@@ -235,6 +236,9 @@ pub struct ToolReport {
     pub error: Option<Error>,
     /// The content hash of the presented tool, when it could be computed.
     pub hash: Option<String>,
+    /// The trust level the server requires of callers of this tool (spec §20.4), as its
+    /// verified manifest entry says; 0 when it names none or the manifest did not verify.
+    pub required_level: u8,
 }
 
 /// The state of the list's manifest.
@@ -364,6 +368,10 @@ impl ToolsReport {
                 if let Some(h) = &t.hash {
                     r.insert("hash", Value::from(h.as_str()));
                 }
+                r.insert(
+                    "requiredLevel",
+                    Value::from_u64(u64::from(t.required_level)),
+                );
                 Value::Object(r)
             })
             .collect();
@@ -416,7 +424,7 @@ fn content_hash_with(tool: &Value, buf: &mut String) -> Result<String> {
 /// # Errors
 /// `malformed_tool_definition` (including duplicate names).
 pub fn tools_hash(tools: &[Value]) -> Result<String> {
-    let entries = Value::Array(manifest_entries(tools)?);
+    let entries = Value::Array(manifest_entries(tools, None)?);
     let mut s = String::from("sha256-");
     s.push_str(&encoding::base64url_encode(&Sha256::digest(
         entries.to_jcs().as_bytes(),
@@ -424,7 +432,9 @@ pub fn tools_hash(tools: &[Value]) -> Result<String> {
     Ok(s)
 }
 
-fn manifest_entries(tools: &[Value]) -> Result<Vec<Value>> {
+/// `levels`: the guard policy whose required levels the entries publish (`level`, only when
+/// above 0, so an unguarded server's manifest is unchanged).
+fn manifest_entries(tools: &[Value], levels: Option<&GateOptions>) -> Result<Vec<Value>> {
     let mut entries: BTreeMap<&str, String> = BTreeMap::new();
     let mut buf = String::new();
     for t in tools {
@@ -446,6 +456,10 @@ fn manifest_entries(tools: &[Value]) -> Result<Vec<Value>> {
             let mut e = Object::new();
             e.insert("name", Value::from(name));
             e.insert("hash", Value::from(hash));
+            let level = levels.map_or(0, |l| l.required_level(name));
+            if level > 0 {
+                e.insert("level", Value::from_u64(u64::from(level)));
+            }
             Value::Object(e)
         })
         .collect())
@@ -522,6 +536,21 @@ pub fn sign_tools_list_value<S: Signer + ?Sized>(
     result: &Value,
     options: &SignOptions<'_>,
 ) -> Result<Value> {
+    sign_tools_list_guarded(key, result, options, None)
+}
+
+/// [`sign_tools_list_value`] publishing, in each manifest entry, the trust level `levels`
+/// requires of the tool's callers (`level`, when above 0): the signed statement a client
+/// reads to know which tools it may call (spec §7.4, §20.4).
+///
+/// # Errors
+/// As [`sign_tools_list`].
+pub fn sign_tools_list_guarded<S: Signer + ?Sized>(
+    key: &S,
+    result: &Value,
+    options: &SignOptions<'_>,
+    levels: Option<&GateOptions>,
+) -> Result<Value> {
     let (o, tools) = split_result(result)?;
     // The rest of the result without a deep copy of the tools. `Object::insert` indexes wide
     // objects, so this stays O(n log n) for a result with hundreds of thousands of members.
@@ -537,7 +566,7 @@ pub fn sign_tools_list_value<S: Signer + ?Sized>(
         .iter()
         .map(|t| sign_tool(key, t, kid, &signed_at))
         .collect::<Result<_>>()?;
-    let manifest = build_manifest(key, &signed, options)?;
+    let manifest = manifest_token_for(key, &signed, options, levels)?;
 
     let mut meta = match out.remove("_meta") {
         Some(Value::Object(m)) => m,
@@ -572,8 +601,17 @@ pub fn build_manifest<S: Signer + ?Sized>(
     tools: &[Value],
     options: &SignOptions<'_>,
 ) -> Result<String> {
+    manifest_token_for(key, tools, options, None)
+}
+
+fn manifest_token_for<S: Signer + ?Sized>(
+    key: &S,
+    tools: &[Value],
+    options: &SignOptions<'_>,
+    levels: Option<&GateOptions>,
+) -> Result<String> {
     let vk = key.verifying_key();
-    let list = manifest_entries(tools)?;
+    let list = manifest_entries(tools, levels)?;
     let did = vk.to_did_key();
     let mut claims = Object::new();
     claims.insert("iss", Value::from(did.as_str()));
@@ -635,6 +673,7 @@ pub fn verify_tools_list_value(
                 status: ToolStatus::Revoked,
                 error: Some(e.clone()),
                 hash: content_hash_with(t, &mut buf).ok(),
+                required_level: 0,
             })
             .collect();
         return Ok(ToolsReport {
@@ -688,6 +727,7 @@ pub fn verify_tools_list_value(
                     status: ToolStatus::Malformed,
                     error: Some(e),
                     hash: None,
+                    required_level: 0,
                 });
                 sig_state.push(SigState::Skip);
                 continue;
@@ -723,6 +763,7 @@ pub fn verify_tools_list_value(
             status: ToolStatus::Verified,
             error: None,
             hash: Some(hash),
+            required_level: 0,
         });
     }
     let items: Vec<(&[u8], &Signature)> = pending
@@ -766,10 +807,11 @@ pub fn verify_tools_list_value(
             None => ManState::NoManifest,
             Some(entries) => match entries.get(name) {
                 None => ManState::NotListed,
-                Some(h) => {
+                Some((h, level)) => {
                     if let Some(seen) = listed.get_mut(name) {
                         *seen = true;
                     }
+                    report.required_level = *level;
                     if Some(h) == report.hash.as_ref() {
                         ManState::Match
                     } else {
@@ -811,7 +853,13 @@ pub fn verify_tools_list_value(
                     "the manifest lists {:?} but the list lacks it",
                     excerpt(name)
                 )),
-                hash: manifest.as_ref().and_then(|m| m.get(name).cloned()),
+                hash: manifest
+                    .as_ref()
+                    .and_then(|m| m.get(name).map(|(h, _)| h.clone())),
+                required_level: manifest
+                    .as_ref()
+                    .and_then(|m| m.get(name).map(|(_, l)| *l))
+                    .unwrap_or(0),
             });
         }
     }
@@ -933,7 +981,8 @@ fn attestation(tool: &Value, expected_kid: &str) -> Result<(Signature, u64)> {
     Ok((sig, signed_at))
 }
 
-type ManifestEntries = BTreeMap<String, String>;
+/// name → (content hash, required level).
+type ManifestEntries = BTreeMap<String, (String, u8)>;
 
 fn verify_manifest(
     token: &str,
@@ -986,9 +1035,21 @@ fn verify_manifest(
     for e in list {
         let name = e.get("name").and_then(Value::as_str);
         let hash = e.get("hash").and_then(Value::as_str);
-        match (name, hash) {
-            (Some(n), Some(h)) if h.starts_with("sha256-") => {
-                if entries.insert(String::from(n), String::from(h)).is_some() {
+        // A level the client cannot read must not pass as "no guard": the entry is refused.
+        let level = match e.get("level") {
+            None => Some(0),
+            Some(l) => l
+                .as_number()
+                .and_then(Number::as_u64)
+                .and_then(|l| u8::try_from(l).ok())
+                .filter(|l| *l <= crate::caller::LEVEL_VOUCHED_HIGH),
+        };
+        match (name, hash, level) {
+            (Some(n), Some(h), Some(level)) if h.starts_with("sha256-") => {
+                if entries
+                    .insert(String::from(n), (String::from(h), level))
+                    .is_some()
+                {
                     return Err(err!(
                         MalformedManifest,
                         "the manifest lists {:?} twice",
@@ -999,7 +1060,7 @@ fn verify_manifest(
             _ => {
                 return Err(err!(
                     MalformedManifest,
-                    "each manifest entry is {{name, hash: \"sha256-…\"}}"
+                    "each manifest entry is {{name, hash: \"sha256-…\", level?: 0–4}}"
                 ))
             }
         }

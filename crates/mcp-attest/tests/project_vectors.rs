@@ -877,6 +877,82 @@ fn caller_identity() {
         let lvl = r["level"].as_u64().map(|v| u8::try_from(v).unwrap());
         assert_eq!(caller::refusal_json(&e, req, lvl), s(r, "expect"));
     }
+
+    let parse = |t: &str| serde_json::from_str::<Value>(t).unwrap();
+    for c in file["prepare"].as_array().unwrap() {
+        let nonce: [u8; 16] = encoding::hex_decode(s(c, "nonce_hex"))
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let key = c["key"].as_bool().unwrap().then_some(&client);
+        let got = match caller::prepare_call(
+            key,
+            c["passport"].as_str(),
+            s(c, "report"),
+            s(c, "params"),
+            c["now"].as_u64().unwrap(),
+            &nonce,
+        ) {
+            Ok(None) => serde_json::json!({ "ok": null }),
+            Ok(Some(a)) => serde_json::json!({ "ok": { "params": a.params, "proof": a.proof } }),
+            Err(e) => serde_json::json!({ "error": e.code().as_str() }),
+        };
+        assert_eq!(got, c["expect"], "{}", s(c, "id"));
+    }
+
+    // The server's gate, step by step, with its evidence.
+    use mcp_attest::evidence::{self, EvidenceLog};
+    use mcp_attest::gate::{self, Admission};
+    use mcp_attest::server::{ServerOptions, ServerPresentation};
+    let g = &file["gate"];
+    let seed: [u8; 32] = encoding::hex_decode(s(&file, "server_seed_hex"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let server = || SigningKey::from_bytes(&seed);
+    let mut p =
+        ServerPresentation::new(server(), ServerOptions::from_json(s(g, "options")).unwrap());
+    let store = TrustStore::from_json(s(g, "trust_store")).unwrap();
+    p.set_caller_trust(store.issuers().to_vec(), store.revocation_lists());
+    let mut log = EvidenceLog::new(server(), u64::MAX);
+    p.sign_tools_list(s(g, "list"), None, g["now"].as_u64().unwrap())
+        .unwrap();
+    let mut ticket = None;
+    for st in g["steps"].as_array().unwrap() {
+        let now = st["now"].as_u64().unwrap();
+        let got = if let Some(a) = st.get("admit") {
+            let out = p
+                .admit_call(
+                    s(a, "params"),
+                    a["header"].as_str(),
+                    s(a, "client"),
+                    now,
+                    Some(&mut log),
+                )
+                .unwrap();
+            if let Admission::Run(t) = &out {
+                ticket = Some(t.clone());
+            }
+            parse(&out.to_json())
+        } else {
+            let c = &st["complete"];
+            let result = c["result"].as_object().map(|_| c["result"].to_string());
+            let code = c["error"]
+                .as_object()
+                .map(|_| gate::error_code_of(&c["error"].to_string()));
+            let w = p
+                .complete_call(
+                    ticket.as_ref().unwrap(),
+                    result.as_deref(),
+                    code.as_deref(),
+                    now,
+                    Some(&mut log),
+                )
+                .unwrap();
+            parse(&evidence::writes_value(&w).to_jcs())
+        };
+        assert_eq!(got, st["expect"], "{}", s(st, "description"));
+    }
 }
 
 #[test]

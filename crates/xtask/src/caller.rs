@@ -2,9 +2,12 @@
 //! server identifying callers step by step (one verifier per case, so replays show).
 
 use mcp_attest::caller::{self, CallerVerifier, LevelBasis};
+use mcp_attest::evidence::{self, EvidenceLog};
+use mcp_attest::gate::{self, Admission, Ticket};
 use mcp_attest::issuer::TrustedIssuer;
 use mcp_attest::passport::{self, IssueOptions, McpInfo};
 use mcp_attest::revocation::{self, Entry};
+use mcp_attest::server::{ServerOptions, ServerPresentation};
 use mcp_attest::trust::TrustStore;
 use mcp_attest::{encoding, SigningKey};
 use serde_json::{json, Value};
@@ -208,8 +211,46 @@ pub(crate) fn caller() -> Value {
     .map(|(e, r, l)| json!({ "error": e.code().as_str(), "message": e.message(), "required": r, "level": l, "expect": caller::refusal_json(e, *r, *l) }))
     .collect();
 
+    // The client's local decision before sending (spec §20.6, prepare_call).
+    let report = |server: Option<&str>, required: u8| {
+        json!({
+            "code": if server.is_some() { Value::Null } else { json!("pinned_key_changed") },
+            "server": server.map(|d| json!({ "did": d, "kid": null })),
+            "tools": [{ "name": "transfer", "status": "verified", "requiredLevel": required }],
+        })
+        .to_string()
+    };
+    let sd = Some(server_did.as_str());
+    let prepare: Vec<Value> = [
+        ("anonymous-open", false, None, report(sd, 0), "No key, an unguarded tool: sent unchanged (ok null)."),
+        ("anonymous-guarded", false, None, report(sd, 1), "No key, a tool requiring 1: refused before sending."),
+        ("key", true, None, report(sd, 1), "A key shows level 1: the proof is attached."),
+        ("key-below", true, None, report(sd, 2), "A key alone cannot show level 2."),
+        ("vouched", true, Some(vouched.as_str()), report(sd, 3), "An issuer's passport without a level claim shows 3."),
+        ("vouched-below-4", true, Some(vouched.as_str()), report(sd, 4), "It cannot show 4."),
+        ("claims-4", true, Some(vouched_high.as_str()), report(sd, 4), "A passport claiming 4 is sent (only the server knows the issuer's maxLevel)."),
+        ("self-issued", true, Some(self_issued.as_str()), report(sd, 2), "A self-issued passport shows 1 at most."),
+        ("unverified-server", true, None, report(None, 0), "The report established no server: no audience for a proof; the report's code."),
+        ("unlisted-tool", true, None, report(sd, 0).replace("\"transfer\"", "\"other\""), "A tool the report does not list requires 0 here (the server decides)."),
+    ]
+    .into_iter()
+    .map(|(id, key, passport, report, description)| {
+        let k = client();
+        let got = caller::prepare_call(key.then_some(&k), passport, &report, params, NOW, &[8; 16]);
+        let expect = match got {
+            Ok(None) => json!({ "ok": null }),
+            Ok(Some(a)) => json!({ "ok": { "params": a.params, "proof": a.proof } }),
+            Err(e) => json!({ "error": e.code().as_str() }),
+        };
+        json!({ "id": format!("caller/prepare/{id}"), "description": description, "key": key, "passport": passport, "report": report, "params": params, "now": NOW, "nonce_hex": encoding::hex_encode(&[8u8; 16]), "expect": expect })
+    })
+    .collect();
+
+    let gate = gate_script(&plain, &moved_tool, &with_vouched, params);
+
     json!({
-        "description": "Caller identity (spec §20). `levels`: LevelBasis → level. `hashes`: request_hash(method, params). `attach`: the client key (seed below) attaches a proof to `params` for `audience` at `now` with nonce `nonce_hex` → the params and proof byte for byte. `cases`: a new CallerVerifier for `server_did` (capacity 100, client quota 10) with the issuers and revocation lists of `trust_store`, then each step's identify(method, params, header, client, now) → {ok: null} (anonymous), {ok: {did, issuer, level}}, or {error: code}. `refusals`: refusal_json(error, required, level).",
+        "description": "Caller identity (spec §20). `levels`: LevelBasis → level. `hashes`: request_hash(method, params). `attach`: the client key (seed below) attaches a proof to `params` for `audience` at `now` with nonce `nonce_hex` → the params and proof byte for byte. `cases`: a new CallerVerifier for `server_did` (capacity 100, client quota 10) with the issuers and revocation lists of `trust_store`, then each step's identify(method, params, header, client, now) → {ok: null} (anonymous), {ok: {did, issuer, level}}, or {error: code}. `refusals`: refusal_json(error, required, level). `prepare`: the client's prepare_call(key (the client key, or none), passport, report, params, now, nonce) → {ok: null} (no key: sent unchanged), {ok: {params, proof}}, or {error: code}. `gate`: a ServerPresentation of the server key (seed `server_seed_hex`) with `options`, its caller trust set from `trust_store`, and an EvidenceLog of the same key that never rotates; it signs `list` at `now` (so records carry the tools' hashes), then each step: `admit` → admitCall(params, header, client, now, log) must equal `expect` (Admission JSON); `complete` → completeCall(the ticket of the last admitted call, result or error, now, log) must equal `expect` (the writes).",
+        "server_seed_hex": encoding::hex_encode(&seed(51)),
         "client_seed_hex": encoding::hex_encode(&seed(50)),
         "client_did": client_vk.to_did_key(),
         "server_did": server_did,
@@ -222,5 +263,113 @@ pub(crate) fn caller() -> Value {
         },
         "cases": cases,
         "refusals": refusals,
+        "prepare": prepare,
+        "gate": gate,
     })
+}
+
+/// The server's decision on a sequence of calls, with evidence (spec §20.6).
+fn gate_script(
+    plain: &caller::Attached,
+    moved_tool: &str,
+    with_vouched: &caller::Attached,
+    anonymous: &str,
+) -> Value {
+    let options = r#"{"toolTrustLevels":{"transfer":1}}"#;
+    let list = r#"{"tools":[{"name":"transfer","inputSchema":{"type":"object"}},{"name":"delete","inputSchema":{"type":"object"}}]}"#;
+    let trust = store(3, false);
+    let mut p = ServerPresentation::new(server(), ServerOptions::from_json(options).unwrap());
+    let t = TrustStore::from_json(&trust).unwrap();
+    p.set_caller_trust(t.issuers().to_vec(), t.revocation_lists());
+    let mut log = EvidenceLog::new(server(), u64::MAX);
+    p.sign_tools_list(list, None, NOW).unwrap();
+    let mut ticket = None;
+    let mut steps = Vec::new();
+    let admit = |p: &mut ServerPresentation,
+                 log: &mut EvidenceLog,
+                 ticket: &mut Option<Ticket>,
+                 params: &str,
+                 header: Option<&str>,
+                 description: &str| {
+        let a = p.admit_call(params, header, "c1", NOW, Some(log)).unwrap();
+        if let Admission::Run(t) = &a {
+            *ticket = Some(t.clone());
+        }
+        json!({ "admit": { "params": params, "header": header, "client": "c1" }, "now": NOW, "description": description, "expect": super::parse(&a.to_json()) })
+    };
+    let complete = |p: &ServerPresentation,
+                    log: &mut EvidenceLog,
+                    ticket: &Option<Ticket>,
+                    result: Option<&str>,
+                    error: Option<&str>,
+                    description: &str| {
+        let code = error.map(gate::error_code_of);
+        let w = p
+            .complete_call(
+                ticket.as_ref().unwrap(),
+                result,
+                code.as_deref(),
+                NOW,
+                Some(log),
+            )
+            .unwrap();
+        json!({ "complete": { "result": result.map(super::parse), "error": error.map(super::parse) }, "now": NOW, "description": description, "expect": super::parse(&evidence::writes_value(&w).to_jcs()) })
+    };
+    steps.push(admit(
+        &mut p,
+        &mut log,
+        &mut ticket,
+        anonymous,
+        None,
+        "Anonymous, below the tool's level 1: refused -31001, a denial recorded.",
+    ));
+    steps.push(admit(
+        &mut p,
+        &mut log,
+        &mut ticket,
+        &plain.params,
+        None,
+        "A caller proof: level 1, admitted.",
+    ));
+    steps.push(complete(
+        &p,
+        &mut log,
+        &ticket,
+        Some(r#"{"content":[{"type":"text","text":"sent"}]}"#),
+        None,
+        "Its result, hashed into an allow record.",
+    ));
+    steps.push(admit(
+        &mut p,
+        &mut log,
+        &mut ticket,
+        &plain.params,
+        Some(&plain.proof),
+        "The same proof again (also in the header): replayed_nonce, -31002, recorded.",
+    ));
+    steps.push(admit(
+        &mut p,
+        &mut log,
+        &mut ticket,
+        moved_tool,
+        None,
+        "A proof moved to another tool: caller_proof_mismatch, recorded.",
+    ));
+    steps.push(admit(
+        &mut p,
+        &mut log,
+        &mut ticket,
+        &with_vouched.params,
+        None,
+        "A trusted issuer's passport: level 3, admitted.",
+    ));
+    steps.push(complete(
+        &p,
+        &mut log,
+        &ticket,
+        None,
+        Some(r#"{"code":-32000,"message":"no","data":{"reason":"revoked"}}"#),
+        "It failed with a contract code in data.reason: the record keeps the code.",
+    ));
+    json!({ "options": options, "trust_store": trust, "list": list, "now": NOW, "steps": steps })
 }

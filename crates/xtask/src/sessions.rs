@@ -42,6 +42,8 @@ struct Sim {
     cache_full: usize,
     challenge_attack: Option<&'static str>,
     challenges: usize,
+    /// What the client's resolver finds at `_mcp-identity.<domain>` (`None`: it fails).
+    dns: Option<Vec<String>>,
 }
 
 impl Sim {
@@ -58,6 +60,7 @@ impl Sim {
             cache_full: 0,
             challenge_attack: None,
             challenges: 0,
+            dns: None,
         }
     }
 
@@ -156,6 +159,12 @@ impl Sim {
                     },
                 }
             }
+            // Answered by the client's resolver, not the server: recorded in the transcript
+            // like any other exchange.
+            "dns/txt" => match &self.dns {
+                Some(records) => Answer::Result(json!({ "records": records }).to_string()),
+                None => Answer::Error(-32603, "no DNS resolver".into(), None),
+            },
             other => panic!("unexpected request {other}"),
         }
     }
@@ -752,6 +761,52 @@ pub(crate) fn sessions() -> Value {
     ));
     let _ = ChallengeResponder::new("unused", 1);
 
+    // Guards: the levels the server requires, published in the signed manifest.
+    let mut guarded_opts = opts();
+    guarded_opts.gate = mcp_attest::gate::GateOptions::from_json(
+        r#"{"minTrustLevel":1,"toolTrustLevels":{"delete_file":3}}"#,
+    )
+    .unwrap();
+    add(run(
+        "session/guarded-tools",
+        "A server requiring level 1 of every caller and 3 for delete_file: each tool's requiredLevel comes from the signed manifest.",
+        &policy,
+        Some(&empty),
+        later,
+        &mut Sim::new(key(1), guarded_opts, &t),
+    ));
+
+    // DNS (level 2): the adapter's resolver answers the session's dns/txt request.
+    let domain = json!({ "serverId": "stdio:weather", "domain": "weather.example" });
+    let ours = mcp_attest::records::dns_record(&key(1).verifying_key());
+    let theirs = mcp_attest::records::dns_record(&key(3).verifying_key());
+    for (id, description, dns) in [
+        (
+            "session/dns-verified",
+            "The domain's record names the served key (beside an unrelated TXT record): level 2.",
+            Some(vec!["google-site-verification=abc".to_string(), ours]),
+        ),
+        (
+            "session/dns-absent",
+            "The domain publishes no v=mcp1 record: verified at level 1.",
+            Some(Vec::new()),
+        ),
+        (
+            "session/dns-mismatch",
+            "The domain's record names another key: refused with record_mismatch.",
+            Some(vec![theirs]),
+        ),
+        (
+            "session/dns-unchecked",
+            "The resolver failed (or there is none, as in a browser): verified at level 1, dns unchecked.",
+            None,
+        ),
+    ] {
+        let mut sim = Sim::new(key(1), opts(), &t);
+        sim.dns = dns;
+        add(run(id, description, &domain, Some(&empty), later, &mut sim));
+    }
+
     let policies: Vec<Value> = [
         ("policy/store-without-server-id", "{}", true),
         (
@@ -770,6 +825,7 @@ pub(crate) fn sessions() -> Value {
             false,
         ),
         ("policy/empty-server-id", r#"{"serverId":""}"#, false),
+        ("policy/bad-domain", r#"{"domain":"not a domain"}"#, false),
     ]
     .into_iter()
     .map(|(id, text, with_store)| {

@@ -45,6 +45,10 @@ export interface FileEvidenceLog {
   close(options?: { currentDate?: Date }): void
   /** The server DID in every record. */
   readonly serverDid: string
+  /** The log itself, for a call gate (`ServerPresentation.admitCall({ log })`) that returns its lines. */
+  readonly log: EvidenceLog
+  /** Appends (and flushes) lines returned by a call gate. */
+  write(writes: EvidenceWrite[]): void
 }
 
 /**
@@ -91,6 +95,10 @@ export function openEvidenceLog(options: EvidenceLogOptions): FileEvidenceLog {
     },
     get serverDid() {
       return log.serverDid
+    },
+    log,
+    write(writes) {
+      for (const w of writes) write(w)
     },
   }
 }

@@ -6,12 +6,14 @@
  *
  * Server: {@link attachIdentity} hands every `tools/list` result to the presentation to sign,
  * serves `identity/get` and `identity/challenge`, advertises the capabilities (`experimental`
- * and `extensions`) and adds the DID and kid to the 2026-era `server/discover` result `_meta`.
+ * and `extensions`) and adds the DID and kid to the 2026-era `server/discover` result `_meta`;
+ * every `tools/call` goes through the core's gate (caller proof, required level, evidence).
  *
  * Client: {@link verifyServer} runs the core session and returns its `ServerReport`;
  * {@link verifiedTools} returns only the raw tools the report verified; {@link watchServer}
  * re-verifies after `notifications/tools/list_changed` (on 2026-era connections it opens a
- * `subscriptions/listen` stream, the only way that notification arrives there).
+ * `subscriptions/listen` stream, the only way that notification arrives there);
+ * {@link attachCallerIdentity} attaches the client's proof to every `tools/call`.
  *
  * @example
  * ```ts
@@ -40,11 +42,15 @@ import {
   SdkShapeError,
   METHOD_CHALLENGE,
   METHOD_GET,
+  attachCaller,
+  callerHeader,
   checkClient as check,
   identityCore,
   runSession,
   toolsOf,
   watchWith,
+  type AttachCallerOptions,
+  type AttachedCaller,
   type AttachIdentityOptions,
   type AttachedIdentity,
   type ServerWatch,
@@ -52,6 +58,13 @@ import {
 } from '../mcp/shared.js'
 
 export {
+  CALLER_HTTP_HEADER,
+  CALLER_META_KEY,
+  callerFetch,
+  type AttachCallerOptions,
+  type AttachedCaller,
+  type CallerInfo,
+  type EvidenceSink,
   IDENTITY_KEY,
   SERVER_IDENTITY_KEY,
   METHOD_GET,
@@ -125,6 +138,12 @@ function rpcError(code: number, message: string, data: JsonObject): Error {
   return Object.assign(new Error(message), { code, data })
 }
 
+/** The `MCP-Attest-Caller` header of the HTTP request behind `ctx` (a Fetch `Request`; Streamable HTTP only). */
+function headerOf(ctx: unknown): string | undefined {
+  const req = (ctx as { http?: { req?: { headers?: unknown } } } | null | undefined)?.http?.req
+  return callerHeader(req?.headers)
+}
+
 /**
  * Attaches an identity to an SDK 2.x `McpServer` or `Server`. Call it before the server is
  * connected — inside the `serveStdio` / `createMcpHandler` factory, or before `connect`. A
@@ -147,28 +166,42 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
   low.setRequestHandler(METHOD_GET, { params: anyParams, result: anyResult }, () => id.presentation.identityGet())
   low.setRequestHandler(METHOD_CHALLENGE, { params: anyParams, result: anyResult }, (params: JsonObject, ctx: unknown) => id.challenge(params ?? {}, ctx, rpcError))
 
-  // tools/list: wrap the SDK's handler (read through the protected accessor).
-  let installed: unknown
-  const wrapToolsList = (): void => {
-    let orig = low._getRequestHandler!('tools/list')
-    if (orig === undefined) {
+  // tools/list and tools/call: wrap the SDK's handlers (read through the protected accessor).
+  const setRequestHandler = low.setRequestHandler.bind(low)
+  const installed = new Map<string, unknown>()
+  const wrap = (method: string, make: (inner: Handler) => Handler): void => {
+    const orig = low._getRequestHandler!(method)
+    if (orig === undefined || orig === installed.get(method)) return // no tools, or already wrapped
+    if (typeof orig !== 'function') throw shapeError(`the ${method} handler is not a function`)
+    // The 2-argument form hands the handler the whole request (`request.params`).
+    setRequestHandler(method, make(orig))
+    installed.set(method, low._getRequestHandler!(method))
+  }
+  const wrapTools = (): void => {
+    if (low._getRequestHandler!('tools/list') === undefined) {
       // McpServer installs its tools handlers on the first registerTool.
       const install = (outer as { setToolRequestHandlers?: unknown }).setToolRequestHandlers
       if (typeof install === 'function') install.call(outer)
-      orig = low._getRequestHandler!('tools/list')
     }
-    if (orig === undefined || orig === installed) return // no tools, or already wrapped
-    if (typeof orig !== 'function') throw shapeError('the tools/list handler is not a function')
-    const inner = orig
-    // The 2-argument form hands the handler the whole request: the cursor is `request.params.cursor`.
-    low.setRequestHandler('tools/list', async (request: unknown, ctx: unknown) => id.sign(await inner(request, ctx), request))
-    installed = low._getRequestHandler!('tools/list')
+    wrap('tools/list', (inner) => async (request, ctx) => id.sign(await inner(request, ctx), request))
+    wrap('tools/call', (inner) => (request, ctx) => id.call(request?.params, ctx, headerOf(ctx), async () => inner(request, ctx), rpcError))
   }
-  if (low._getRequestHandler!('tools/list') !== undefined) wrapToolsList()
+  if (low._getRequestHandler!('tools/list') !== undefined) wrapTools()
   const connect = low.connect.bind(low)
+  let connected = false
   low.connect = async (transport: unknown) => {
-    wrapToolsList()
-    return connect(transport)
+    wrapTools()
+    connected = true
+    const r = await connect(transport)
+    const notifier = (typeof (outer as { sendToolListChanged?: unknown }).sendToolListChanged === 'function' ? outer : low) as { sendToolListChanged?: () => unknown }
+    id.onConnected(() => notifier.sendToolListChanged?.())
+    return r
+  }
+  // A handler set after connect is wrapped too: a late tools/call handler must not run
+  // unguarded and unrecorded.
+  low.setRequestHandler = (method: string, schemasOrHandler: unknown, handler?: Handler) => {
+    setRequestHandler(method, schemasOrHandler, handler)
+    if (connected) wrapTools()
   }
 
   // server/discover (2026 era): the serving entries re-install its handler after the factory
@@ -180,13 +213,34 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
     const mine = { ...((meta[IDENTITY_KEY] as JsonObject | undefined) ?? {}), did: id.did, kid: id.kid }
     return { ...r, _meta: { ...meta, [IDENTITY_KEY]: mine } }
   }
-  return { did: id.did, kid: id.kid, presentation: id.presentation, httpHeaders: id.httpHeaders }
+  return { did: id.did, kid: id.kid, presentation: id.presentation, httpHeaders: id.httpHeaders, setToolTrustLevel: id.setToolTrustLevel, callerOf: id.callerOf }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Client
 
 const checkClient = (client: SdkClient): void => check(client as never, shapeError)
+
+/**
+ * Attaches the client's identity to every `tools/call` it sends from now on — the same as
+ * `mcp-attest/mcp`'s `attachCallerIdentity`: a proof bound to the request and
+ * `report.server.did` in `_meta`, or a local `insufficient_trust_level` refusal with nothing
+ * sent. Over Streamable HTTP pass {@link callerFetch} to the transport for the header.
+ *
+ * @example
+ * ```ts
+ * const client = new Client(info)
+ * await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: callerFetch() }))
+ * attachCallerIdentity(client, { key, report: await verifyServer(client, { expectedKey }) })
+ * ```
+ *
+ * @throws SdkShapeError for a client that is not an SDK 2.x `Client`.
+ * @throws McpAttestError `invalid_key`, `invalid_policy`.
+ */
+export function attachCallerIdentity(client: SdkClient, options: AttachCallerOptions): AttachedCaller {
+  checkClient(client)
+  return attachCaller(client as never, options)
+}
 
 /**
  * Verifies a connected SDK 2.x client's server — the same core session, options and report as

@@ -4,12 +4,14 @@
  *
  * Server: {@link attachIdentity} hands every `tools/list` result to the core's
  * `ServerPresentation` to sign as it goes out, serves `identity/get` and `identity/challenge`
- * from it, and advertises its capabilities.
+ * from it, and advertises its capabilities; every `tools/call` goes through the core's gate
+ * (the caller's proof, the tool's required level, the evidence record) before its handler.
  *
  * Client: {@link verifyServer} runs the core's `ClientSession` over the SDK client and returns
  * its `ServerReport` (the same JSON as Python's `verify_server`); {@link verifiedTools} returns
  * only the raw tools the report verified; {@link watchServer} re-verifies after
- * `notifications/tools/list_changed`.
+ * `notifications/tools/list_changed`; {@link attachCallerIdentity} attaches the client's proof
+ * of possession to every `tools/call` (and {@link callerFetch} copies it into the HTTP header).
  *
  * Every decision — order of checks, defaults, codes, the report — is the core's; this module
  * only moves JSON between SDK hooks and the core.
@@ -39,12 +41,16 @@ import {
   SdkShapeError,
   METHOD_CHALLENGE,
   METHOD_GET,
+  attachCaller,
+  callerHeader,
   checkClient,
   identityCore,
   paramsSchema,
   runSession,
   toolsOf,
   watchWith,
+  type AttachCallerOptions,
+  type AttachedCaller,
   type AttachIdentityOptions,
   type AttachedIdentity,
   type SdkClient,
@@ -53,6 +59,13 @@ import {
 } from './shared.js'
 
 export {
+  CALLER_HTTP_HEADER,
+  CALLER_META_KEY,
+  callerFetch,
+  type AttachCallerOptions,
+  type AttachedCaller,
+  type CallerInfo,
+  type EvidenceSink,
   IDENTITY_KEY,
   SERVER_IDENTITY_KEY,
   METHOD_GET,
@@ -109,6 +122,22 @@ function rpcError(code: number, message: string, data: JsonObject): McpError {
 }
 
 /**
+ * A refused `tools/call` as the SDK's JSON-RPC error with the core's message exactly: McpError
+ * prefixes "MCP error <code>: ", and the SDK sends `error.message` as is.
+ */
+function callRefusal(code: number, message: string, data: JsonObject): McpError {
+  const e = new McpError(code, message, data)
+  e.message = message
+  return e
+}
+
+/** The `MCP-Attest-Caller` header of the HTTP request behind `extra` (Streamable HTTP only). */
+function headerOf(extra: unknown): string | undefined {
+  const info = (extra as { requestInfo?: { headers?: unknown } } | null | undefined)?.requestInfo
+  return callerHeader(info?.headers)
+}
+
+/**
  * Attaches an identity to an SDK 1.x `McpServer` or `Server`. Call it before `connect`. The
  * server's name and version are taken from the SDK object. `tools/list` is wrapped at connect
  * time (the SDK installs its own handler lazily), so tools registered before or after this call
@@ -140,26 +169,67 @@ export function attachIdentity(server: SdkServer, options: AttachIdentityOptions
       const install = (outer as { setToolRequestHandlers?: unknown }).setToolRequestHandlers
       if (typeof install === 'function') install.call(outer)
     }
-    const orig = handlers.get('tools/list')
-    if (orig === undefined) return // a low-level Server without tools: nothing to sign
-    if ((orig as { __mcpAttest?: boolean }).__mcpAttest) return
-    if (typeof orig !== 'function') throw new SdkShapeError('the tools/list handler is not a function')
-    const wrapped: Handler = async (request, extra) => id.sign(await orig(request, extra), request)
-    ;(wrapped as { __mcpAttest?: boolean }).__mcpAttest = true
-    handlers.set('tools/list', wrapped)
+    const wrap = (method: string, make: (orig: Handler) => Handler): void => {
+      const orig = handlers.get(method)
+      if (orig === undefined) return // a low-level Server without tools: nothing to sign or guard
+      if ((orig as { __mcpAttest?: boolean }).__mcpAttest) return
+      if (typeof orig !== 'function') throw new SdkShapeError(`the ${method} handler is not a function`)
+      const wrapped = make(orig)
+      ;(wrapped as { __mcpAttest?: boolean }).__mcpAttest = true
+      handlers.set(method, wrapped)
+    }
+    wrap('tools/list', (orig) => async (request, extra) => id.sign(await orig(request, extra), request))
+    // The raw request (params with `_meta` as received); the SDK's schema parse runs inside orig.
+    wrap('tools/call', (orig) => (request, extra) => id.call(request.params, extra, headerOf(extra), () => orig(request, extra), callRefusal))
   }
   // The low-level Server's connect: McpServer.connect goes through it too, so does a caller who
   // connects `mcp.server` directly.
   const connect = low.connect.bind(low)
+  let connected = false
   low.connect = async (transport: unknown) => {
     wrapToolsList()
-    return connect(transport)
+    connected = true
+    const r = await connect(transport)
+    const notifier = typeof (outer as { sendToolListChanged?: unknown }).sendToolListChanged === 'function' ? outer : low
+    id.onConnected(() => (notifier as { sendToolListChanged?: () => unknown }).sendToolListChanged?.())
+    return r
   }
-  return { did: id.did, kid: id.kid, presentation: id.presentation, httpHeaders: id.httpHeaders }
+  // A handler set after connect (the SDK allows it on a low-level Server) is wrapped too: a
+  // tools/call handler installed late must not run unguarded and unrecorded.
+  const setRequestHandler = low.setRequestHandler.bind(low)
+  low.setRequestHandler = (schema: unknown, handler: (request: any, extra: any) => unknown) => {
+    setRequestHandler(schema, handler)
+    if (connected) wrapToolsList()
+  }
+  return { did: id.did, kid: id.kid, presentation: id.presentation, httpHeaders: id.httpHeaders, setToolTrustLevel: id.setToolTrustLevel, callerOf: id.callerOf }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Client
+
+/**
+ * Attaches the client's identity to every `tools/call` it sends from now on (`callTool` or
+ * `request`): the core's `prepareCall` puts a proof of possession — bound to the method, the
+ * tool name and arguments, `report.server.did`, the time and a nonce — and the passport into
+ * the request's `_meta`. A tool whose `requiredLevel` in `report` is above what this caller can
+ * show is refused here (`McpAttestError` `insufficient_trust_level`) and nothing is sent. Over
+ * Streamable HTTP also pass {@link callerFetch} to the transport so the proof travels in the
+ * `MCP-Attest-Caller` header. Attaching again replaces the options (e.g. a fresh report).
+ *
+ * @example
+ * ```ts
+ * const report = requireVerified(await verifyServer(client, { serverId, trustStore }))
+ * attachCallerIdentity(client, { key: loadOrCreateKey({ path: clientKeyPath }), report })
+ * await client.callTool({ name: 'forecast', arguments: { city: 'Oslo' } })
+ * ```
+ *
+ * @throws SdkShapeError for a client that is not an SDK 1.x `Client`.
+ * @throws McpAttestError `invalid_key`, `invalid_policy`.
+ */
+export function attachCallerIdentity(client: SdkClient, options: AttachCallerOptions): AttachedCaller {
+  checkClient(client)
+  return attachCaller(client, options)
+}
 
 /**
  * Verifies a connected server: runs the core's client session over `client` (raw results,

@@ -16,6 +16,8 @@
  */
 import { z } from 'zod'
 import {
+  CALLER_HTTP_HEADER,
+  CALLER_META_KEY,
   ClientSession,
   McpAttestError,
   RedisReplayStore,
@@ -24,9 +26,13 @@ import {
   TrustStore,
   VerifyingKey,
   errorFor,
+  prepareCall,
   type Signer,
+  type CallerInfo,
   type ChallengeAnswer,
   type ClientPolicy,
+  type EvidenceLog,
+  type EvidenceWrite,
   type JsonObject,
   type ReplayStore,
   type ServerOptions,
@@ -42,6 +48,7 @@ export const METHOD_GET = 'identity/get'
 export const METHOD_CHALLENGE = 'identity/challenge'
 /** The HTTP identity hint header (a hint only: clients verify the signed `_meta` and the challenge). */
 export const IDENTITY_HEADER = 'MCP-Attest-Identity'
+export { CALLER_HTTP_HEADER, CALLER_META_KEY }
 
 /** An SDK 1.x `Client` (connected). */
 export interface SdkClient {
@@ -91,6 +98,27 @@ export interface AttachIdentityOptions extends Omit<ServerOptions, 'name' | 'ver
    * balancer vouches for (e.g. from `extra.requestInfo.headers['x-forwarded-for']`).
    */
   clientKey?: (context: unknown) => string | undefined
+  /**
+   * The issuers (each with its `maxLevel`) whose passports raise a caller's trust level, and
+   * the revocation lists applied to callers. Default: none (a caller with a key is level 1).
+   */
+  callerTrust?: TrustStore
+  /**
+   * Where every `tools/call` decision — allowed or denied — is recorded: `openEvidenceLog(…)`
+   * from `mcp-attest/fs`, or any {@link EvidenceSink}. A record that cannot be written fails
+   * the call closed. Default: none.
+   */
+  evidenceLog?: EvidenceSink
+}
+
+/**
+ * Where a server's evidence lines go: `FileEvidenceLog` from `mcp-attest/fs` is one. `log`
+ * produces the lines (the core decides them); `write` must append them, in order, before it
+ * returns, and throw when it cannot.
+ */
+export interface EvidenceSink {
+  readonly log: EvidenceLog
+  write(writes: EvidenceWrite[]): void
 }
 
 /** What `attachIdentity` returns. */
@@ -103,6 +131,18 @@ export interface AttachedIdentity {
   presentation: ServerPresentation
   /** Headers to set on Streamable HTTP responses (`MCP-Attest-Identity`, CORS expose). */
   httpHeaders(): Record<string, string>
+  /**
+   * Sets the trust level (0–4) tool `name` requires, on top of `minTrustLevel`; the next
+   * signed `tools/list` publishes it (a connected server also sends
+   * `notifications/tools/list_changed`). Shared by every server object of the same
+   * presentation. `invalid_policy` outside 0–4.
+   */
+  setToolTrustLevel(name: string, level: number): void
+  /**
+   * The caller the server identified for the request whose handler context (`extra` in SDK
+   * 1.x, `ctx` in 2.x) is `context`: `null` for an anonymous caller or outside a `tools/call`.
+   */
+  callerOf(context: unknown): CallerInfo | null
 }
 
 /** The SDK-independent server side (used by every adapter). @internal */
@@ -111,6 +151,14 @@ export interface IdentityCore extends AttachedIdentity {
   challenge(params: unknown, context: unknown, toError: (code: number, message: string, data: JsonObject) => Error): Promise<JsonObject>
   /** Signs one `tools/list` result; `request` is the SDK's request (its `params.cursor`). */
   sign(result: unknown, request: unknown): JsonObject
+  /**
+   * One `tools/call` through the core's gate: admit (a refusal throws `toError(code, message,
+   * data)` and `run` is never called), run, complete; every evidence line is written first.
+   * `header`: the `MCP-Attest-Caller` request header (Streamable HTTP).
+   */
+  call(params: unknown, context: unknown, header: string | undefined, run: () => Promise<unknown>, toError: (code: number, message: string, data: JsonObject) => Error): Promise<unknown>
+  /** Called once the SDK server is connected: `notify` sends `notifications/tools/list_changed`. */
+  onConnected(notify: () => unknown): void
 }
 
 let connections = 0
@@ -147,7 +195,7 @@ function signerDid(s: Signer): string {
 /** Builds (or reuses) the server side of an identity. @internal */
 export function identityCore(options: AttachIdentityOptions, serverInfo: { name?: unknown; version?: unknown } | undefined): IdentityCore {
   if (options === null || typeof options !== 'object') throw errorFor('invalid_policy', 'attachIdentity: options must be an object with a key')
-  const { key, replayStore, clientKey, ...rest } = options
+  const { key, replayStore, clientKey, callerTrust, evidenceLog, ...rest } = options
   if (!(key instanceof SigningKey) && !isSigner(key)) {
     throw errorFor('invalid_key', 'attachIdentity: options.key must be a SigningKey (loadOrCreateKey, or SigningKey.from…) or a Signer ({ publicKey, sign(data) })')
   }
@@ -155,20 +203,31 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: { name?
   if (replayStore !== undefined && typeof (replayStore as { insertIfAbsent?: unknown })?.insertIfAbsent !== 'function') {
     throw errorFor('invalid_policy', 'attachIdentity: options.replayStore must have insertIfAbsent(key, expiresAt)')
   }
+  if (callerTrust !== undefined && !(callerTrust instanceof TrustStore)) throw errorFor('invalid_policy', 'attachIdentity: options.callerTrust must be a TrustStore')
+  if (evidenceLog !== undefined && (evidenceLog === null || typeof evidenceLog !== 'object' || typeof evidenceLog.write !== 'function' || typeof evidenceLog.log !== 'object')) {
+    throw errorFor('invalid_policy', 'attachIdentity: options.evidenceLog must be an evidence log (openEvidenceLog from mcp-attest/fs): { log, write(writes) }')
+  }
   for (const taken of ['name', 'version']) {
     // The SDK server already has them; a second source could only disagree.
     if (taken in rest) throw errorFor('invalid_policy', `attachIdentity: the ${taken} comes from the SDK server object, not from options`)
   }
   const coreOptions = { ...rest, name: serverInfo?.name, version: serverInfo?.version }
   const did = key instanceof SigningKey ? key.verifyingKey().toDidKey() : signerDid(key)
-  // Canonical enough for a cache key: the same factory builds the same object literal.
-  const id = `${did}\n${JSON.stringify(coreOptions)}`
+  // Canonical enough for a cache key: the same factory builds the same object literal. The
+  // caller trust store is part of the configuration: servers trusting different issuers must
+  // not share a presentation.
+  const trustJson = callerTrust === undefined ? '' : callerTrust.toJson()
+  const id = `${did}\n${JSON.stringify(coreOptions)}\n${trustJson}`
   let p = presentations.get(id)
   if (p === undefined) {
     p = new ServerPresentation(key, coreOptions as ServerOptions)
+    if (callerTrust !== undefined) p.setCallerTrust(callerTrust)
     presentations.set(id, p)
   }
   const presentation = p
+  let notifyToolsChanged: (() => unknown) | undefined
+  // The caller of each request in flight, for the tool handler (keyed by the SDK's context object).
+  const callers = new WeakMap<object, CallerInfo | null>()
   // One key per attached server instance: an SDK server object serves one stdio connection.
   const connection = `${++connections}`
   const clientKeyOf = (context: unknown): string => {
@@ -198,7 +257,70 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: { name?
       const cursor = asObject(asObject(request)?.params)?.cursor
       return presentation.signToolsList(result, { cursor: typeof cursor === 'string' ? cursor : undefined })
     },
+    setToolTrustLevel(name, level) {
+      presentation.setToolTrustLevel(name, level)
+      // Only a connection that is still open can be told; a closed one lists afresh anyway.
+      try {
+        void Promise.resolve(notifyToolsChanged?.()).catch(() => undefined)
+      } catch {
+        // not connected
+      }
+    },
+    callerOf(context) {
+      return context !== null && typeof context === 'object' ? (callers.get(context) ?? null) : null
+    },
+    onConnected(notify) {
+      notifyToolsChanged = notify
+    },
+    async call(params, context, header, run, toError) {
+      const log = evidenceLog?.log
+      // An exception from the gate or the log (e.g. `server_error`: the log cannot record)
+      // propagates: the SDK answers with an error and the tool does not run unrecorded.
+      const admission = presentation.admitCall(params, { client: clientKeyOf(context), header: header ?? null, log })
+      if (!admission.run) {
+        evidenceLog?.write(admission.writes)
+        const { code, message, data } = admission.error
+        throw toError(code, message, data)
+      }
+      if (context !== null && typeof context === 'object') callers.set(context, admission.caller)
+      let outcome: { result: unknown } | { error: { code: number; data?: unknown } }
+      let failure: { error: unknown } | undefined
+      try {
+        outcome = { result: await run() }
+      } catch (e) {
+        // The code the SDK answers with: a JSON-RPC error's own, anything else Internal error.
+        const rpc = jsonRpcError(e)
+        outcome = { error: rpc === undefined ? { code: -32603 } : { code: rpc.code, data: rpc.data } }
+        failure = { error: e }
+      } finally {
+        if (context !== null && typeof context === 'object') callers.delete(context)
+      }
+      evidenceLog?.write(presentation.completeCall(admission.ticket, outcome, { log }))
+      if (failure !== undefined) throw failure.error
+      return (outcome as { result: unknown }).result
+    },
   }
+}
+
+/**
+ * The value of the `MCP-Attest-Caller` request header from the SDK's view of the HTTP request
+ * headers: a Fetch `Headers` (SDK 2.x) or Node's header record (SDK 1.x). A repeated header
+ * arrives joined with `, ` as Node joins it, for the core to refuse. @internal
+ */
+export function callerHeader(headers: unknown): string | undefined {
+  if (headers === null || typeof headers !== 'object') return undefined
+  const get = (headers as { get?: unknown }).get
+  if (typeof get === 'function') {
+    const v: unknown = get.call(headers, CALLER_HTTP_HEADER)
+    return typeof v === 'string' ? v : undefined
+  }
+  const wanted = CALLER_HTTP_HEADER.toLowerCase()
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() !== wanted) continue
+    if (typeof v === 'string') return v
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ')
+  }
+  return undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -221,6 +343,13 @@ export interface VerifyServerOptions extends ClientPolicy {
   requestOptions?: JsonObject
   /** Called for each request, JSON-RPC error and the final report. */
   onEvent?: (event: IdentityEvent) => void
+  /**
+   * Resolves the TXT records of a name for the `domain` check (each record as its strings;
+   * throw when resolution fails, return `[]` for no records). Default: `resolveTxt` of
+   * `node:dns/promises`; where there is none (a browser) the check is `unchecked`. A host can
+   * pass a DNS-over-HTTPS lookup here.
+   */
+  resolveTxt?: (name: string) => Promise<string[][]>
 }
 
 function asObject(v: unknown): JsonObject | undefined {
@@ -241,13 +370,25 @@ function jsonRpcError(e: unknown): { code: number; message: string; data: unknow
 /** One run of the core session over the SDK client; the raw `tools/list` pages are kept for {@link verifiedTools}. @internal */
 export async function runSession(client: SdkClient, options: VerifyServerOptions | undefined): Promise<{ report: ServerReport; pages: unknown[] }> {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw errorFor('invalid_policy', 'verifyServer: options must be an object')
-  const { trustStore, requestOptions, onEvent, ...policy } = options ?? {}
+  const { trustStore, requestOptions, onEvent, resolveTxt, ...policy } = options ?? {}
   if (onEvent !== undefined && typeof onEvent !== 'function') throw errorFor('invalid_policy', 'verifyServer: onEvent must be a function')
+  if (resolveTxt !== undefined && typeof resolveTxt !== 'function') throw errorFor('invalid_policy', 'verifyServer: resolveTxt must be a function')
   const emit = (e: IdentityEvent): void => onEvent?.(e)
   const session = new ClientSession(policy, { trustStore })
   const pages: unknown[] = []
   for (let r = session.nextRequest(); r !== null; r = session.nextRequest()) {
     emit({ type: 'request', method: r.method })
+    if (r.method === METHOD_DNS_TXT) {
+      // Answered here, never sent to the MCP server: the server must not vouch for its own domain.
+      const answer = await txtRecords(r.params?.name, resolveTxt)
+      if ('records' in answer) {
+        session.receiveResult(answer)
+      } else {
+        emit({ type: 'error', method: r.method, code: -32603, reason: null })
+        session.receiveError(-32603, answer.error)
+      }
+      continue
+    }
     let result: unknown
     try {
       result = await client.request({ method: r.method, params: r.params }, loose, requestOptions)
@@ -268,6 +409,42 @@ export async function runSession(client: SdkClient, options: VerifyServerOptions
   const report = session.report!
   emit({ type: 'report', verified: report.verified, code: report.code, did: report.server?.did ?? null, pin: report.pin })
   return { report, pages }
+}
+
+/** The session's request for the TXT records of `_mcp-identity.<domain>` (answered by the host). */
+const METHOD_DNS_TXT = 'dns/txt'
+// A specifier bundlers do not follow: a browser build of the adapter must not pull in node:dns.
+const NODE_DNS = ['node:dns', 'promises'].join('/')
+
+/** Node's resolver answers these when the name has no TXT data: no records, not a failure. */
+const NO_RECORDS = new Set(['ENODATA', 'ENOTFOUND'])
+
+async function txtRecords(name: unknown, resolve: ((name: string) => Promise<string[][]>) | undefined): Promise<{ records: string[] } | { error: string }> {
+  if (typeof name !== 'string') return { error: 'dns/txt: the request names no domain' }
+  let lookup = resolve
+  if (lookup === undefined) {
+    try {
+      type Dns = { resolveTxt?: (n: string) => Promise<string[][]> }
+      const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ NODE_DNS)) as Dns & { default?: Dns }
+      // The module object, not the ESM named export: the host's dns.setServers(…) replaces the
+      // default resolver there, while the named binding stays on the first one.
+      const dns = mod.default ?? mod
+      if (typeof dns.resolveTxt !== 'function') return { error: 'no DNS resolver in this runtime' }
+      lookup = dns.resolveTxt.bind(dns)
+    } catch {
+      return { error: 'no DNS resolver in this runtime' }
+    }
+  }
+  try {
+    const rows = await lookup(name)
+    if (!Array.isArray(rows)) return { error: 'the DNS resolver answered something that is not a list of records' }
+    // A TXT record of several strings is one record: its strings joined (RFC 7208 §3.3).
+    return { records: rows.map((r) => (Array.isArray(r) ? r.join('') : String(r))) }
+  } catch (e) {
+    const code = (e as { code?: unknown })?.code
+    if (typeof code === 'string' && NO_RECORDS.has(code)) return { records: [] }
+    return { error: `DNS lookup of ${name} failed${typeof code === 'string' ? ` (${code})` : ''}` }
+  }
 }
 
 /** The raw tools of `pages` that `report` says are verified (none when the server is not). @internal */
@@ -338,4 +515,108 @@ export async function watchWith(
   }
 }
 
-export { TrustStore, RedisReplayStore, type ReplayStore, type ServerReport, type ClientPolicy }
+// ---------------------------------------------------------------------------------------------
+// Client: the caller's identity on every tools/call
+
+/** Options of `attachCallerIdentity`. */
+export interface AttachCallerOptions {
+  /**
+   * The client's key: a `SigningKey` or a `Signer`. Without one the client stays anonymous
+   * (level 0) and still refuses, before sending, a tool the report says needs more.
+   */
+  key?: SigningKey | Signer
+  /** A passport for the client's key from an issuer the server may trust (compact JWS). */
+  passport?: string
+  /** The server's report from `verifyServer`: its DID is each proof's audience, its tools' `requiredLevel` the guard. */
+  report: ServerReport
+}
+
+/** What `attachCallerIdentity` returns. */
+export interface AttachedCaller {
+  /** The client's did:key (`null` without a key). */
+  did: string | null
+}
+
+const CALLER_STATE = Symbol.for('mcp-attest.caller')
+
+interface CallerState {
+  key: SigningKey | Signer | undefined
+  passport: string | undefined
+  report: ServerReport
+}
+
+/**
+ * Makes every `tools/call` `client` sends (`callTool` or `request`) go through the core's
+ * `prepareCall`: a proof of possession bound to the request and `report.server.did` (and the
+ * passport) in `_meta`, or a local `insufficient_trust_level` refusal with nothing sent.
+ * Attaching again replaces the options. @internal
+ */
+export function attachCaller(client: SdkClient, options: AttachCallerOptions): AttachedCaller {
+  if (options === null || typeof options !== 'object') throw errorFor('invalid_policy', 'attachCallerIdentity: options must be an object with a report')
+  const { key, passport, report } = options
+  if (report === null || typeof report !== 'object') throw errorFor('invalid_policy', 'attachCallerIdentity: options.report must be the ServerReport of verifyServer')
+  if (key !== undefined && !(key instanceof SigningKey) && !isSigner(key)) {
+    throw errorFor('invalid_key', 'attachCallerIdentity: options.key must be a SigningKey or a Signer ({ publicKey, sign(data) })')
+  }
+  if (passport !== undefined && typeof passport !== 'string') throw errorFor('invalid_policy', 'attachCallerIdentity: options.passport must be a compact JWS string')
+  const did = key === undefined ? null : key instanceof SigningKey ? key.verifyingKey().toDidKey() : signerDid(key)
+  const state: CallerState = { key, passport, report }
+  const c = client as SdkClient & { [CALLER_STATE]?: CallerState }
+  if (c[CALLER_STATE] === undefined) {
+    const send = c.request
+    c.request = function (this: unknown, request: { method: string; params?: JsonObject }, ...rest: unknown[]) {
+      const s = c[CALLER_STATE]
+      if (s === undefined || request?.method !== 'tools/call') return send.call(this ?? c, request, ...(rest as [unknown, unknown]))
+      let params: JsonObject
+      try {
+        params = prepareCall(request.params ?? {}, { report: s.report, key: s.key, passport: s.passport }).params
+      } catch (e) {
+        return Promise.reject(e)
+      }
+      return send.call(this ?? c, { ...request, params }, ...(rest as [unknown, unknown]))
+    }
+  }
+  Object.defineProperty(c, CALLER_STATE, { value: state, configurable: true, enumerable: false, writable: true })
+  return { did }
+}
+
+/**
+ * A `fetch` for the SDK's Streamable HTTP client transport that copies the caller proof of an
+ * outgoing `tools/call` (`params._meta["org.mcp-attest/caller"].proof`, set by
+ * `attachCallerIdentity`) into the `MCP-Attest-Caller` header, so that a proxy that drops
+ * `_meta` does not drop the caller's identity. Every other request passes unchanged.
+ *
+ * @example
+ * ```ts
+ * const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: callerFetch() })
+ * ```
+ */
+export function callerFetch(fetchImpl?: typeof fetch): typeof fetch {
+  if (fetchImpl !== undefined && typeof fetchImpl !== 'function') throw errorFor('invalid_policy', 'callerFetch: fetchImpl must be a fetch function')
+  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const f = fetchImpl ?? globalThis.fetch
+    const proof = typeof init?.body === 'string' ? proofOf(init.body) : undefined
+    if (proof === undefined) return f(input, init)
+    const headers = new Headers(init?.headers)
+    headers.set(CALLER_HTTP_HEADER, proof)
+    return f(input, { ...init, headers })
+  }) as typeof fetch
+}
+
+/** The caller proof of a JSON-RPC `tools/call` request body, if it carries one. */
+function proofOf(body: string): string | undefined {
+  // Cheap test first: most bodies are not tools/call.
+  if (!body.includes('"tools/call"')) return undefined
+  let msg: unknown
+  try {
+    msg = JSON.parse(body)
+  } catch {
+    return undefined
+  }
+  const m = asObject(msg)
+  if (m?.method !== 'tools/call') return undefined
+  const proof = asObject(asObject(asObject(m.params)?._meta)?.[CALLER_META_KEY])?.proof
+  return typeof proof === 'string' ? proof : undefined
+}
+
+export { TrustStore, RedisReplayStore, type ReplayStore, type ServerReport, type ClientPolicy, type CallerInfo }

@@ -82,6 +82,8 @@ __all__ = [
     "EvidenceLog",
     "LogVerifier",
     "caller_attach",
+    "caller_prepare",
+    "client_call_evidence",
     "caller_refusal",
     "caller_request_hash",
     "evidence_file_index",
@@ -832,12 +834,41 @@ class ServerPresentation:
         self, params: _JsonInput, client: str, *, now: _Now = None
     ) -> tuple[bool, tuple[str, int] | None, str | None]: ...
     def complete_challenge(self, store_key: str, inserted: bool) -> tuple[bool, str]: ...
+    def set_tool_trust_level(self, tool: str, level: int) -> None: ...
+    def required_level(self, tool: str) -> int: ...
+    def set_caller_trust(self, store: TrustStore) -> None: ...
+    def admit_call(
+        self,
+        params: _JsonInput,
+        client: str,
+        header: str | None = None,
+        log: EvidenceLog | None = None,
+        now: _Now = None,
+    ) -> str: ...
+    def complete_call(
+        self,
+        ticket: _JsonInput,
+        result: _JsonInput | None = None,
+        error: _JsonInput | None = None,
+        log: EvidenceLog | None = None,
+        now: _Now = None,
+    ) -> str: ...
 
 # Caller identity (spec §20) and evidence logs (§19); wrapped by mcp_attest.caller and
 # mcp_attest.evidence.
 def caller_attach(
     key: _AnySigner, passport: str | None, audience: str, method: str, params: _JsonInput, now: _Now, nonce: bytes
 ) -> tuple[str, str]: ...
+def caller_prepare(
+    key: _AnySigner | None, passport: str | None, report: _JsonInput, params: _JsonInput, now: _Now, nonce: bytes
+) -> tuple[str, str] | None: ...
+def client_call_evidence(
+    report: _JsonInput,
+    params: _JsonInput,
+    result: _JsonInput | None = None,
+    error: _JsonInput | None = None,
+    refused: str | None = None,
+) -> str: ...
 def caller_request_hash(method: str, params: _JsonInput) -> str: ...
 def trust_level(key_proven: bool, domain_proven: bool = False, vouched: int | None = None) -> int: ...
 def guard_level(required: int, level: int) -> None: ...

@@ -19,12 +19,15 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _native
 from ._native import SigningKey, TrustStore
 from .errors import McpAttestError
 from .key_store import Signer
+
+if TYPE_CHECKING:
+    from .session import ServerReport
 
 __all__ = [
     "CALLER_HTTP_HEADER",
@@ -35,7 +38,9 @@ __all__ = [
     "attach_caller_proof",
     "caller_refusal",
     "caller_request_hash",
+    "client_call_evidence",
     "guard_level",
+    "prepare_call",
     "trust_level",
 ]
 
@@ -86,6 +91,54 @@ def attach_caller_proof(
         nonce if nonce is not None else os.urandom(16),
     )
     return AttachedProof(params=json.loads(params_json), proof=proof)
+
+
+def prepare_call(
+    params: Any,
+    *,
+    report: ServerReport | dict[str, Any] | str,
+    key: SigningKey | Signer | None = None,
+    passport: str | None = None,
+    now: Any = None,
+    nonce: bytes | None = None,
+) -> tuple[dict[str, Any], str | None]:
+    """What a client adapter runs on every outgoing ``tools/call`` (spec §20.4): raises
+    ``insufficient_trust_level`` — nothing is sent — when ``report`` says the tool requires a
+    level this caller cannot show (no key: 0; a key: 1; a passport from another issuer: its
+    ``level`` claim, default 3 — the server's trust store has the last word). With a ``key``
+    returns the params with the proof (and passport) in ``_meta`` and the proof for the
+    ``MCP-Attest-Caller`` header; without one, the params unchanged and ``None``."""
+    text = report if isinstance(report, str) else getattr(report, "json", None)
+    r: Any = text if text is not None else report
+    # ``nonce`` (16 bytes) is for reproducible tests; by default the OS CSPRNG.
+    out = _native.caller_prepare(
+        key, passport, r, params if params is not None else {}, now, nonce if nonce is not None else os.urandom(16)
+    )
+    if out is None:
+        return (dict(params) if isinstance(params, dict) else json.loads(json.dumps(params))), None
+    return json.loads(out[0]), out[1]
+
+
+def client_call_evidence(
+    report: ServerReport | dict[str, Any] | str,
+    params: Any,
+    *,
+    result: Any = None,
+    error: dict[str, Any] | None = None,
+    refused: str | None = None,
+) -> dict[str, Any]:
+    """The record a client keeps of a call it made (spec §19.6), for its own evidence log
+    (``EvidenceLog.append_call`` / ``FileEvidenceLog.record``), signed by the client's key:
+    ``caller`` is the server called and ``level`` its level in ``report``. Refused locally
+    (``refused=code``) or by the server's gate: a ``deny`` with that code; otherwise an
+    ``allow`` with the result hashed or the error's code. Exactly one of ``result``,
+    ``error``, ``refused``."""
+    text = report if isinstance(report, str) else getattr(report, "json", None)
+    r: Any = text if text is not None else report
+    out: dict[str, Any] = json.loads(
+        _native.client_call_evidence(r, params if params is not None else {}, result, error, refused)
+    )
+    return out
 
 
 def caller_request_hash(method: str, params: Any) -> str:

@@ -208,6 +208,17 @@ class FileEvidenceLog:
     def server_did(self) -> str:
         return self._log.server_did
 
+    @property
+    def log(self) -> EvidenceLog:
+        """The log itself, for a call gate (``ServerPresentation.admit_call(log=…)``) that
+        returns its lines."""
+        return self._log
+
+    def write(self, writes: Iterable[tuple[int, str]]) -> None:
+        """Appends (and flushes) lines returned by a call gate."""
+        for w in writes:
+            self._write(w)
+
 
 def open_evidence_log(
     directory: str | os.PathLike[str],

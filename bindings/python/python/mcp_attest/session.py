@@ -16,9 +16,12 @@ from typing import Any, Literal
 
 from . import _native
 from ._native import SigningKey, TrustStore, VerifyingKey
+from .caller import Caller
+from .evidence import EvidenceLog
 from .key_store import Signer
 
 __all__ = [
+    "CallAdmission",
     "ClientPolicy",
     "ClientSession",
     "ServerPresentation",
@@ -63,6 +66,11 @@ class ClientPolicy:
     max_pages: int | None = None
     leeway: int | None = None
     max_lifetime: int | None = None
+    domain: str | None = None
+    """A domain whose DNS record (``_mcp-identity.<domain>`` TXT) should name the server's key:
+    the session then asks for one ``dns/txt`` request the caller resolves itself (never sent
+    to the server). A match raises the server to level 2; a record naming another key refuses
+    it (``record_mismatch``)."""
 
     def to_json(self) -> str:
         """The policy as the core reads it (camelCase JSON)."""
@@ -79,6 +87,8 @@ class ToolVerdict:
     message: str | None
     hash: str | None
     changed_fields: tuple[str, ...]
+    #: The trust level the server requires of this tool's callers (signed manifest; 0: none).
+    required_level: int = 0
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,8 @@ class ServerReport:
     revocation: str
     #: The server's trust level, 0–4 (spec §20.1); 0 unless verified.
     level: int
+    #: The domain's DNS record (policy ``domain``): verified, absent, mismatch, unchecked; None without one.
+    dns: str | None
     pages: tuple[int, ...]
     tools: tuple[ToolVerdict, ...]
     changes: dict[str, Any] | None
@@ -118,6 +130,7 @@ class ServerReport:
             challenge=r["challenge"],
             revocation=r["revocation"],
             level=r["level"],
+            dns=r["dns"],
             pages=tuple(r["pages"]),
             tools=tuple(
                 ToolVerdict(
@@ -127,6 +140,7 @@ class ServerReport:
                     message=t["message"],
                     hash=t["hash"],
                     changed_fields=tuple(t["changedFields"]),
+                    required_level=t["requiredLevel"],
                 )
                 for t in r["tools"]
             ),
@@ -251,3 +265,82 @@ class ServerPresentation:
         """The answer once the store said whether it took the key (not taken: replayed)."""
         ok, text = self._inner.complete_challenge(store_key, inserted)
         return ok, json.loads(text)
+
+    def set_tool_trust_level(self, name: str, level: int) -> None:
+        """Sets the level (0–4) ``name`` requires; the next ``tools/list`` publishes it."""
+        self._inner.set_tool_trust_level(name, level)
+
+    def required_level(self, name: str) -> int:
+        return self._inner.required_level(name)
+
+    def set_caller_trust(self, store: TrustStore) -> None:
+        """The issuers (with their ``maxLevel``) whose passports raise callers, and the
+        revocation lists applied to callers."""
+        self._inner.set_caller_trust(store)
+
+    def admit_call(
+        self,
+        params: Any,
+        *,
+        client: str,
+        header: str | None = None,
+        log: EvidenceLog | None = None,
+        now: Any = None,
+    ) -> CallAdmission:
+        """Decides one ``tools/call`` before its handler runs (spec §20.6): ``params`` as
+        received (with ``_meta``), ``header`` the ``MCP-Attest-Caller`` request header (HTTP),
+        ``client`` the replay-quota key, ``log`` the evidence log (its lines are returned, to
+        append). On ``run=False`` answer with ``error`` and do not run the handler. Raises
+        ``server_error`` when the log cannot record: fail the call closed."""
+        d = json.loads(
+            self._inner.admit_call(
+                params if params is not None else {},
+                client,
+                header=header,
+                log=None if log is None else log._inner,
+                now=now,
+            )
+        )
+        c = d.get("caller")
+        return CallAdmission(
+            run=d["run"],
+            ticket=d.get("ticket"),
+            caller=None if c is None else Caller(did=c["did"], level=c["level"], issuer=c["issuer"]),
+            error=d.get("error"),
+            writes=[(w["file"], w["line"]) for w in d.get("writes", [])],
+        )
+
+    def complete_call(
+        self,
+        ticket: Mapping[str, Any],
+        *,
+        result: Any = None,
+        error: Mapping[str, Any] | None = None,
+        log: EvidenceLog | None = None,
+        now: Any = None,
+    ) -> list[tuple[int, str]]:
+        """Records an admitted call's outcome: the ``CallToolResult`` the handler returned (an
+        ``isError`` result too), or the JSON-RPC error object it failed with. Returns the
+        evidence lines to append."""
+        out = self._inner.complete_call(
+            dict(ticket),
+            result=result,
+            error=None if error is None else dict(error),
+            log=None if log is None else log._inner,
+            now=now,
+        )
+        return [(w["file"], w["line"]) for w in json.loads(out)]
+
+
+@dataclass(frozen=True)
+class CallAdmission:
+    """The gate's decision on one ``tools/call`` (spec §20.6)."""
+
+    run: bool
+    #: Opaque: hand it back to :meth:`ServerPresentation.complete_call` unchanged.
+    ticket: dict[str, Any] | None
+    caller: Caller | None
+    #: The JSON-RPC error object to answer with, when ``run`` is false.
+    error: dict[str, Any] | None
+    #: Evidence lines ``(file, line)`` to append (a refusal's record).
+    writes: list[tuple[int, str]]

@@ -15,12 +15,15 @@ from mcp.types import Request as _SdkRequest  # the generic request base, in bot
 from pydantic import RootModel, ValidationError
 
 from .. import _native
+from ..caller import prepare_call
 from ..errors import _from_code
+from ..key_store import Signer
 from ..session import ClientSession, ServerReport
 from ._common import SdkShapeError, jsonrpc_error_of
 
 __all__ = [
     "ListChangedWatcher",
+    "attach_caller_identity",
     "require_verified",
     "verified_tools",
     "verify_server",
@@ -49,10 +52,47 @@ def _session_of(client: Any) -> Any:
     )
 
 
-async def _run(client: Any, session: ClientSession, pages: list[dict[str, Any]] | None) -> ServerReport:
+#: The session's request for a TXT lookup: the adapter resolves it, never sends it to the server.
+METHOD_DNS_TXT = "dns/txt"
+
+
+async def _dns_txt(session: ClientSession, params: Any, resolver: Any) -> None:
+    """Answers the session's ``dns/txt`` request: the TXT records of ``params["name"]``, each
+    record's strings joined (``[]`` when the name or its TXT data does not exist), or an error
+    when the lookup itself fails (no resolver, timeout, SERVFAIL). What they mean is the core's."""
+    name = params.get("name") if isinstance(params, dict) else None
+    if not isinstance(name, str):
+        session.receive_error(-32603, "dns/txt: no name to look up")
+        return
+    try:
+        import dns.asyncresolver
+        import dns.exception
+        import dns.resolver
+    except ImportError:
+        session.receive_error(-32603, "no DNS resolver: install mcp-attest[dns] (dnspython)")
+        return
+    try:
+        answer = await (resolver if resolver is not None else dns.asyncresolver.Resolver()).resolve(name, "TXT")
+    except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+        session.receive_result({"records": []})
+        return
+    except dns.exception.DNSException as exc:
+        session.receive_error(-32603, f"the TXT lookup failed: {type(exc).__name__}")
+        return
+    records = [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]
+    session.receive_result({"records": records})
+
+
+async def _run(
+    client: Any, session: ClientSession, pages: list[dict[str, Any]] | None, dns_resolver: Any = None
+) -> ServerReport:
     sdk = _session_of(client)
     while (request := session.next_request()) is not None:
         method, params = request
+        if method == METHOD_DNS_TXT:
+            logger.debug("mcp_attest: resolving TXT %s", params.get("name"))
+            await _dns_txt(session, params, dns_resolver)
+            continue
         logger.debug("mcp_attest: sending %s", method)
         try:
             answer = await sdk.send_request(_RawRequest(method=method, params=params), _RawResult)
@@ -87,31 +127,36 @@ async def _run(client: Any, session: ClientSession, pages: list[dict[str, Any]] 
     return report
 
 
-async def verify_server(client: Any, *, trust_store: _native.TrustStore | None = None, **policy: Any) -> ServerReport:
+async def verify_server(
+    client: Any, *, trust_store: _native.TrustStore | None = None, dns_resolver: Any = None, **policy: Any
+) -> ServerReport:
     """Verifies the connected server: the core's session over this client; returns its report.
 
     ``policy``: the core's options in snake_case (``server_id``, ``expected_key``, ``audience``,
     ``endpoint``, ``allow_self_issued``, ``require_passport``, ``challenge``,
-    ``tool_signatures``, ``require_manifest``, ``max_pages``, ``leeway``, ``max_lifetime``).
+    ``tool_signatures``, ``require_manifest``, ``max_pages``, ``leeway``, ``max_lifetime``,
+    ``domain``). With ``domain`` the TXT record ``_mcp-identity.<domain>`` is looked up with
+    dnspython (``pip install 'mcp-attest[dns]'``; its system resolver, or ``dns_resolver``, a
+    ``dns.asyncresolver.Resolver``); without dnspython the lookup counts as failed.
     With ``trust_store`` (which needs ``server_id``) the updated store (pin, accepted tools) is
     written back into it. Never raises for what the server sends (the report says); raises
     ``McpAttestError`` (``invalid_policy``) for a bad option and ``SdkShapeError`` for an
     object that is no SDK client.
     """
     session = ClientSession(policy, trust_store=trust_store)
-    report = await _run(client, session, None)
+    report = await _run(client, session, None, dns_resolver)
     session.save_trust_store()
     return report
 
 
 async def verified_tools(
-    client: Any, *, trust_store: _native.TrustStore | None = None, **policy: Any
+    client: Any, *, trust_store: _native.TrustStore | None = None, dns_resolver: Any = None, **policy: Any
 ) -> list[dict[str, Any]]:
     """The tools (raw JSON objects, as listed) a model may use: those the report marks
     ``verified`` — none when the server is not verified."""
     session = ClientSession(policy, trust_store=trust_store)
     pages: list[dict[str, Any]] = []
-    report = await _run(client, session, pages)
+    report = await _run(client, session, pages, dns_resolver)
     session.save_trust_store()
     names = set(report.verified_names)
     return [t for page in pages for t in page.get("tools", []) if isinstance(t, dict) and t.get("name") in names]
@@ -187,3 +232,73 @@ async def watch_server(
     async with listen(tools_list_changed=True) as subscription:
         async for _event in subscription:
             await report_once()
+
+
+def attach_caller_identity(
+    client: Any, *, key: _native.SigningKey | Signer, passport: str | None = None, report: ServerReport
+) -> str:
+    """From now on every ``tools/call`` this client sends (``call_tool`` or ``send_request``;
+    2.x ``mcp.Client`` or a ``ClientSession`` of either line) carries the caller's proof, made
+    with ``key`` for the server of ``report`` (what :func:`verify_server` returned), and
+    ``passport`` if given, in ``_meta["org.mcp-attest/caller"]``. Over Streamable HTTP, build
+    the transport with :func:`caller_http_client` so the proof also travels in the header.
+
+    A tool the report says needs a level this caller cannot show is refused here
+    (``McpAttestError``, ``insufficient_trust_level``) and nothing is sent; so is every call
+    when the report is not verified (its code). Returns the caller's did:key.
+
+    >>> import anyio
+    >>> from mcp import Client
+    >>> from mcp.server.mcpserver import MCPServer
+    >>> from mcp_attest import McpAttestError, SigningKey
+    >>> from mcp_attest.mcp import attach_identity, require_verified, verify_server
+    >>> server = MCPServer("doors")
+    >>> @server.tool()
+    ... def knock() -> str:
+    ...     return "who is there?"
+    >>> identity = attach_identity(server, key=SigningKey.generate(), tool_trust_levels={"unlock": 3})
+    >>> @server.tool()
+    ... def unlock() -> str:
+    ...     return "open"
+    >>> async def main() -> None:
+    ...     async with Client(server) as client:
+    ...         report = require_verified(await verify_server(client))
+    ...         attach_caller_identity(client, key=SigningKey.generate(), report=report)
+    ...         print((await client.call_tool("knock", {})).content[0].text)
+    ...         try:
+    ...             await client.call_tool("unlock", {})
+    ...         except McpAttestError as e:
+    ...             print("not sent:", e.code)
+    >>> anyio.run(main)
+    who is there?
+    not sent: insufficient_trust_level
+    """
+    sdk = _session_of(client)
+    if getattr(sdk, "_mcp_attest_caller", None) is not None:
+        raise ValueError("attach_caller_identity: this client already attaches a caller identity")
+    original = sdk.send_request
+
+    async def send_request(request: Any, result_type: Any, *args: Any, **kwargs: Any) -> Any:
+        inner = getattr(request, "root", request)  # 1.x wraps requests in a ClientRequest
+        if getattr(inner, "method", None) == "tools/call":
+            params = inner.model_dump(by_alias=True, mode="json", exclude_none=True).get("params")
+            attached, _proof = prepare_call(params, report=report, key=key, passport=passport)
+            rebuilt = type(inner).model_validate({"method": "tools/call", "params": attached})
+            request = rebuilt if inner is request else type(request)(rebuilt)
+        return await original(request, result_type, *args, **kwargs)
+
+    sdk.send_request = send_request
+    did = _did_of(key)
+    sdk._mcp_attest_caller = did
+    return did
+
+
+def _did_of(key: Any) -> str:
+    if isinstance(key, _native.SigningKey):
+        return key.to_did_key()
+    public = key.public_key  # a Signer's: a VerifyingKey, its 32 bytes or its did:key
+    if isinstance(public, str):
+        return _native.VerifyingKey.from_did_key(public).to_did_key()
+    if isinstance(public, (bytes, bytearray)):
+        return _native.VerifyingKey.from_bytes(bytes(public)).to_did_key()
+    return str(public.to_did_key())

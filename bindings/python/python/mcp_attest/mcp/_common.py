@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from ..errors import McpAttestError
@@ -88,3 +89,13 @@ def jsonrpc_error_of(exc: BaseException) -> tuple[int, str, Any] | None:
         return None
     message = getattr(source, "message", None)
     return code, message if isinstance(message, str) else str(exc), getattr(source, "data", None)
+
+
+def http_header(request: Any, name: str) -> str | None:
+    """One header of the HTTP request a message came with (a Starlette ``Request`` in both SDK
+    lines), or ``None`` on stdio and in-process connections, which have no request."""
+    headers = getattr(request, "headers", None)
+    if not isinstance(headers, Mapping):
+        return None
+    value = headers.get(name)
+    return value if isinstance(value, str) else None

@@ -3,9 +3,10 @@ low-level ``Server`` through the SDK's own hooks (``Extension`` methods and a mi
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
@@ -14,12 +15,26 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel, ConfigDict
 
-from ..replay import ReplayStore
-from ._common import EXT_AUTH_KEY, IDENTITY_KEY, METHOD_CHALLENGE, METHOD_GET, SdkShapeError
-from ._http import identity_header_app
-from ._identity import ClientKeyFn, ServerIdentity, server_identity
+from ..caller import CALLER_HTTP_HEADER
+from ._common import (
+    EXT_AUTH_KEY,
+    IDENTITY_KEY,
+    METHOD_CHALLENGE,
+    METHOD_GET,
+    SdkShapeError,
+    http_header,
+    jsonrpc_error_of,
+)
+from ._identity import CallRefused, ServerIdentity, attach_identity
 
-__all__ = ["attach_identity", "client_key_of"]
+__all__ = ["attach_identity", "client_key_of", "install", "lowlevel_of"]
+
+# How the SDK turns a handler's exception into its JSON-RPC error (recorded as the call's
+# outcome); looked up, not imported by name, as it is not part of the SDK's public API.
+try:
+    _dispatcher: Any = importlib.import_module("mcp.shared.jsonrpc_dispatcher")
+except ImportError:  # an SDK release without it: unknown exceptions are recorded as -32603
+    _dispatcher = None
 
 _COUNTER = itertools.count(1)
 # SDK connection object → a number never reused (unlike id()), forgotten with the connection.
@@ -133,14 +148,30 @@ def _merge(into: dict[str, Any], add: Mapping[str, Any]) -> None:
         into[k] = {**have, **v} if isinstance(have, Mapping) and isinstance(v, Mapping) else v
 
 
+def _sdk_error(exc: BaseException) -> dict[str, Any]:
+    """``{"code", "data"}`` of the JSON-RPC error the SDK answers for a handler's exception."""
+    found = jsonrpc_error_of(exc)
+    if found is not None:
+        return {"code": found[0], "data": found[2]}
+    to_error = getattr(_dispatcher, "handler_exception_to_error_data", None)
+    error = to_error(exc) if callable(to_error) else None
+    code = getattr(error, "code", None)
+    if isinstance(code, int):
+        return {"code": code, "data": getattr(error, "data", None)}
+    return {"code": -32603, "data": None}
+
+
 class _IdentityMiddleware:
-    """Signs every `tools/list` result (with the request's cursor) and adds the capabilities
-    and the `_meta` hint to `initialize` / `server/discover`."""
+    """Signs every `tools/list` result (with the request's cursor), adds the capabilities and
+    the `_meta` hint to `initialize` / `server/discover`, and puts every `tools/call` through
+    the core's gate (admit → the tool → complete)."""
 
     def __init__(self, identity: ServerIdentity) -> None:
         self.identity = identity
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.method == "tools/call" and ctx.request_id is not None:
+            return await self._call(ctx, call_next)
         result = await call_next(ctx)
         if ctx.request_id is None:
             return result
@@ -163,56 +194,54 @@ class _IdentityMiddleware:
             return wire
         return result
 
+    async def _call(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        identity = self.identity
+        params = dict(ctx.params) if isinstance(ctx.params, Mapping) else ctx.params
+        try:
+            ticket = identity.admit_call(
+                params, client=_client_of(identity, ctx), header=http_header(ctx.request, CALLER_HTTP_HEADER)
+            )
+        except CallRefused as refused:
+            raise _mcp_error(refused.error) from None
+        try:
+            result = await call_next(ctx)
+        except Exception as exc:
+            try:
+                identity.complete_call(ticket, error=_sdk_error(exc))
+            except CallRefused as refused:
+                raise _mcp_error(refused.error) from None
+            raise
+        try:
+            identity.complete_call(ticket, result=_wire(result))
+        except CallRefused as refused:
+            raise _mcp_error(refused.error) from None
+        return result
 
-def _lowlevel(server: Any) -> Server[Any]:
+
+def _mcp_error(error: Mapping[str, Any]) -> MCPError:
+    code = error.get("code")
+    return MCPError(code if isinstance(code, int) else -32603, str(error.get("message", "")), error.get("data"))
+
+
+def lowlevel_of(server: Any) -> Server[Any]:
+    """The low-level ``Server`` of a 2.x ``MCPServer`` or low-level ``Server``."""
     if isinstance(server, Server):
-        return server
-    low = getattr(server, "_lowlevel_server", None)
-    if isinstance(low, Server):
-        return low
-    raise SdkShapeError(
-        f"attach_identity expects an mcp.server.MCPServer or mcp.server.lowlevel.Server, not {type(server).__name__}"
-    )
-
-
-def attach_identity(
-    server: Any,
-    *,
-    key: Any,
-    passport: str | None = None,
-    audience: str | None = None,
-    endpoints: Iterable[str] | None = None,
-    attestations: Iterable[Mapping[str, Any] | str] | None = None,
-    passport_ttl: int | None = None,
-    manifest_ttl: int | None = None,
-    replay_cache_capacity: int | None = None,
-    replay_store: ReplayStore | None = None,
-    client_key: ClientKeyFn | None = None,
-    kid: str | None = None,
-    **options: Any,
-) -> ServerIdentity:
-    """Gives ``server`` (2.x ``MCPServer`` or low-level ``Server``) the identity of ``key``;
-    call before running it. Name and version come from the server. See the package docs."""
-    low = _lowlevel(server)
+        low: Any = server
+    else:
+        low = getattr(server, "_lowlevel_server", None)
+    if not isinstance(low, Server):
+        raise SdkShapeError(
+            f"attach_identity expects an mcp.server.MCPServer or mcp.server.lowlevel.Server, not {type(server).__name__}"
+        )
     for attr in ("middleware", "extensions", "add_request_handler", "get_request_handler"):
         if not hasattr(low, attr):
             raise SdkShapeError(f"the low-level Server has no {attr!r}")
-    identity = server_identity(
-        key,
-        name=low.name,
-        version=low.version,
-        passport=passport,
-        audience=audience,
-        endpoints=endpoints,
-        attestations=attestations,
-        passport_ttl=passport_ttl,
-        manifest_ttl=manifest_ttl,
-        replay_cache_capacity=replay_cache_capacity,
-        kid=kid,
-        replay_store=replay_store,
-        client_key=client_key,
-        **options,
-    )
+    return low
+
+
+def install(server: Any, low: Server[Any], identity: ServerIdentity) -> None:
+    """The 2.x seams: ``identity/get`` and ``identity/challenge`` as an ``Extension``, and one
+    middleware for ``tools/list``, ``initialize`` and ``tools/call``."""
     ext = _IdentityExtension(identity)
     for binding in ext.methods():
         if low.get_request_handler(binding.method) is not None:
@@ -225,11 +254,3 @@ def attach_identity(
             low.add_request_handler(binding.method, binding.params_type, binding.handler)
         low.extensions[ext.identifier] = ext.settings()
     low.middleware.append(_IdentityMiddleware(identity))
-    make_app = getattr(server, "streamable_http_app", None)
-    if callable(make_app):
-        # The hint header on every Streamable HTTP response of the apps this server builds.
-        def streamable_http_app(*args: Any, **kwargs: Any) -> Any:
-            return identity_header_app(make_app(*args, **kwargs), identity)
-
-        server.streamable_http_app = streamable_http_app
-    return identity

@@ -5,24 +5,25 @@ so a custom method never reaches a handler (it is answered "Invalid request para
 adapter therefore sits on the JSON-RPC message streams of each connection: ``Server.run`` is
 wrapped so that ``identity/get`` and ``identity/challenge`` are answered before the SDK sees
 them, and the ``tools/list`` and ``initialize`` results are signed / annotated on their way
-out, as the JSON that goes on the wire. Everything else passes through untouched.
+out, as the JSON that goes on the wire. A ``tools/call`` goes through the core's gate on its
+way in (refused ones are answered here, so the SDK never runs the tool) and its outcome is
+recorded on its way out. Everything else passes through untouched.
 """
 
 from __future__ import annotations
 
 import importlib
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import anyio
 
-from ..replay import ReplayStore
-from ._common import IDENTITY_KEY, METHOD_CHALLENGE, METHOD_GET, SdkShapeError
-from ._http import identity_header_app
-from ._identity import ClientKeyFn, ServerIdentity, server_identity
+from ..caller import CALLER_HTTP_HEADER
+from ._common import IDENTITY_KEY, METHOD_CHALLENGE, METHOD_GET, SdkShapeError, http_header
+from ._identity import CallRefused, ServerIdentity, attach_identity
 
-__all__ = ["attach_identity", "client_key_of"]
+__all__ = ["attach_identity", "client_key_of", "install", "lowlevel_of"]
 
 # Typed as Any: mypy checks this package against the 2.x SDK, whose modules differ.
 _types: Any = importlib.import_module("mcp.types")
@@ -62,12 +63,20 @@ def _merge(into: dict[str, Any], add: Mapping[str, Any]) -> None:
 
 
 class _Connection:
-    """One ``Server.run``: the pending ``tools/list`` and ``initialize`` request ids."""
+    """One ``Server.run``: the pending ``tools/list`` and ``initialize`` request ids, and the
+    tickets of the ``tools/call`` requests the gate admitted."""
 
     def __init__(self, identity: ServerIdentity) -> None:
         self.identity = identity
         self.number = next(_COUNTER)
         self.pending: dict[Any, tuple[str, str | None]] = {}
+        self.calls: dict[Any, dict[str, Any]] = {}
+
+    def client(self, metadata: Any) -> str:
+        """Whom a challenge or a caller proof of this message is charged to."""
+        http = getattr(metadata, "request_context", None)
+        client = self.identity.client_key(http) if self.identity.client_key is not None else None
+        return client if isinstance(client, str) and client else client_key_of(http, self.number)
 
     async def answer(self, request: Any, metadata: Any, write: Any) -> None:
         """Answers an identity method straight onto the transport."""
@@ -76,26 +85,35 @@ class _Connection:
         if request.method == METHOD_GET:
             ok, result = True, presentation.identity_get()
         else:
-            http = getattr(metadata, "request_context", None)
-            client = self.identity.client_key(http) if self.identity.client_key is not None else None
-            if not (isinstance(client, str) and client):
-                client = client_key_of(http, self.number)
             try:
-                ok, result = await self.identity.answer_challenge(dict(params), client)
+                ok, result = await self.identity.answer_challenge(dict(params), self.client(metadata))
             except Exception as exc:  # noqa: BLE001 - a replay store that fails refuses the challenge
                 ok, result = False, {"code": -32603, "message": f"the replay store failed: {type(exc).__name__}"}
         if ok:
-            root = _types.JSONRPCResponse(jsonrpc="2.0", id=request.id, result=result)
+            await write.send(_send_message(_types.JSONRPCResponse(jsonrpc="2.0", id=request.id, result=result)))
         else:
-            error = _types.ErrorData(
-                code=result.get("code", -32603), message=str(result.get("message", "")), data=result.get("data")
+            await write.send(_error_message(request.id, result))
+
+    def admit(self, request: Any, metadata: Any) -> dict[str, Any] | None:
+        """The gate on a ``tools/call``: ``None`` when the SDK may run it (its ticket kept for
+        the response), else the JSON-RPC error to answer without the SDK seeing the request."""
+        http = getattr(metadata, "request_context", None)
+        try:
+            ticket = self.identity.admit_call(
+                request.params, client=self.client(metadata), header=http_header(http, CALLER_HTTP_HEADER)
             )
-            root = _types.JSONRPCError(jsonrpc="2.0", id=request.id, error=error)
-        await write.send(_send_message(root, request.id))
+        except CallRefused as refused:
+            return refused.error
+        self.calls[request.id] = ticket
+        return None
 
     def outgoing(self, item: Any) -> Any:
-        """Signs a ``tools/list`` result and annotates an ``initialize`` result on the way out."""
+        """Signs a ``tools/list`` result, annotates an ``initialize`` result and records how an
+        admitted ``tools/call`` ended, on the way out."""
         root = getattr(getattr(item, "message", None), "root", None)
+        request_id = getattr(root, "id", None)
+        if isinstance(root, (_types.JSONRPCResponse, _types.JSONRPCError)) and request_id in self.calls:
+            return self._completed(item, root)
         if not isinstance(root, _types.JSONRPCResponse) or root.id not in self.pending:
             return item
         method, cursor = self.pending.pop(root.id)
@@ -111,6 +129,26 @@ class _Connection:
                 _merge(caps, presentation.capabilities())
         signed = _types.JSONRPCResponse(jsonrpc="2.0", id=root.id, result=result)
         return _message.SessionMessage(message=_types.JSONRPCMessage(signed), metadata=item.metadata)
+
+    def _completed(self, item: Any, root: Any) -> Any:
+        ticket = self.calls.pop(root.id)
+        try:
+            if isinstance(root, _types.JSONRPCResponse):
+                self.identity.complete_call(ticket, result=root.result)
+            else:
+                self.identity.complete_call(ticket, error={"code": root.error.code, "data": root.error.data})
+        except CallRefused as refused:
+            # Not recorded, so not sent: the client gets the error instead of the outcome.
+            return _error_message(root.id, refused.error)
+        return item
+
+
+def _error_message(request_id: Any, error: Mapping[str, Any]) -> Any:
+    code = error.get("code")
+    data = _types.ErrorData(
+        code=code if isinstance(code, int) else -32603, message=str(error.get("message", "")), data=error.get("data")
+    )
+    return _send_message(_types.JSONRPCError(jsonrpc="2.0", id=request_id, error=data), request_id)
 
 
 def _wrap_run(low: Any, identity: ServerIdentity) -> None:
@@ -129,6 +167,12 @@ def _wrap_run(low: Any, identity: ServerIdentity) -> None:
                         if root.method in (METHOD_GET, METHOD_CHALLENGE):
                             tg.start_soon(conn.answer, root, item.metadata, write_stream)
                             continue
+                        if root.method == "tools/call":
+                            refusal = conn.admit(root, item.metadata)
+                            if refusal is not None:
+                                # Answered here: the SDK never sees it, so the tool cannot run.
+                                tg.start_soon(write_stream.send, _error_message(root.id, refusal))
+                                continue
                         if root.method in ("tools/list", "initialize"):
                             cursor = root.params.get("cursor") if isinstance(root.params, Mapping) else None
                             conn.pending[root.id] = (root.method, cursor if isinstance(cursor, str) else None)
@@ -156,54 +200,16 @@ def _wrap_run(low: Any, identity: ServerIdentity) -> None:
     low.run = run
 
 
-def attach_identity(
-    server: Any,
-    *,
-    key: Any,
-    passport: str | None = None,
-    audience: str | None = None,
-    endpoints: Iterable[str] | None = None,
-    attestations: Iterable[Mapping[str, Any] | str] | None = None,
-    passport_ttl: int | None = None,
-    manifest_ttl: int | None = None,
-    replay_cache_capacity: int | None = None,
-    replay_store: ReplayStore | None = None,
-    client_key: ClientKeyFn | None = None,
-    kid: str | None = None,
-    **options: Any,
-) -> ServerIdentity:
-    """Gives ``server`` (1.x ``FastMCP`` or low-level ``Server``) the identity of ``key``;
-    call before running it. ``client_key(request)`` receives the HTTP request (or ``None``)."""
+def lowlevel_of(server: Any) -> Any:
+    """The low-level ``Server`` of a 1.x ``FastMCP`` or low-level ``Server``."""
     low = server if isinstance(server, _lowlevel_mod.Server) else getattr(server, "_mcp_server", None)
     if not isinstance(low, _lowlevel_mod.Server):
         raise SdkShapeError(
             f"attach_identity expects an mcp.server.fastmcp.FastMCP or mcp.server.lowlevel.Server, not {type(server).__name__}"
         )
-    if getattr(low, "_mcp_attest_identity", None) is not None:
-        raise ValueError("attach_identity: this server already has an identity")
-    identity = server_identity(
-        key,
-        name=low.name,
-        version=getattr(low, "version", None),
-        passport=passport,
-        audience=audience,
-        endpoints=endpoints,
-        attestations=attestations,
-        passport_ttl=passport_ttl,
-        manifest_ttl=manifest_ttl,
-        replay_cache_capacity=replay_cache_capacity,
-        kid=kid,
-        replay_store=replay_store,
-        client_key=client_key,
-        **options,
-    )
+    return low
+
+
+def install(server: Any, low: Any, identity: ServerIdentity) -> None:
+    """The 1.x seam: each connection's message streams (``Server.run``)."""
     _wrap_run(low, identity)
-    low._mcp_attest_identity = identity
-    make_app = getattr(server, "streamable_http_app", None)
-    if callable(make_app):
-
-        def streamable_http_app(*args: Any, **kwargs: Any) -> Any:
-            return identity_header_app(make_app(*args, **kwargs), identity)
-
-        server.streamable_http_app = streamable_http_app
-    return identity
