@@ -288,6 +288,12 @@ impl WasmVerifyingKey {
     pub fn from_jwk(jwk: &str) -> JsResult<WasmVerifyingKey> {
         js(VerifyingKey::from_jwk(jwk)).map(WasmVerifyingKey)
     }
+    /// A copy, for the arguments wasm-bindgen takes by value (which consumes the JS object):
+    /// the key stays decompressed and validated, where a copy through `toBytes`/`fromBytes`
+    /// would decompress and validate it again on every call.
+    pub fn copy(&self) -> WasmVerifyingKey {
+        WasmVerifyingKey(self.0)
+    }
     #[wasm_bindgen(js_name = toBytes)]
     pub fn to_bytes(&self) -> Vec<u8> {
         self.0.to_bytes().to_vec()
@@ -941,61 +947,9 @@ impl WasmVerifier {
         allow_self_issued: Option<bool>,
         max_age: Option<f64>,
         max_lifetime: Option<f64>,
+        subject: Option<WasmVerifyingKey>,
     ) -> JsResult<String> {
-        self.passport(
-            token,
-            now,
-            leeway,
-            audience,
-            allow_self_issued,
-            max_age,
-            max_lifetime,
-            None,
-        )
-    }
-    /// `verifyPassport` with the expected subject key. A second entry rather than an optional
-    /// argument: wasm-bindgen takes an optional class argument only by value, which consumes
-    /// the JS object, so the TS layer had to re-import (decompress and validate) a copy of a
-    /// key already imported on every call; a borrowed reference costs nothing.
-    #[wasm_bindgen(js_name = verifyPassportFor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn verify_passport_for(
-        &self,
-        token: &str,
-        now: f64,
-        leeway: Option<f64>,
-        audience: Option<String>,
-        allow_self_issued: Option<bool>,
-        max_age: Option<f64>,
-        max_lifetime: Option<f64>,
-        subject: &WasmVerifyingKey,
-    ) -> JsResult<String> {
-        self.passport(
-            token,
-            now,
-            leeway,
-            audience,
-            allow_self_issued,
-            max_age,
-            max_lifetime,
-            Some(&subject.0),
-        )
-    }
-}
-
-impl WasmVerifier {
-    #[allow(clippy::too_many_arguments)]
-    fn passport(
-        &self,
-        token: &str,
-        now: f64,
-        leeway: Option<f64>,
-        audience: Option<String>,
-        allow_self_issued: Option<bool>,
-        max_age: Option<f64>,
-        max_lifetime: Option<f64>,
-        subject: Option<&VerifyingKey>,
-    ) -> JsResult<String> {
+        let subject = subject.map(|s| s.0);
         let options = passport::VerifyOptions {
             now: secs(now)?,
             leeway: opt_secs(leeway)?.unwrap_or(jws::DEFAULT_LEEWAY),
@@ -1005,7 +959,7 @@ impl WasmVerifier {
             max_age: opt_secs(max_age)?,
             max_lifetime: opt_secs(max_lifetime)?.unwrap_or(passport::DEFAULT_MAX_LIFETIME),
             revocations: &self.revocations,
-            subject,
+            subject: subject.as_ref(),
         };
         js(passport::verify(token, &options)).map(|p| passport_json(&p))
     }

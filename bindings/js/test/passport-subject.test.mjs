@@ -1,6 +1,6 @@
-// verifyPassport's `subject` option and the keys of its result: the glue borrows the subject
-// key (it used to take a copy re-imported on every call) and encodes a self-issued passport's
-// one did:key once, so both must still be exactly what they were.
+// verifyPassport's `subject` option and the keys of its result: the subject key reaches the
+// glue as a plain copy (it used to be re-imported through its bytes on every call) and a
+// self-issued passport's one did:key is encoded once, so both must still be what they were.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import * as lib from 'mcp-attest'
@@ -15,7 +15,7 @@ test('subject: the right key passes, and the caller keeps a usable key', () => {
   const vk = server.verifyingKey()
   const token = lib.issueSelfPassport(server, { name: 'srv' })
   for (let i = 0; i < 3; i++) assert.equal(lib.verifyPassport(token, { subject: vk }).subject, vk.toDidKey())
-  // Borrowed, not consumed: the key still works after being passed.
+  // The glue consumes what it is given: the caller's own key must still work.
   assert.equal(vk.toDidKey(), server.verifyingKey().toDidKey())
   assert.ok(vk.equals(server.verifyingKey()))
 })

@@ -424,10 +424,10 @@ export class PassportVerifier {
     const self = optBool(o.allowSelfIssued, 'allowSelfIssued', 'invalid_claim')
     const maxAge = optDuration(o.maxAge, 'maxAge')
     const maxLifetime = optDuration(o.maxLifetime, 'maxLifetime')
-    if (o.subject === undefined) return toPassport(call(() => this.#inner.verifyPassport(t, now, leeway, aud, self, maxAge, maxLifetime)))
-    // The glue borrows the key: no copy, no second decompression of a key already imported.
-    const subject = verifyingKeyArg(o.subject, 'subject')
-    return toPassport(call(() => this.#inner.verifyPassportFor(t, now, leeway, aud, self, maxAge, maxLifetime, subject)))
+    // The glue takes the subject key by value, so it gets a copy (the caller's key stays
+    // usable) — a plain copy of the imported key, not a second import through its bytes.
+    const subject = o.subject === undefined ? undefined : verifyingKeyArg(o.subject, 'subject').copy()
+    return toPassport(call(() => this.#inner.verifyPassport(t, now, leeway, aud, self, maxAge, maxLifetime, subject)))
   }
 }
 
