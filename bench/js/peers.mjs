@@ -3,6 +3,7 @@
 // runs come from the same conditions.
 //   passport  mcp-attest verifyPassport (key from the did:key; and with a pinned subject) vs
 //             jose jwtVerify with a pre-imported KeyObject (the goal row)
+//             and the floor: jose against our bare signature check of the same token
 //   ed25519   mcp-attest vk.verify vs node:crypto verify with a KeyObject (for reference)
 //   mcp       connect + tools/list of a 100-tool server, identity (default verifyServer) vs
 //             plain: SDK 1.x (the goal row) and SDK 2.x, in memory (see bench/mcp/sdks.mjs)
@@ -47,6 +48,11 @@ const vk = sk.verifyingKey()
 const nodePub = crypto.createPublicKey({ key: JSON.parse(vk.toJwk()), format: 'jwk' })
 const now = new Date()
 const token = mi.issueSelfPassport(sk, { name: 'weather', version: '1.0.0', endpoints: ['https://weather.example/mcp'] }, { currentDate: now, expiresIn: 3600 })
+// The floor of the passport rows: our bare signature check of the same token (its signing
+// input and signature), with nothing else a passport verification does.
+const [h, pl, sg] = token.split('.')
+const signingInput = new TextEncoder().encode(`${h}.${pl}`)
+const tokenSig = Buffer.from(sg, 'base64url')
 const msg = new TextEncoder().encode('x'.repeat(256))
 const sig = sk.sign(msg)
 
@@ -57,6 +63,7 @@ const passport = {
   oursPinned: () => {
     if (mi.verifyPassport(token, { currentDate: now, subject: vk }).mcp?.name !== 'weather') throw new Error('mcp')
   },
+  signatureOnly: () => vk.verify(signingInput, tokenSig),
   jose: async () => {
     const { payload } = await jose.jwtVerify(token, nodePub, { typ: 'mcp-passport+jwt', algorithms: ['EdDSA', 'Ed25519'], currentDate: now, clockTolerance: 60, requiredClaims: ['exp', 'iat'] })
     if (payload.mcp.name !== 'weather') throw new Error('mcp')
@@ -90,6 +97,7 @@ async function mcpRatios() {
 const rows = {
   node_passport_vs_jose: [],
   node_passport_pinned_vs_jose: [],
+  node_passport_floor_vs_jose: [],
   node_ed25519_vs_node_crypto: [],
   mcp_sdk1_100_identity_over_plain: [],
   mcp_sdk2_100_identity_over_plain: [],
@@ -99,6 +107,7 @@ for (let run = 0; run < RUNS; run++) {
   const p = await race(passport)
   rows.node_passport_vs_jose.push(p.jose / p.ours)
   rows.node_passport_pinned_vs_jose.push(p.jose / p.oursPinned)
+  rows.node_passport_floor_vs_jose.push(p.jose / p.signatureOnly)
   const e = await race(ed25519)
   rows.node_ed25519_vs_node_crypto.push(e.node / e.ours)
   const [m1, m2] = await mcpRatios()

@@ -24,6 +24,13 @@ ROWS = [
     ("py_ed25519_vs_pynacl", "Python Ed25519 verify vs PyNaCl (× faster)", 1.5, "min"),
     ("node_passport_vs_jose", "Node passport verify vs jose, pre-imported KeyObject (× faster)", 1.5, "min"),
 ]
+# The floors: the peer against our bare signature check of the same input, measured in the same
+# run — the ratio a verification with no cost besides its signature check would reach.
+FLOORS = [
+    ("py_passport_floor_vs_pyjwt", "Python: PyJWT passport verify / our bare signature check"),
+    ("py_ed25519_vs_pynacl", "Python: PyNaCl / our Ed25519 verify (all signature already)"),
+    ("node_passport_floor_vs_jose", "Node: jose passport verify / our bare signature check"),
+]
 # Rows for reference, printed under the goals.
 MORE = [
     ("mcp_sdk2_100_identity_over_plain", "connect + tools/list, 100 tools, identity / plain (SDK 2.x)"),
@@ -57,6 +64,10 @@ def main() -> int:
         met = med <= goal if kind == "max" else med >= goal
         sign = "≤" if kind == "max" else "≥"
         print(f"{label:<{width}} {med:>6.2f}× {spread:>11} {n:>4}  {sign} {goal}×  {'met' if met else 'NOT met'}")
+    print("\nfloors (no cost but the signature check)")
+    for key, label in FLOORS:
+        med, spread, n = cells(key)
+        print(f"{label:<{width}} {med:>6.2f}× {spread:>11} {n:>4}")
     print("\nfor reference")
     for key, label in MORE:
         med, spread, n = cells(key)

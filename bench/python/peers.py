@@ -3,7 +3,8 @@
 come from the same conditions.
 
   passport  mcp_attest.verify_passport (key from the did:key; and with subject= pinned) vs
-            PyJWT jwt.decode with a preloaded key object (the goal row)
+            PyJWT jwt.decode with a preloaded key object (the goal row), and the floor: PyJWT
+            against our bare signature check of the same token
   ed25519   VerifyingKey.verify vs PyNaCl VerifyKey.verify (the goal row) and cryptography
   mcp       connect + tools/list of a 100-tool ``mcp`` 2.x server, identity (default
             verify_server) vs plain, in memory (see bench/mcp/overhead.py)
@@ -14,6 +15,7 @@ BENCH_QUICK=1: a smoke run. BENCH_RUNS=n: runs (>= 3 for a spread).
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -71,12 +73,18 @@ def main() -> int:
     token = mi.issue_self_passport(
         sk, mi.McpInfo("bench", version="1.0.0", endpoints=[AUD]), now=now, audience=AUD, ttl=86_400
     )
+    # The floor of the passport rows: our bare signature check of the same token (its signing
+    # input and signature), with nothing else a passport verification does.
+    head, payload, signature = token.split(".")
+    signing_input = f"{head}.{payload}".encode()
+    token_sig = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
     msg = b"m" * 64
     sig = sk.sign(msg)
 
     passport = {
         "ours": lambda: mi.verify_passport(token, audience=AUD),
         "ours_pinned": lambda: mi.verify_passport(token, audience=AUD, subject=vk),
+        "signature_only": lambda: vk.verify(signing_input, token_sig),
         "pyjwt": lambda: pyjwt.decode(
             token, crypto_pk, algorithms=["EdDSA"], audience=AUD, options={"require": ["exp"]}
         ),
@@ -107,6 +115,7 @@ def main() -> int:
     rows: dict[str, list[float]] = {
         "py_passport_vs_pyjwt": [],
         "py_passport_pinned_vs_pyjwt": [],
+        "py_passport_floor_vs_pyjwt": [],
         "py_ed25519_vs_pynacl": [],
         "py_ed25519_vs_cryptography": [],
         "mcp_py_100_identity_over_plain": [],
@@ -116,6 +125,7 @@ def main() -> int:
         p = race(passport)
         rows["py_passport_vs_pyjwt"].append(p["pyjwt"] / p["ours"])
         rows["py_passport_pinned_vs_pyjwt"].append(p["pyjwt"] / p["ours_pinned"])
+        rows["py_passport_floor_vs_pyjwt"].append(p["pyjwt"] / p["signature_only"])
         e = race(ed25519)
         rows["py_ed25519_vs_pynacl"].append(e["pynacl"] / e["ours"])
         rows["py_ed25519_vs_cryptography"].append(e["cryptography"] / e["ours"])
