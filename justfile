@@ -203,9 +203,27 @@ test-cross:
 test-guides:
     bash docs/examples/run.sh
 
-# What identity adds to connect + tools/list for a 100-tool SDK server, as a ratio.
+# Long-lived servers, a fresh client per sample; the identity flow's time is split into
+# connect, the tools/list round trip, the identity/get and identity/challenge round trips and
+# the client's own work. BENCH_QUICK=1 for a smoke run.
+
+# What identity adds to connect + tools/list (10, 100, 1,000 tools; SDK 1.x, 2.x, Python).
 bench-mcp:
     bash bench/mcp/run.sh
+
+# One Node and one Python process, each interleaving ours with the peers, every ratio measured
+# in 5 runs (BENCH_RUNS=n); medians and lowest–highest spread. BENCH_QUICK=1 for a smoke run.
+
+# Every ratio of issue #14's goal table, peers included, in one command.
+bench-peers:
+    bash bench/peers/run.sh
+
+# Instructions per call (valgrind callgrind) of the verify paths: raw verify_strict (the
+# floor), the core, the Python and the Node bindings. `just bench-icount python` for one.
+
+# Instruction counts of the binding verify paths against one strict verification.
+bench-icount *runtimes:
+    bash bench/profile/icount.sh {{runtimes}}
 
 # The Python package against PyJWT, joserfc, cryptography and PyNaCl, and its import time.
 bench-py:

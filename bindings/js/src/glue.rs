@@ -288,6 +288,12 @@ impl WasmVerifyingKey {
     pub fn from_jwk(jwk: &str) -> JsResult<WasmVerifyingKey> {
         js(VerifyingKey::from_jwk(jwk)).map(WasmVerifyingKey)
     }
+    /// A copy, for the arguments wasm-bindgen takes by value (which consumes the JS object):
+    /// the key stays decompressed and validated, where a copy through `toBytes`/`fromBytes`
+    /// would decompress and validate it again on every call.
+    pub fn copy(&self) -> WasmVerifyingKey {
+        WasmVerifyingKey(self.0)
+    }
     #[wasm_bindgen(js_name = toBytes)]
     pub fn to_bytes(&self) -> Vec<u8> {
         self.0.to_bytes().to_vec()
@@ -963,8 +969,16 @@ fn passport_json(p: &passport::Passport) -> String {
     let mut o = Object::new();
     o.insert("issuer", Value::from(p.issuer.as_str()));
     o.insert("subject", Value::from(p.subject.as_str()));
-    o.insert("subjectKey", Value::from(p.subject_key.to_did_key()));
-    o.insert("issuerKey", Value::from(p.issuer_key.to_did_key()));
+    // A self-issued passport's two keys are one: its did:key is encoded once (base58 of a
+    // key costs about as much as the JSON of the rest).
+    let subject_did = p.subject_key.to_did_key();
+    let issuer_did = if p.issuer_key == p.subject_key {
+        subject_did.clone()
+    } else {
+        p.issuer_key.to_did_key()
+    };
+    o.insert("subjectKey", Value::from(subject_did));
+    o.insert("issuerKey", Value::from(issuer_did));
     o.insert("selfIssued", Value::Bool(p.self_issued));
     o.insert(
         "audience",

@@ -424,8 +424,9 @@ export class PassportVerifier {
     const self = optBool(o.allowSelfIssued, 'allowSelfIssued', 'invalid_claim')
     const maxAge = optDuration(o.maxAge, 'maxAge')
     const maxLifetime = optDuration(o.maxLifetime, 'maxLifetime')
-    // The glue takes the subject key by value (a copy), so the caller's key stays usable.
-    const subject = o.subject === undefined ? undefined : call((g) => g.WasmVerifyingKey.fromBytes(verifyingKeyArg(o.subject, 'subject').toBytes()))
+    // The glue takes the subject key by value, so it gets a copy (the caller's key stays
+    // usable) — a plain copy of the imported key, not a second import through its bytes.
+    const subject = o.subject === undefined ? undefined : verifyingKeyArg(o.subject, 'subject').copy()
     return toPassport(call(() => this.#inner.verifyPassport(t, now, leeway, aud, self, maxAge, maxLifetime, subject)))
   }
 }
