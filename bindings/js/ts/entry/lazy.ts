@@ -1,7 +1,7 @@
-// Shared by the browser entries that carry their wasm inline (`mcp-attest` for browsers and
-// bundlers, `mcp-attest/verify`): nothing happens at import; the first call decodes and
-// compiles the module synchronously, or `initialize()` compiles it off the main thread first.
-import { isInitialized, setLoader, setNative, type GlueModule } from '../native.js'
+// The default browser entry carries its wasm inline: nothing happens at import; the first call
+// decodes and compiles the module synchronously (Chromium allows that up to 8 MB on the main
+// thread; 5–10 ms in headless Chromium here), so no top-level `await` is needed and every call stays sync.
+import { setLoader, type GlueModule } from '../native.js'
 
 function decode(b64: string): Uint8Array<ArrayBuffer> {
   // Native where the engine has it (Chrome 140+, Firefox 133+, Safari 18.2+); atob otherwise.
@@ -13,27 +13,10 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return out
 }
 
-/** Installs the loader and returns the entry's `initialize`. */
-export function lazyEntry(glue: GlueModule, base64: string): () => Promise<void> {
+/** Instantiates `glue` from the base64 module on the first call into the library. */
+export function lazyEntry(glue: GlueModule, base64: string): void {
   setLoader(() => {
     glue.initSync({ module: decode(base64) })
     return glue
   })
-  let pending: Promise<void> | undefined
-  return () => {
-    if (isInitialized()) return Promise.resolve()
-    pending ??= WebAssembly.compile(decode(base64)).then(
-      (module) => {
-        // A synchronous call may have instantiated the module meanwhile: one instance only.
-        if (isInitialized()) return
-        glue.initSync({ module })
-        setNative(glue)
-      },
-      (e: unknown) => {
-        pending = undefined
-        throw e
-      },
-    )
-    return pending
-  }
 }
