@@ -22,16 +22,17 @@ const wasmOpt = (file) =>
   run(bin('wasm-opt'), ['-Oz', '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue', file, '-o', file])
 
 // 1. The wasm, in the workspace's `wasm-release` profile: fat LTO, size-optimised outside the
-//    crypto crates; no `strip` (wasm-opt needs the target_features section). Two builds: Node's
-//    with curve25519-dalek's precomputed tables (servers sign; Node reads the file from disk),
-//    the browsers' without (38 KB of tables gzip cannot shrink, for signing 2.6× and verifying
-//    1.08× slower; figures in docs/guide-browser.md). Cargo keeps both feature sets' artifacts,
-//    so switching only relinks.
+//    crypto crates; no `strip` (wasm-opt needs the target_features section). Three builds:
+//    Node's with curve25519-dalek's precomputed tables (servers sign; Node reads the file from
+//    disk), the browsers' without (38 KB of tables gzip cannot shrink, for signing 2.6× and
+//    verifying 1.08× slower; figures in docs/guide-browser.md), and `mcp-attest/verify`'s with
+//    only the glue's verify-side exports (the glue crate without its `full` feature). Cargo
+//    keeps each feature set's artifacts, so switching only relinks.
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, 'target')
 const cargoOut = join(targetDir, 'wasm32-unknown-unknown/wasm-release/mcp_attest_wasm.wasm')
 const stage = join(targetDir, 'wasm-stage')
 mkdirSync(stage, { recursive: true })
-const builds = { web: [], node: ['--features', 'precomputed-tables'] }
+const builds = { web: [], node: ['--features', 'precomputed-tables'], verify: ['--no-default-features'] }
 for (const [name, features] of Object.entries(builds)) {
   run('cargo', ['build', '--profile', 'wasm-release', '-p', 'mcp-attest-wasm', '--target', 'wasm32-unknown-unknown', ...features], { cwd: root })
   mkdirSync(join(stage, name), { recursive: true })
@@ -46,6 +47,9 @@ for (const [target, out] of [['nodejs', 'node'], ['web', 'web']]) {
   run('wasm-bindgen', ['--target', target, '--typescript', '--weak-refs', '--out-dir', dir, join(stage, out, 'mcp_attest_wasm.wasm')])
   wasmOpt(join(dir, 'mcp_attest_wasm_bg.wasm'))
 }
+// The verify build's glue is bundled into verify.js (section 6), so it stays outside dist.
+const verifyBindgen = join(stage, 'verify-bindgen')
+run('wasm-bindgen', ['--target', 'web', '--weak-refs', '--out-dir', verifyBindgen, join(stage, 'verify', 'mcp_attest_wasm.wasm')])
 // The nodejs glue is CommonJS; the package is "type": "module".
 writeFileSync(join(dist, 'wasm/node/package.json'), '{ "type": "commonjs" }\n')
 
@@ -96,33 +100,31 @@ await esbuild.build({ ...common, entryPoints: [join(here, 'ts/entry/slim.ts')], 
 // The glue's exports an entry reaches: every export name that its tree-shaken TS layer names
 // after a `.` (the layer calls `g.verifyToolsList(…)`, `g.WasmVerifyingKey.fromDidKey(…)`).
 // A name the layer merely mentions keeps its export: the set can only be too large.
-const glueJs = join(dist, 'wasm/web/mcp_attest_wasm.js')
-const glueExports = [...readFileSync(glueJs, 'utf8').matchAll(/^export (?:function|class) ([\w$]+)/gm)].map((m) => m[1])
-const reachedGlue = async (entry) => {
+const exportsOf = (glueJs) => [...readFileSync(glueJs, 'utf8').matchAll(/^export (?:function|class) ([\w$]+)/gm)].map((m) => m[1])
+const reachedGlue = async (entry, glueJs) => {
   const r = await esbuild.build({ ...common, entryPoints: [entry], write: false, format: 'esm', platform: 'neutral' })
   const named = new Set([...r.outputFiles[0].text.matchAll(/\.\s*([\w$]+)/g)].map((m) => m[1]))
-  return glueExports.filter((n) => named.has(n))
+  return exportsOf(glueJs).filter((n) => named.has(n))
 }
-const browserEntry = async (name, inlineJs, unreachable = []) => {
-  const names = (await reachedGlue(join(here, `ts/entry/${name}.ts`))).filter((n) => !unreachable.includes(n))
+const browserEntry = async (name, glueJs, inlineJs) => {
   const shim = join(dist, `wasm/${name}-glue.js`)
-  writeFileSync(shim, `export { ${[...names, 'initSync'].join(', ')} } from './web/mcp_attest_wasm.js'\n`)
+  writeFileSync(shim, `export { ${[...(await reachedGlue(join(here, `ts/entry/${name}.ts`), glueJs)), 'initSync'].join(', ')} } from ${JSON.stringify(glueJs)}\n`)
   const out = join(dist, `${name}.js`)
   await esbuild.build({ ...common, plugins: [wasmAlias(inlineJs ? { '#wasm/web': shim, '#wasm/inline': inlineJs } : { '#wasm/web': shim })], entryPoints: [join(here, `ts/entry/${name}.ts`)], outfile: out, format: 'esm', platform: 'neutral' })
   rmSync(shim)
   return out
 }
-await browserEntry('web', join(dist, 'wasm/web-inline.js'))
+await browserEntry('web', join(dist, 'wasm/web/mcp_attest_wasm.js'), join(dist, 'wasm/web-inline.js'))
 rmSync(join(dist, 'wasm/web-inline.js'))
 
-// `mcp-attest/verify`: the bundle first; then its wasm is the browser build with every export
-// the bundle does not call (`wasm.name`) removed, and wasm-opt drops the code only those
-// exports reached (signing, the session engine, caller proofs, evidence logs, …). It is a
-// file of its own, not inlined: base64 costs about 30 % more after gzip, and a file can be
-// compiled while it streams in.
-// SigningKey stays in the bundle (its static initialiser is a side effect to esbuild), but this
-// entry exports nothing that makes one, so the glue class it names is never reached.
-const verifyJs = await browserEntry('verify', undefined, ['WasmSigningKey'])
+// `mcp-attest/verify`: its own build's glue, bundled, then that build's wasm with the exports
+// the bundle does not call (`wasm.name`) removed, after which wasm-opt drops the code only
+// they reached. It is a file of its own, not inlined: base64 costs about 30 % more after gzip,
+// and a file can be compiled while it streams in. (The TS layer's SigningKey stays in the
+// bundle, its static initialiser being a side effect to esbuild, but this glue has no
+// WasmSigningKey for it to reach and the entry exports nothing that makes one.)
+const verifyGlue = join(verifyBindgen, 'mcp_attest_wasm.js')
+const verifyJs = await browserEntry('verify', verifyGlue)
 // esbuild keeps every glue class (each one's `Symbol.dispose` assignment is a side effect),
 // so the exports are counted per class: a class's methods only when the TS layer names the
 // class or reached code wraps a pointer in it (`Class.__wrap`), which is how the glue returns
@@ -132,7 +134,7 @@ const classBodies = new Map([...bundle.matchAll(/^var (\w+) = class[^\n]*\n([\s\
 let outside = bundle
 for (const [, body] of classBodies) outside = outside.replace(body, '')
 const wrapped = (text) => [...text.matchAll(/\b_?(\w+)\.__wrap\b/g)].map((m) => m[1]).filter((c) => classBodies.has(c))
-const namedByLayer = (await reachedGlue(join(here, 'ts/entry/verify.ts'))).filter((n) => classBodies.has(n) && n !== 'WasmSigningKey')
+const namedByLayer = (await reachedGlue(join(here, 'ts/entry/verify.ts'), verifyGlue)).filter((n) => classBodies.has(n))
 const liveClasses = new Set([...namedByLayer, ...wrapped(outside)])
 for (const c of liveClasses) for (const w of wrapped(classBodies.get(c))) liveClasses.add(w)
 const wasmCalls = (text) => [...text.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1])
@@ -140,7 +142,7 @@ const called = new Set(['memory', ...wasmCalls(outside), ...[...liveClasses].fla
 // A dead class's finaliser is registered but never runs: no instance of it can exist.
 for (const c of classBodies.keys()) if (!liveClasses.has(c)) called.delete(`__wbg_${c.toLowerCase()}_free`)
 await binaryen.ready
-const mod = binaryen.readBinary(readFileSync(join(dist, 'wasm/web/mcp_attest_wasm_bg.wasm')))
+const mod = binaryen.readBinary(readFileSync(join(verifyBindgen, 'mcp_attest_wasm_bg.wasm')))
 const exports = Array.from({ length: mod.getNumExports() }, (_, i) => binaryen.getExportInfo(mod.getExportByIndex(i)).name)
 const missing = [...called].filter((c) => !exports.includes(c))
 if (missing.length) throw new Error(`the verify bundle calls exports the wasm lacks: ${missing.join(', ')}`)
