@@ -52,6 +52,7 @@ test('every vector runner passes in Chromium', (t) => {
 // What the verify entry is for; each of these runners must pass on its cut-down wasm.
 const VERIFY_RUNNERS = [
   'refused before initialize',
+  'a missing .wasm is refused',
   'error_codes.json: codes and classes match the core',
   'did_key.json: documents, DID URLs and refusals',
   'records.json',
