@@ -53,6 +53,7 @@ test('every vector runner passes in Chromium', (t) => {
 const VERIFY_RUNNERS = [
   'refused before initialize',
   'a missing .wasm is refused',
+  'bytes that are not the module are refused',
   'error_codes.json: codes and classes match the core',
   'did_key.json: documents, DID URLs and refusals',
   'records.json',

@@ -23,7 +23,7 @@
  * @packageDocumentation
  */
 import * as glue from '#wasm/web'
-import { errorFor } from '../errors.js'
+import { errorFor, McpAttestError } from '../errors.js'
 import { isInitialized, setNative } from '../native.js'
 import type { InitInput, WasmModule } from './slim.js'
 
@@ -33,11 +33,11 @@ let pending: Promise<void> | undefined
 
 /**
  * Loads the WebAssembly module: without an argument from `./wasm/verify.wasm` next to this
- * file (`new URL(…, import.meta.url)`, which Vite, webpack and Parcel resolve); or from the
- * URL, bytes, `Response` or compiled `WebAssembly.Module` you pass, e.g. the URL your bundler
- * gives for `import wasmUrl from 'mcp-attest/verify.wasm'`. Responses served as
+ * file (`new URL(…, import.meta.url)`, which Vite's production build and webpack 5 resolve);
+ * or from the URL, bytes, `Response` or compiled `WebAssembly.Module` you pass, e.g. the URL
+ * your bundler gives for `import wasmUrl from 'mcp-attest/verify.wasm'`. Responses served as
  * `application/wasm` compile while they download. Idempotent; until it resolves, every call
- * throws `not_initialized`.
+ * throws `not_initialized`, and a module that does not load rejects with that code too.
  *
  * @example
  * ```ts
@@ -55,7 +55,9 @@ export function initialize(input?: InitInput): Promise<void> {
     },
     (e: unknown) => {
       pending = undefined
-      throw e
+      // One code for every way loading fails (HTTP status, network, bytes that are not this
+      // module); the engine's own error stays the cause.
+      throw e instanceof McpAttestError ? e : errorFor('not_initialized', 'mcp-attest/verify: the WebAssembly module could not be loaded', { cause: e })
     },
   )
   return pending
