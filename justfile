@@ -161,9 +161,11 @@ test-js-mcp-v2:
     bash bindings/js/scripts/test-mcp-v2.sh
 
 # A Vite page bundling the SDK client and mcp-attest, in headless Chromium, verifying a
-# local Streamable HTTP server (honest, then tampered).
+# local Streamable HTTP server (honest, then tampered); then every example of
+# docs/guide-browser.md (Vite, esbuild IIFE/ES2020, a browser MCP client), built and run in
+# Chromium, with each bundle's size.
 
-# A browser MCP client in headless Chromium verifying a local server.
+# A browser MCP client and the browser guide's examples in headless Chromium.
 test-browser-mcp:
     bash bindings/js/scripts/test-browser-mcp.sh
 
@@ -174,6 +176,13 @@ wasm-size:
 # The npm package against jose, node:crypto and @noble/ed25519 (after build-js).
 bench-js:
     bash bench/js/run.sh
+
+# Fresh processes, interleaved: bare `node -e 0`, then import + first passport verify with
+# mcp-attest and with jose; medians, spreads, cost over bare node and the ratio to jose's.
+
+# Node start-up: import + first verify against a bare `node -e 0` and against jose (after build-js).
+bench-startup:
+    bash bench/js/run.sh startup
 
 # maturin develop into .venv, pytest over every vector file, stubtest, mypy, then the wheel
 # installed into a fresh virtualenv and smoke-tested.

@@ -20,11 +20,12 @@ const run = (label, cmd, args) => {
 }
 
 run('publint --strict', tool('publint'), ['run', '--strict', '.'])
-// `mcp_attest.wasm` is a binary asset, not a module. `mcp-attest/slim` is ESM only on purpose
-// (browsers and bundlers; it finds its .wasm through import.meta.url): attw's warning that a
-// `require` of it gets ESM is the one rule waived, and for that entry alone.
-run('attw --pack (every entry but slim)', tool('attw'), ['--pack', '.', '--exclude-entrypoints', 'mcp_attest.wasm', 'slim'])
-run('attw --pack (slim, ESM only)', tool('attw'), ['--pack', '.', '--entrypoints', 'slim', '--ignore-rules', 'cjs-resolves-to-esm'])
+// `mcp_attest.wasm` and `verify.wasm` are binary assets, not modules. `mcp-attest/slim` and
+// `mcp-attest/verify` are ESM only on purpose (browsers and bundlers; each finds its .wasm
+// through import.meta.url): attw's warning that a `require` of them gets ESM is the one rule
+// waived, and for those entries alone.
+run('attw --pack (every entry but slim and verify)', tool('attw'), ['--pack', '.', '--exclude-entrypoints', 'mcp_attest.wasm', 'verify.wasm', 'slim', 'verify'])
+run('attw --pack (slim and verify, ESM only)', tool('attw'), ['--pack', '.', '--entrypoints', 'slim', 'verify', '--ignore-rules', 'cjs-resolves-to-esm'])
 for (const config of ['node', 'browser', 'adapters']) {
   run(`types test: tsc -p types-test/tsconfig.${config}.json (skipLibCheck: false)`, process.execPath, [
     join(here, 'node_modules/typescript/bin/tsc'),
@@ -66,7 +67,7 @@ if (pub.status !== 0) {
     /^dist\/([a-z0-9-]+\/)?[a-z0-9-]+\.d\.c?ts$/,
     /^dist\/wasm\/(node|web)\/mcp_attest_wasm(_bg\.wasm|\.js)$/,
     /^dist\/wasm\/node\/package\.json$/,
-    /^dist\/wasm\/web-inline\.js$/,
+    /^dist\/wasm\/verify\.wasm$/,
   ]
   const extra = [...packed].filter((p) => !allowed.some((re) => re.test(p)))
   if (extra.length) failures.push(`npm pack: unexpected files: ${extra.join(', ')}`)

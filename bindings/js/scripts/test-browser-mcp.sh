@@ -3,7 +3,8 @@
 # mcp-attest/mcp, loaded in headless Chromium against the TS test server over Streamable HTTP.
 # Builds the package when stale, installs browser-mcp's dependencies from its lockfile (skipped
 # when done), unpacks `npm pack` of the package into browser-mcp/node_modules/mcp-attest (when
-# dist changed), then runs browser-mcp/test/ (which runs `vite build` itself).
+# dist changed), then runs browser-mcp/test/ (which runs `vite build` itself, and builds and
+# runs every example of docs/guide-browser.md).
 # Needs: bash scripts/setup.sh (Chromium at /usr/bin/chromium, the package's dev dependencies).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"

@@ -101,12 +101,14 @@ pub fn error_codes() -> Vec<String> {
 /// The key of every signing export: the secret in wasm memory, or a JS signer (a key in a
 /// KMS, an HSM or a keychain) called synchronously, whose signatures the core checks.
 // One per JS key object, never in a collection: boxing the larger variant would buy nothing.
+#[cfg(feature = "full")]
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum KeyInner {
     Local(SigningKey),
     Host(HostSigner),
 }
 
+#[cfg(feature = "full")]
 /// A JS `sign(data: Uint8Array) => Uint8Array` with its public key.
 #[derive(Clone)]
 pub(crate) struct HostSigner {
@@ -114,6 +116,7 @@ pub(crate) struct HostSigner {
     sign: js_sys::Function,
 }
 
+#[cfg(feature = "full")]
 impl KeyInner {
     pub(crate) fn verifying_key(&self) -> VerifyingKey {
         match self {
@@ -130,6 +133,7 @@ impl KeyInner {
     }
 }
 
+#[cfg(feature = "full")]
 impl Signer for KeyInner {
     fn verifying_key(&self) -> VerifyingKey {
         KeyInner::verifying_key(self)
@@ -148,6 +152,7 @@ impl Signer for KeyInner {
     }
 }
 
+#[cfg(feature = "full")]
 impl HostSigner {
     fn try_sign(&self, message: &[u8]) -> mcp_attest::Result<Signature> {
         let failed = |why: String| Error::with_message(ErrorCode::SignerFailed, why);
@@ -178,9 +183,11 @@ impl HostSigner {
     }
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 pub struct WasmSigningKey(pub(crate) KeyInner);
 
+#[cfg(feature = "full")]
 impl WasmSigningKey {
     fn local(&self) -> JsResult<&SigningKey> {
         match &self.0 {
@@ -193,6 +200,7 @@ impl WasmSigningKey {
     }
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl WasmSigningKey {
     /// 32-byte seed or 64-byte seed‖public.
@@ -538,6 +546,7 @@ pub fn tools_hash(tools_json: &str) -> JsResult<String> {
     }
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = signTool)]
 pub fn sign_tool(
     key: &WasmSigningKey,
@@ -559,6 +568,7 @@ pub fn verify_tool(tool_json: &str, key: &WasmVerifyingKey, kid: Option<String>)
     ))
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = signToolsList)]
 pub fn sign_tools_list(
     key: &WasmSigningKey,
@@ -577,6 +587,7 @@ pub fn sign_tools_list(
     js(tool::sign_tools_list(&key.0, result_json, &options))
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = buildManifest)]
 pub fn build_manifest(
     key: &WasmSigningKey,
@@ -675,6 +686,7 @@ fn verified_json(header: Object, claims: Object) -> String {
     obj_json(o)
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = jwsSign)]
 pub fn jws_sign(
     key: &WasmSigningKey,
@@ -821,11 +833,13 @@ impl WasmRevocationList {
     }
 }
 
+#[cfg(feature = "full")]
 /// Entries collected before signing a revocation list.
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct WasmRevocationBuilder(Vec<Entry>);
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl WasmRevocationBuilder {
     #[wasm_bindgen(constructor)]
@@ -1010,6 +1024,7 @@ fn passport_json(p: &passport::Passport) -> String {
     obj_json(o)
 }
 
+#[cfg(feature = "full")]
 fn mcp_info(
     name: String,
     version: Option<String>,
@@ -1024,6 +1039,7 @@ fn mcp_info(
     }
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = issueSelfPassport)]
 #[allow(clippy::too_many_arguments)]
 pub fn issue_self_passport(
@@ -1049,6 +1065,7 @@ pub fn issue_self_passport(
     js(passport::issue_self_with(&server.0, &mcp, &options))
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = issuePassport)]
 #[allow(clippy::too_many_arguments)]
 pub fn issue_passport(
@@ -1088,6 +1105,7 @@ pub fn issue_passport(
 // Identity documents
 // ---------------------------------------------------------------------------------------
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = publisherAttestation)]
 pub fn publisher_attestation(
     publisher: &WasmSigningKey,
@@ -1113,6 +1131,7 @@ pub fn publisher_attestation(
     .map(|v| v.to_jcs())
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = revocationAttestation)]
 pub fn revocation_attestation(
     old: &WasmSigningKey,
@@ -1136,6 +1155,7 @@ pub fn revocation_attestation(
     .map(|v| v.to_jcs())
 }
 
+#[cfg(feature = "full")]
 /// `extra_json`: a JSON array of attestation objects.
 #[wasm_bindgen(js_name = identityDocument)]
 pub fn identity_document(
@@ -1232,6 +1252,7 @@ pub fn challenge_request(random: &[u8], now: f64) -> JsResult<String> {
     js(ChallengeRequest::from_random(random, secs(now)?)).map(|r| r.to_json())
 }
 
+#[cfg(feature = "full")]
 /// Parses and re-serialises request params (checks them).
 #[wasm_bindgen(js_name = challengeRequestParse)]
 pub fn challenge_request_parse(params: &str) -> JsResult<String> {
@@ -1243,6 +1264,7 @@ pub fn challenge_signing_input(params: &str) -> JsResult<Vec<u8>> {
     js(ChallengeRequest::from_json(params).and_then(|r| r.signing_input()))
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = challengeResponseParse)]
 pub fn challenge_response_parse(result: &str) -> JsResult<String> {
     js(ChallengeResponse::from_json(result)).map(|r| r.to_json())
@@ -1272,13 +1294,16 @@ pub fn challenge_error_json(code: &str, message: &str) -> String {
     challenge::jsonrpc_error_json(&Error::with_message(code, String::from(message)))
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 pub struct WasmChallengeResponder(ChallengeResponder);
 
+#[cfg(feature = "full")]
 /// A challenge admitted by the core, waiting for a replay store's insert-if-absent.
 #[wasm_bindgen]
 pub struct WasmAdmittedChallenge(AdmittedChallenge);
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl WasmAdmittedChallenge {
     #[wasm_bindgen(js_name = storeKey)]
@@ -1292,6 +1317,7 @@ impl WasmAdmittedChallenge {
     }
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl WasmChallengeResponder {
     #[wasm_bindgen(constructor)]

@@ -1,5 +1,6 @@
-// The loaded wasm glue. Each entry (node, web, slim) installs it; every API call reaches it
-// through `native()`, which throws `not_initialized` before that.
+// The loaded wasm glue. Each entry (node, web, verify, slim) installs it, or a loader that
+// instantiates it on the first call; every API call reaches it through `native()`, which
+// throws `not_initialized` when there is neither.
 import type * as Glue from '#wasm/types'
 import { errorFor, fromNative } from './errors.js'
 
@@ -7,10 +8,20 @@ import { errorFor, fromNative } from './errors.js'
 export type GlueModule = typeof Glue
 
 let glue: GlueModule | undefined
+let loader: (() => GlueModule) | undefined
 
 /** @internal */
 export function setNative(g: GlueModule): void {
   glue = g
+}
+
+/**
+ * Instantiates the module on the first call instead of at import, so that importing costs
+ * nothing and no entry needs a top-level `await` (which bundlers refuse for older targets and
+ * IIFE output). @internal
+ */
+export function setLoader(load: () => GlueModule): void {
+  loader = load
 }
 
 /** @internal */
@@ -20,6 +31,14 @@ export function isInitialized(): boolean {
 
 /** @internal */
 export function native(): GlueModule {
+  if (glue === undefined && loader !== undefined) {
+    try {
+      glue = loader()
+    } catch (e) {
+      // Kept as the cause, not in the message: a CSP or engine refusal is the user's to read.
+      throw errorFor('not_initialized', 'mcp-attest: the WebAssembly module could not be instantiated', { cause: e })
+    }
+  }
   if (glue === undefined) {
     throw errorFor('not_initialized', 'mcp-attest/slim: call `await initialize()` before using the library')
   }

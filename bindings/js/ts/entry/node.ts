@@ -1,8 +1,13 @@
-// Node.js entry (ESM and CommonJS builds): the nodejs-target glue instantiates the module
-// synchronously at load, so the library is ready at import.
+// Node.js entry (ESM and CommonJS builds): the glue is bundled in; the module is read and
+// compiled on the first call into the library, so importing does no work (a program that
+// imports but never calls pays nothing) and every call is synchronous.
+import { readFileSync } from 'node:fs'
 import * as glue from '#wasm/node'
-import { setNative, type GlueModule } from '../native.js'
+import { setLoader } from '../native.js'
 
-setNative(glue as unknown as GlueModule)
+setLoader(() => {
+  glue.initSync({ module: readFileSync(new URL('./wasm/node/mcp_attest_wasm_bg.wasm', import.meta.url)) })
+  return glue
+})
 
 export * from '../index.js'

@@ -1,17 +1,10 @@
-// Default entry for browsers, bundlers and web workers: the wasm is inlined as base64 and
-// instantiated once, with one top-level await; every call is synchronous afterwards.
+// Default entry for browsers, bundlers and web workers: the wasm is inlined (a string) and
+// instantiated on the first call (synchronously; see lazy.ts), so every call is synchronous
+// and the module has no top-level await: it bundles for any target and output format.
 import * as glue from '#wasm/web'
-import wasmBase64 from '#wasm/inline'
-import { setNative } from '../native.js'
+import wasmBytes from '#wasm/inline'
+import { lazyEntry } from './lazy.js'
 
-function decode(b64: string): Uint8Array {
-  const bin = atob(b64)
-  const out = new Uint8Array(bin.length)
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i)
-  return out
-}
-
-await glue.default({ module_or_path: decode(wasmBase64) })
-setNative(glue)
+lazyEntry(glue, wasmBytes)
 
 export * from '../index.js'
