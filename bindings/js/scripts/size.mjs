@@ -7,10 +7,12 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 
-// Budgets (gzip -9 bytes) sit at issue #14's measured figures plus 2.5 KB: 2 KB for the caller
-// identity glue being added in parallel (about 5–10 KB of raw wasm; cut the slack when it has
-// landed) and 0.5 KB for the build path, which the wasm embeds (a fresh clone's longer path
-// measured 93 B more). Measured: 308,686 / 182,541 / 287,914 B.
+// Budgets (gzip -9 bytes) sit at the measured figures plus about 1 KB (0.5 KB of it for the
+// build path, which the wasm embeds: a fresh clone's longer path measured 93 B more).
+// Measured at the end of the round: 332,321 / 185,005 / 309,183 B. Issue #14's work measured
+// 308,686 / 182,541 / 287,914 B before the call gate, caller contexts, the client's evidence
+// records and the replicas' replay keys of #13 landed in the full build: about 21 KB of gzip,
+// none of it in mcp-attest/verify.
 // History: the round before #14 ended at 291,503 B of wasm + 30,984 B of JS (the `slim` files),
 // and the default entry, inlining that wasm as base64, shipped about 403 KB. #14 left the
 // precomputed tables out of the browser wasm (−35 KB), made the default entry lazy (no
@@ -20,11 +22,11 @@ import { gzipSync } from 'node:zlib'
 // ("Size") for where the bytes go and what it would take.
 const ENTRIES = {
   // The default browser/bundler entry: one file, the wasm inlined (one character per byte).
-  'mcp-attest': { files: ['web.js'], budget: 311_200 },
+  'mcp-attest': { files: ['web.js'], budget: 333_300 },
   // Verify-only: its bundle and its own, smaller wasm file.
-  'mcp-attest/verify': { files: ['verify.js', 'wasm/verify.wasm'], budget: 185_100 },
+  'mcp-attest/verify': { files: ['verify.js', 'wasm/verify.wasm'], budget: 185_800 },
   // Everything, the wasm as a file: the bundle, the glue and the browser wasm.
-  'mcp-attest/slim': { files: ['slim.js', 'wasm/web/mcp_attest_wasm.js', 'wasm/web/mcp_attest_wasm_bg.wasm'], budget: 290_600 },
+  'mcp-attest/slim': { files: ['slim.js', 'wasm/web/mcp_attest_wasm.js', 'wasm/web/mcp_attest_wasm_bg.wasm'], budget: 310_200 },
 }
 const GOAL = 100_000
 
