@@ -62,32 +62,6 @@ pub fn caller_attach(
     Ok(Value::Object(o).to_jcs())
 }
 
-/// `caller::prepare_call` with a key: `{"params", "proof"}`.
-#[wasm_bindgen(js_name = prepareCall)]
-pub fn prepare_call(
-    key: &WasmSigningKey,
-    passport: Option<String>,
-    report_json: &str,
-    params_json: &str,
-    now: f64,
-    random: &[u8],
-) -> JsResult<String> {
-    let a = js(caller::prepare_call(
-        Some(&key.0),
-        passport.as_deref(),
-        report_json,
-        params_json,
-        secs(now)?,
-        &nonce16(random)?,
-    ))?;
-    let mut o = Object::new();
-    if let Some(a) = a {
-        o.insert("params", Value::from(a.params));
-        o.insert("proof", Value::from(a.proof));
-    }
-    Ok(Value::Object(o).to_jcs())
-}
-
 /// A `caller::CallerContext` with the caller's key (or none): built once per report, so a
 /// call costs its proof, not a parse of the report.
 #[wasm_bindgen]
@@ -136,21 +110,6 @@ impl WasmCallerContext {
         }
         Ok(Value::Object(o).to_jcs())
     }
-}
-
-/// `caller::prepare_call` without a key: throws `insufficient_trust_level` for a guarded
-/// tool; the call goes out unchanged otherwise.
-#[wasm_bindgen(js_name = prepareAnonymousCall)]
-pub fn prepare_anonymous_call(report_json: &str, params_json: &str) -> JsResult<()> {
-    js(caller::prepare_call::<KeyInner>(
-        None,
-        None,
-        report_json,
-        params_json,
-        0,
-        &[0; 16],
-    ))
-    .map(|_| ())
 }
 
 /// `caller::client_call_evidence`: exactly one of `result_json`, `error_json`, `refused`.

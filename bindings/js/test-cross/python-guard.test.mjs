@@ -6,18 +6,16 @@
 // the TypeScript API and by the CLI, and an edited copy is refused with the line named.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { McpError } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { McpAttestError, SigningKey, TrustStore, TrustedIssuer, attachCallerProof, issuePassport, prepareCall } from 'mcp-attest'
 import { verifyEvidenceFiles } from 'mcp-attest/fs'
+import { connectPython } from './python-process.mjs'
 import { attachCallerIdentity, callerFetch, verifyServer } from 'mcp-attest/mcp'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -39,41 +37,8 @@ async function start(transport, dir) {
   store.addIssuer(TrustedIssuer.fromKey(ISSUER_ID, issuerKey.verifyingKey()))
   writeFileSync(join(dir, 'trust.json'), store.toJson())
   const args = [SERVER, '--seed', SEED, '--evidence', dir, '--min-level', '1', '--vault-level', '3', '--caller-trust', join(dir, 'trust.json')]
-  const client = new Client({ name: 'ts-cross-caller', version: '1.0.0' })
-  if (transport === 'stdio') {
-    await client.connect(new StdioClientTransport({ command: PYTHON, args: [...args, '--transport', 'stdio'], stderr: 'ignore' }))
-    return { client, close: () => client.close().catch(() => {}) }
-  }
-  const child = spawn(PYTHON, [...args, '--transport', 'http'], { stdio: ['ignore', 'pipe', 'ignore'] })
-  const stop = async () => {
-    if (child.exitCode !== null) return
-    const gone = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000)
-    await gone
-    clearTimeout(t)
-  }
-  try {
-    const url = await new Promise((resolve, reject) => {
-      let out = ''
-      const timer = setTimeout(() => reject(new Error('the Python server did not start')), 30000)
-      child.stdout.on('data', (d) => {
-        out += d
-        const m = /LISTENING (\S+)/.exec(out)
-        if (m) {
-          clearTimeout(timer)
-          resolve(m[1])
-        }
-      })
-      child.once('exit', (code) => reject(new Error(`the Python server exited with ${code}`)))
-    })
-    // callerFetch: the proof also travels in the MCP-Attest-Caller header.
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { fetch: callerFetch() }))
-  } catch (e) {
-    await stop()
-    throw e
-  }
-  return { client, close: async () => { await client.close().catch(() => {}); await stop() } }
+  // callerFetch: over HTTP the proof also travels in the MCP-Attest-Caller header.
+  return connectPython(PYTHON, args, transport, { name: 'ts-cross-caller', http: { fetch: callerFetch() } })
 }
 
 /** `data.reason` of a tools/call refused by the server, or null when it ran. */

@@ -3,16 +3,14 @@
 // HTTP on 127.0.0.1. The same scenarios as each adapter's own suite; servers always stopped.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Client } from '@modelcontextprotocol/sdk/client/index.js'
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { z } from 'zod'
 import { TrustStore, createChallenge } from 'mcp-attest'
 import { verifyServer, verifiedTools, watchServer, METHOD_CHALLENGE } from 'mcp-attest/mcp'
 import { usable, line, allRefused } from '../test-mcp/report.mjs'
+import { connectPython } from './python-process.mjs'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 // Overridable to run against another checkout's Python side (e.g. a branch being merged).
@@ -33,44 +31,8 @@ function args(flags) {
   return [SERVER, ...Object.entries({ seed: SEED_A, ...flags }).flatMap(([k, v]) => [`--${k}`, String(v)])]
 }
 
-async function connect(transport, flags = {}) {
-  const client = new Client({ name: 'ts-cross-client', version: '1.0.0' })
-  if (transport === 'stdio') {
-    await client.connect(new StdioClientTransport({ command: PYTHON, args: [...args(flags), '--transport', 'stdio'], stderr: 'ignore' }))
-    return { client, close: () => client.close().catch(() => {}) }
-  }
-  const child = spawn(PYTHON, [...args(flags), '--transport', 'http', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] })
-  const stop = async () => {
-    if (child.exitCode !== null) return
-    const gone = new Promise((r) => child.once('exit', r))
-    child.kill('SIGTERM')
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000)
-    await gone
-    clearTimeout(t)
-  }
-  try {
-    const url = await new Promise((resolve, reject) => {
-      let out = ''
-      const timer = setTimeout(() => reject(new Error('the Python server did not start')), 30000)
-      child.stdout.on('data', (d) => {
-        out += d
-        const m = /LISTENING (\S+)/.exec(out)
-        if (m) {
-          clearTimeout(timer)
-          resolve(m[1])
-        }
-      })
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`the Python server exited with ${code}`))
-      })
-    })
-    await client.connect(new StreamableHTTPClientTransport(new URL(url)))
-  } catch (e) {
-    await stop()
-    throw e
-  }
-  return { client, close: async () => { await client.close().catch(() => {}); await stop() } }
+function connect(transport, flags = {}) {
+  return connectPython(PYTHON, args(flags), transport)
 }
 
 async function withServer(transport, flags, fn) {

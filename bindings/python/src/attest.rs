@@ -34,12 +34,7 @@ pub(crate) fn caller_attach(
     now: Option<&Bound<'_, PyAny>>,
     nonce: &[u8],
 ) -> PyResult<(String, String)> {
-    let nonce: [u8; 16] = nonce.try_into().map_err(|_| {
-        glue_error(
-            ErrorCode::InvalidClaim,
-            "a caller proof needs 16 random bytes",
-        )
-    })?;
+    let nonce = nonce16(nonce)?;
     let p = json_text(params, "params")?;
     let key = signer_arg(key, "key")?;
     let a = caller::attach(
@@ -53,38 +48,6 @@ pub(crate) fn caller_attach(
     )
     .py()?;
     Ok((a.params, a.proof))
-}
-
-/// ``(params_json, proof)`` with a key, ``None`` without one: ``caller::prepare_call``.
-#[pyfunction]
-#[pyo3(signature = (key, passport, report, params, now, nonce))]
-pub(crate) fn caller_prepare(
-    key: Option<&Bound<'_, PyAny>>,
-    passport: Option<&str>,
-    report: &Bound<'_, PyAny>,
-    params: &Bound<'_, PyAny>,
-    now: Option<&Bound<'_, PyAny>>,
-    nonce: &[u8],
-) -> PyResult<Option<(String, String)>> {
-    let nonce: [u8; 16] = nonce.try_into().map_err(|_| {
-        glue_error(
-            ErrorCode::InvalidClaim,
-            "a caller proof needs 16 random bytes",
-        )
-    })?;
-    let r = json_text(report, "report")?;
-    let p = json_text(params, "params")?;
-    let key = key.map(|k| signer_arg(k, "key")).transpose()?;
-    let a = caller::prepare_call(
-        key.as_ref(),
-        passport,
-        &r,
-        &p,
-        crate::convert::now(now)?,
-        &nonce,
-    )
-    .py()?;
-    Ok(a.map(|a| (a.params, a.proof)))
 }
 
 /// A ``caller::CallerContext`` with the caller's key (or none), built once per report.
@@ -117,12 +80,7 @@ impl CallerContext {
         now: Option<&Bound<'_, PyAny>>,
         nonce: &[u8],
     ) -> PyResult<Option<(String, String)>> {
-        let nonce: [u8; 16] = nonce.try_into().map_err(|_| {
-            glue_error(
-                ErrorCode::InvalidClaim,
-                "a caller proof needs 16 random bytes",
-            )
-        })?;
+        let nonce = nonce16(nonce)?;
         let p = json_text(params, "params")?;
         let a = self
             .ctx
@@ -159,6 +117,15 @@ pub(crate) fn client_call_evidence(
         }
     };
     caller::client_call_evidence(&r, &p, outcome).py()
+}
+
+fn nonce16(nonce: &[u8]) -> PyResult<[u8; 16]> {
+    nonce.try_into().map_err(|_| {
+        glue_error(
+            ErrorCode::InvalidClaim,
+            "a caller proof needs 16 random bytes",
+        )
+    })
 }
 
 /// ``sha256-…`` of what a proof binds (method, tool name and arguments; not ``_meta``).

@@ -111,7 +111,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<attest::EvidenceLog>()?;
     m.add_class::<attest::LogVerifier>()?;
     m.add_function(wrap_pyfunction!(attest::caller_attach, m)?)?;
-    m.add_function(wrap_pyfunction!(attest::caller_prepare, m)?)?;
     m.add_function(wrap_pyfunction!(attest::client_call_evidence, m)?)?;
     m.add_function(wrap_pyfunction!(attest::caller_request_hash, m)?)?;
     m.add_function(wrap_pyfunction!(attest::trust_level, m)?)?;

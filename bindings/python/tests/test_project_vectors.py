@@ -548,36 +548,25 @@ def test_caller_identity() -> None:
             )
             if adm.run:
                 ticket = adm.ticket
-            c_ = adm.caller
-            shape: dict[str, Any] = (
-                {
-                    "caller": None if c_ is None else {"did": c_.did, "issuer": c_.issuer, "level": c_.level},
-                    "run": True,
-                    "ticket": adm.ticket,
-                }
-                if adm.run
-                else {"error": adm.error, "run": False, "writes": [{"file": f, "line": ln} for f, ln in adm.writes]}
-            )
-            assert shape == st["expect"], st["description"]
+            assert _admission_shape(adm) == st["expect"], st["description"]
         elif "shared" in st:
             assert ticket is not None
             adm = pres.complete_admission(ticket, st["shared"]["inserted"], log=log, now=st["now"])
-            c_ = adm.caller
-            shape = (
-                {
-                    "caller": None if c_ is None else {"did": c_.did, "issuer": c_.issuer, "level": c_.level},
-                    "run": True,
-                    "ticket": adm.ticket,
-                }
-                if adm.run
-                else {"error": adm.error, "run": False, "writes": [{"file": f, "line": ln} for f, ln in adm.writes]}
-            )
-            assert shape == st["expect"], st["description"]
+            assert _admission_shape(adm) == st["expect"], st["description"]
         else:
             assert ticket is not None
             c = st["complete"]
             writes = pres.complete_call(ticket, result=c["result"], error=c["error"], log=log, now=st["now"])
             assert [{"file": f, "line": ln} for f, ln in writes] == st["expect"], st["description"]
+
+
+def _admission_shape(adm: Any) -> dict[str, Any]:
+    """A CallAdmission as the vectors write it (the core's Admission JSON)."""
+    c = adm.caller
+    if adm.run:
+        caller = None if c is None else {"did": c.did, "issuer": c.issuer, "level": c.level}
+        return {"caller": caller, "run": True, "ticket": adm.ticket}
+    return {"error": adm.error, "run": False, "writes": [{"file": f, "line": ln} for f, ln in adm.writes]}
 
 
 def test_evidence_logs() -> None:

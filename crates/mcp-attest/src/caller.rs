@@ -382,13 +382,8 @@ impl CallerContext {
     /// # Errors
     /// JSON errors; `malformed_token` for a report that is not an object.
     pub fn new(report_json: &str, has_key: bool, passport: Option<&str>) -> Result<CallerContext> {
-        let report = json::parse_with_limits(
-            report_json,
-            json::Limits {
-                max_bytes: MAX_PARAMS_BYTES,
-                ..json::Limits::default()
-            },
-        )?;
+        // A report is bounded like request params (4 MiB): it lists at most the tools of one.
+        let report = parse_params(report_json)?;
         if report.as_object().is_none() {
             return Err(err!(MalformedToken, "a server report is a JSON object"));
         }
@@ -501,13 +496,7 @@ pub fn client_call_evidence(
     params_json: &str,
     outcome: ClientOutcome<'_>,
 ) -> Result<String> {
-    let report = json::parse_with_limits(
-        report_json,
-        json::Limits {
-            max_bytes: MAX_PARAMS_BYTES,
-            ..json::Limits::default()
-        },
-    )?;
+    let report = parse_params(report_json)?;
     let params = parse_params(params_json)?;
     let name = params
         .get("name")

@@ -83,7 +83,6 @@ __all__ = [
     "EvidenceLog",
     "LogVerifier",
     "caller_attach",
-    "caller_prepare",
     "client_call_evidence",
     "caller_refusal",
     "caller_request_hash",
@@ -863,9 +862,6 @@ class ServerPresentation:
 def caller_attach(
     key: _AnySigner, passport: str | None, audience: str, method: str, params: _JsonInput, now: _Now, nonce: bytes
 ) -> tuple[str, str]: ...
-def caller_prepare(
-    key: _AnySigner | None, passport: str | None, report: _JsonInput, params: _JsonInput, now: _Now, nonce: bytes
-) -> tuple[str, str] | None: ...
 def client_call_evidence(
     report: _JsonInput,
     params: _JsonInput,
