@@ -727,6 +727,31 @@ fn main() {
             .level,
         1
     );
+    // The client's context for a 100-tool report (read once per connection, as the adapters do).
+    let report_tools: Vec<String> = (0..100)
+        .map(|i| format!(r#"{{"name":"tool_{i}","status":"verified","requiredLevel":0}}"#))
+        .collect();
+    let caller_report = format!(
+        r#"{{"server":{{"did":"{server_did}"}},"code":null,"tools":[{},{{"name":"get_forecast","status":"verified","requiredLevel":1}}]}}"#,
+        report_tools.join(",")
+    );
+    let caller_context = caller::CallerContext::new(&caller_report, true, None).unwrap();
+    let mut gate_log =
+        mcp_attest::evidence::EvidenceLog::new(SigningKey::from_bytes(&[0x45; 32]), u64::MAX);
+    let gate_did = SigningKey::from_bytes(&[0x45; 32])
+        .verifying_key()
+        .to_did_key();
+    let gate_params = caller::attach(
+        &caller_key,
+        None,
+        &gate_did,
+        "tools/call",
+        call_params,
+        NOW,
+        &[9; 16],
+    )
+    .unwrap()
+    .params;
     let evidence_call = r#"{"caller":"did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK","level":1,"tool":"get_forecast","arguments":{"city":"Lisbon","days":3,"units":"metric"},"result":{"content":[{"type":"text","text":"sunny"}]},"decision":"allow"}"#;
     let mut evidence_writer = EvidenceWriter::new(SigningKey::from_bytes(&[0x44; 32]));
     let mut store = TrustStore::new();
@@ -870,6 +895,45 @@ fn main() {
                 let mut v = CallerVerifier::new(&server_did, 16, 16);
                 let who = v.identify("tools/call", black_box(&attached.params), None, "c", NOW);
                 assert!(matches!(who, Ok(Some(_))));
+            },
+        ),
+        Bench::new(
+            "caller proof: prepare a tools/call (client: a 100-tool report's context, signs)",
+            Kind::Single,
+            || {
+                let a = caller_context.prepare(
+                    Some(&caller_key),
+                    black_box(call_params),
+                    NOW,
+                    &[9; 16],
+                );
+                assert!(matches!(a, Ok(Some(_))));
+            },
+        ),
+        Bench::new(
+            "call gate: admit a proven call, complete it with an evidence record (server)",
+            Kind::Single,
+            || {
+                // A fresh gate each time: the same proof would be a replay.
+                let mut g: mcp_attest::gate::CallGate = mcp_attest::gate::CallGate::new(
+                    &gate_did,
+                    mcp_attest::gate::GateOptions::default(),
+                    None,
+                );
+                let a = g
+                    .admit_into(black_box(&gate_params), None, "c", NOW, Some(&mut gate_log))
+                    .unwrap();
+                let mcp_attest::gate::Admission::Run(t) = a else {
+                    panic!("refused")
+                };
+                let w = mcp_attest::gate::CallGate::<SigningKey>::complete_into(
+                    &t,
+                    Some(r#"{"content":[{"type":"text","text":"sunny"}]}"#),
+                    None,
+                    NOW,
+                    Some(&mut gate_log),
+                );
+                assert!(w.is_ok());
             },
         ),
         Bench::new(
