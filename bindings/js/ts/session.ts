@@ -200,6 +200,10 @@ export class ClientSession {
       }
     })
   }
+  /** Frees the session's wasm memory (its pages can be megabytes) now rather than at garbage collection. */
+  [Symbol.dispose](): void {
+    this.#inner.free()
+  }
 }
 
 /** A JSON-RPC error object for a refused challenge (decide on `data.reason`). */

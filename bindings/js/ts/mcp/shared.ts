@@ -381,6 +381,22 @@ export async function runSession(client: SdkClient, options: VerifyServerOptions
   if (resolveTxt !== undefined && typeof resolveTxt !== 'function') throw errorFor('invalid_policy', 'verifyServer: resolveTxt must be a function')
   const emit = (e: IdentityEvent): void => onEvent?.(e)
   const session = new ClientSession(policy, { trustStore })
+  try {
+    return await drive(client, session, emit, resolveTxt, requestOptions)
+  } finally {
+    // The session holds every page in wasm memory: free it now, not at garbage collection
+    // (a 1,000-tool verification otherwise leaves megabytes for the collector to find).
+    session[Symbol.dispose]()
+  }
+}
+
+async function drive(
+  client: SdkClient,
+  session: ClientSession,
+  emit: (e: IdentityEvent) => void,
+  resolveTxt: VerifyServerOptions['resolveTxt'],
+  requestOptions: JsonObject | undefined,
+): Promise<{ report: ServerReport; pages: unknown[] }> {
   const pages: unknown[] = []
   for (let r = session.nextRequest(); r !== null; r = session.nextRequest()) {
     emit({ type: 'request', method: r.method })
