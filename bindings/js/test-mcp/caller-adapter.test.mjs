@@ -238,18 +238,30 @@ describe('verifyServer with a domain and the default resolver (dnsmasq)', { skip
   let child
   let servers
   before(async () => {
-    const port = await new Promise((resolve) => {
-      const s = createSocket('udp4')
-      s.bind(0, '127.0.0.1', () => {
-        const p = s.address().port
-        s.close(() => resolve(p))
+    // The port is free when found and released, then another process may take it (dnsmasq
+    // listens on UDP and TCP): a start that meets "Address already in use" tries another.
+    let port
+    for (let attempt = 0; attempt < 5; attempt++) {
+      port = await new Promise((resolve) => {
+        const s = createSocket('udp4')
+        s.bind(0, '127.0.0.1', () => {
+          const p = s.address().port
+          s.close(() => resolve(p))
+        })
       })
-    })
-    child = spawn(DNSMASQ, [
-      '--no-daemon', '--keep-in-foreground', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces',
-      '--no-resolv', '--no-hosts', '--local=/test/', '--conf-file=/dev/null', '--pid-file=', '--user=',
-      `--txt-record=${dnsRecordName('weather.test')},${key.verifyingKey().dnsRecord()}`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] })
+      child = start(port)
+      let err = ''
+      child.stderr.on('data', (d) => (err += d))
+      const exited = await new Promise((resolve) => {
+        const t = setTimeout(() => resolve(false), 300)
+        child.once('exit', () => {
+          clearTimeout(t)
+          resolve(true)
+        })
+      })
+      if (!exited) break
+      if (!err.includes('Address already in use')) throw new Error(`dnsmasq exited: ${err}`)
+    }
     servers = dns.getServers()
     dns.setServers([`127.0.0.1:${port}`])
     for (let i = 0; ; i++) {
@@ -262,6 +274,12 @@ describe('verifyServer with a domain and the default resolver (dnsmasq)', { skip
       }
     }
   })
+  const start = (port) =>
+    spawn(DNSMASQ, [
+      '--no-daemon', '--keep-in-foreground', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces',
+      '--no-resolv', '--no-hosts', '--local=/test/', '--conf-file=/dev/null', '--pid-file=', '--user=',
+      `--txt-record=${dnsRecordName('weather.test')},${key.verifyingKey().dnsRecord()}`,
+    ], { stdio: ['ignore', 'ignore', 'pipe'] })
   after(() => {
     dns.setServers(servers)
     child?.kill('SIGKILL')

@@ -221,14 +221,24 @@ def dnsmasq() -> Iterator[int]:
     binary = shutil.which("dnsmasq") or next((b for b in ("/usr/sbin/dnsmasq",) if Path(b).exists()), None)
     if binary is None:
         pytest.fail("dnsmasq is not installed (apt-get install dnsmasq-base; .ci/run does)")
-    port = _free_udp_port()
     other = mi.SigningKey.from_bytes(b"\x06" * 32).verifying_key()
     records = {"good": mi.dns_record(KEY.verifying_key()), "stale": mi.dns_record(other)}
-    args = [binary, "--no-daemon", "--keep-in-foreground", f"--port={port}", "--listen-address=127.0.0.1"]
-    args += ["--bind-interfaces", "--no-resolv", "--no-hosts", "--local=/test/", "--conf-file=/dev/null"]
-    args += ["--pid-file=", "--user="]
-    args += [f"--txt-record={mi.dns_record_name(f'{n}.test')},{v}" for n, v in records.items()]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The port is free when found and released, then another process may take it (dnsmasq
+    # listens on UDP and TCP): a start that meets "Address already in use" tries another.
+    for _attempt in range(5):
+        port = _free_udp_port()
+        args = [binary, "--no-daemon", "--keep-in-foreground", f"--port={port}", "--listen-address=127.0.0.1"]
+        args += ["--bind-interfaces", "--no-resolv", "--no-hosts", "--local=/test/", "--conf-file=/dev/null"]
+        args += ["--pid-file=", "--user="]
+        args += [f"--txt-record={mi.dns_record_name(f'{n}.test')},{v}" for n, v in records.items()]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            proc.wait(timeout=0.3)
+        except subprocess.TimeoutExpired:
+            break  # still running: it bound its port
+        err = proc.stderr.read() if proc.stderr else b""
+        if b"Address already in use" not in err:
+            raise RuntimeError(f"dnsmasq exited: {err!r}")
     try:
         # Ready when it answers a name it serves.
         probe = dns.resolver.Resolver(configure=False)

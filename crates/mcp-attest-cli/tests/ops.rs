@@ -506,17 +506,36 @@ struct Dnsmasq {
 
 impl Dnsmasq {
     fn start(records: &[(&str, &str)]) -> Dnsmasq {
+        // A free port is found by binding and releasing it, so another process can take it
+        // before dnsmasq does (the CI run met one on its TCP side): try a few ports.
+        let mut last = String::new();
+        for _ in 0..5 {
+            match Self::try_start(records) {
+                Ok(d) => return d,
+                Err(e) if e.contains("Address already in use") => last = e,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        panic!("no free port for dnsmasq after 5 tries: {last}");
+    }
+
+    /// A port free on both UDP and TCP (dnsmasq listens on both), released for dnsmasq.
+    fn free_port() -> u16 {
+        loop {
+            let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = tcp.local_addr().unwrap().port();
+            if UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+    }
+
+    fn try_start(records: &[(&str, &str)]) -> Result<Dnsmasq, String> {
         let bin = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"]
             .into_iter()
             .find(|b| Path::new(b).exists())
             .expect("dnsmasq is not installed (apt-get install dnsmasq-base; .ci/run does)");
-        // A free port: bound and released, then given to dnsmasq (the race is harmless here:
-        // a collision fails the start, not the assertions).
-        let port = UdpSocket::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = Self::free_port();
         let mut cmd = Command::new(bin);
         cmd.args([
             "--no-daemon",
@@ -547,15 +566,15 @@ impl Dnsmasq {
                 let mut err = String::new();
                 std::io::Read::read_to_string(&mut d.child.stderr.take().unwrap(), &mut err)
                     .unwrap();
-                panic!("dnsmasq exited {st}: {err}");
+                return Err(format!("dnsmasq exited {st}: {err}"));
             }
             let s = UdpSocket::bind("127.0.0.1:0").unwrap();
             if s.connect(("127.0.0.1", d.port)).is_ok() && Self::answers(&s) {
-                return d;
+                return Ok(d);
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("dnsmasq did not answer on port {}", d.port);
+        Err(format!("dnsmasq did not answer on port {}", d.port))
     }
 
     /// Sends a minimal query (id 1, `test.` A) and waits briefly for any reply.
