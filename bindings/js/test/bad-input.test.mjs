@@ -111,6 +111,14 @@ test('disposed keys give an error with a code, not a trap', () => {
   stillWorks()
 })
 
+test('calling a class constructor directly gives a coded error naming the factories', () => {
+  const vk = SigningKey.fromBytes(new Uint8Array(32).fill(9)).verifyingKey()
+  for (const [C, args] of [[lib.TrustedIssuer, ['https://issuer.example', vk]], [lib.TrustStore, []], [lib.SigningKey, [new Uint8Array(32)]], [lib.VerifyingKey, [new Uint8Array(32)]], [lib.RevocationList, ['token']]]) {
+    assert.throws(() => new C(...args), (e) => e instanceof lib.McpAttestError && e.code === 'invalid_policy' && /has no public constructor: use /.test(e.message), C.name)
+  }
+  stillWorks()
+})
+
 function describe(x) {
   if (typeof x === 'string') return x.length > 20 ? `string(${x.length})` : JSON.stringify(x)
   if (typeof x === 'bigint' || typeof x === 'symbol') return x.toString()

@@ -11,7 +11,7 @@
 import type { WasmSigningKey, WasmVerifyingKey } from '#wasm/types'
 import { errorFor } from './errors.js'
 import { call } from './native.js'
-import { bytes, jsonText, optText, text } from './util.js'
+import { bytes, glueObject, jsonText, optText, text } from './util.js'
 
 /** DID document styles for {@link VerifyingKey.didDocument}. */
 export type DidDocumentFormat = 'Multikey' | 'Ed25519VerificationKey2020' | 'JsonWebKey'
@@ -128,7 +128,7 @@ export class SigningKey {
     makeSk = (w) => new SigningKey(w)
   }
   private constructor(inner: WasmSigningKey) {
-    this.#inner = inner
+    this.#inner = glueObject(inner, 'SigningKey', 'SigningKey.generate(), fromBytes, fromPkcs8Pem or fromJwk')
   }
 
   /** A new key from 32 bytes of `crypto.getRandomValues`. */
@@ -233,7 +233,7 @@ export class VerifyingKey {
     makeVk = (w) => new VerifyingKey(w)
   }
   private constructor(inner: WasmVerifyingKey) {
-    this.#inner = inner
+    this.#inner = glueObject(inner, 'VerifyingKey', 'VerifyingKey.fromBytes, fromDidKey, fromJwk or signingKey.verifyingKey()')
   }
 
   /** From 32 raw bytes. @throws InvalidKeyError `invalid_key_length`, `invalid_key`, `weak_key`. */

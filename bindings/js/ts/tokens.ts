@@ -7,7 +7,7 @@ import type { WasmRevocationList, WasmTrustedIssuer, WasmVerifier } from '#wasm/
 import { errorFor } from './errors.js'
 import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
-import { date, jsonText, optBool, optDuration, optSeconds, optText, opts, seconds, text } from './util.js'
+import { date, glueObject, jsonText, optBool, optDuration, optSeconds, optText, opts, seconds, text } from './util.js'
 import type { JsonObject } from './tools.js'
 
 /** A JWS header and claims. */
@@ -86,7 +86,7 @@ export class TrustedIssuer {
     issuerInner = (i) => i.#inner
   }
   private constructor(inner: WasmTrustedIssuer) {
-    this.#inner = inner
+    this.#inner = glueObject(inner, 'TrustedIssuer', 'TrustedIssuer.fromKey(id, key), fromDidKey or fromJwks')
   }
   /** An issuer `id` with one key. */
   static fromKey(id: string, key: VerifyingKey): TrustedIssuer {
@@ -155,7 +155,7 @@ export class RevocationList {
     makeList = (w) => new RevocationList(w)
   }
   private constructor(inner: WasmRevocationList) {
-    this.#inner = inner
+    this.#inner = glueObject(inner, 'RevocationList', 'Verifier.verifyRevocationList(token)')
   }
   #info(): { issuer: string; issuedAt: number; expiresAt: number | null; entries: { type: 'key' | 'did' | 'jti'; value: string; reason: string | null; revokedAt: number | null }[] } {
     return JSON.parse(call(() => this.#inner.toJson()))

@@ -9,7 +9,7 @@ import { errorFor } from './errors.js'
 import { verifyingKeyArg, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { PassportVerifier, TrustedIssuer, verifierFromNative } from './tokens.js'
-import { date, jsonText, seconds, text } from './util.js'
+import { date, glueObject, jsonText, seconds, text } from './util.js'
 
 /**
  * Pins, trusted issuers and revocation lists.
@@ -30,7 +30,7 @@ export class TrustStore {
     storeInner = (s) => s.#inner
   }
   private constructor(inner: WasmTrustStore) {
-    this.#inner = inner
+    this.#inner = glueObject(inner, 'TrustStore', 'TrustStore.create() or TrustStore.fromJson(text)')
   }
   /** An empty store. */
   static create(): TrustStore {

@@ -102,3 +102,15 @@ export function opts<T extends object>(v: T | undefined, code: ErrorCode): Parti
 export function date(s: number | null | undefined): Date | null {
   return s === null || s === undefined ? null : new Date(s * 1000)
 }
+
+/**
+ * The glue object a class wraps, checked: the classes' constructors are private to the
+ * package, but plain JavaScript can still call `new X(…)`; it gets a coded error naming the
+ * factories instead of a wasm-bindgen message on first use.
+ */
+export function glueObject<T>(inner: T, what: string, factories: string): T {
+  if (typeof inner !== 'object' || inner === null || typeof (inner as { free?: unknown }).free !== 'function') {
+    throw errorFor('invalid_policy', `${what} has no public constructor: use ${factories}`)
+  }
+  return inner
+}
