@@ -98,3 +98,12 @@ test('caller proofs: attached by the client, identified and guarded on the serve
   const refusal = lib.callerRefusal({ code: 'insufficient_trust_level', message: 'no' }, { required: 2, level: 1 })
   assert.deepEqual(refusal, { code: -31001, data: { code: 'insufficient_trust_level', level: 1, reason: 'insufficient_trust_level', required: 2 }, message: 'no' })
 })
+
+test('fsync: false writes the same chain (the OS flushes it); a non-boolean is refused', () => withDir((dir) => {
+  const log = openEvidenceLog({ dir, key, fsync: false })
+  for (let i = 0; i < 3; i++) log.record(call(i))
+  const r = verifyEvidenceFiles(dir, key.verifyingKey())
+  assert.equal(r.valid, true, JSON.stringify(r.problems))
+  assert.equal(r.records, 3)
+  assert.throws(() => openEvidenceLog({ dir, key, fsync: 'no' }), (e) => e.code === 'invalid_policy')
+}))

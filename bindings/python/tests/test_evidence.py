@@ -107,3 +107,12 @@ def test_caller_proofs_attached_identified_and_guarded() -> None:
         "reason": "insufficient_trust_level",
         "required": 2,
     }
+
+
+def test_fsync_false_writes_the_same_chain(tmp_path: Path) -> None:
+    log = open_evidence_log(tmp_path, KEY, fsync=False)
+    for i in range(3):
+        log.record(call(i))
+    r = verify_evidence_files(tmp_path, KEY.verifying_key())
+    assert r.valid, r.problems
+    assert r.records == 3

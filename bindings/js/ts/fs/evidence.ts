@@ -3,7 +3,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import {
-  EvidenceLog, evidenceFileIndex, evidenceFileName, verifyEvidenceLog,
+  EvidenceLog, errorFor, evidenceFileIndex, evidenceFileName, verifyEvidenceLog,
   type CallEvidence, type EvidenceReport, type EvidenceWrite, type Signer, type SigningKey, type VerifyingKey,
 } from '../index.js'
 
@@ -17,6 +17,13 @@ export interface EvidenceLogOptions {
   prefix?: string
   /** Rotation size (default: the core's, 16 MiB). */
   maxFileBytes?: number
+  /**
+   * Whether every line reaches the disk before the call is answered (default true, as in
+   * Python): a few milliseconds per call. False leaves it to the OS: a crash can then lose the
+   * last lines — which the chain shows as a log cut short (spec §19.4) — but never reorder or
+   * alter them.
+   */
+  fsync?: boolean
 }
 
 /** The log's files in chain order (oldest first), as full paths. */
@@ -58,6 +65,8 @@ export interface FileEvidenceLog {
  */
 export function openEvidenceLog(options: EvidenceLogOptions): FileEvidenceLog {
   const prefix = options.prefix ?? 'evidence'
+  if (options.fsync !== undefined && typeof options.fsync !== 'boolean') throw errorFor('invalid_policy', 'openEvidenceLog: fsync must be true or false')
+  const sync = options.fsync !== false
   const max = options.maxFileBytes
   mkdirSync(options.dir, { recursive: true, mode: 0o700 })
   const files = evidenceFiles(options.dir, prefix)
@@ -76,7 +85,7 @@ export function openEvidenceLog(options: EvidenceLogOptions): FileEvidenceLog {
     const fd = openSync(join(options.dir, evidenceFileName(prefix, w.file)), 'a', 0o600)
     try {
       writeSync(fd, `${w.line}\n`)
-      fsyncSync(fd)
+      if (sync) fsyncSync(fd)
     } finally {
       closeSync(fd)
     }
