@@ -597,6 +597,12 @@ impl VerifiedCaller {
     /// `{"did", "level", "issuer"}` as canonical JSON, for bindings.
     #[must_use]
     pub fn to_json(&self) -> String {
+        self.to_value().to_jcs()
+    }
+
+    /// [`VerifiedCaller::to_json`] as a value, for documents that embed it.
+    #[must_use]
+    pub fn to_value(&self) -> Value {
         let mut o = Object::new();
         o.insert("did", Value::from(self.did.as_str()));
         o.insert("level", Value::from_u64(u64::from(self.level)));
@@ -604,7 +610,7 @@ impl VerifiedCaller {
             "issuer",
             self.issuer.as_deref().map_or(Value::Null, Value::from),
         );
-        Value::Object(o).to_jcs()
+        Value::Object(o)
     }
 }
 

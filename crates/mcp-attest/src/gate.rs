@@ -156,14 +156,18 @@ impl Ticket {
     /// as canonical JSON: what bindings hand to their adapters and take back.
     #[must_use]
     pub fn to_json(&self) -> String {
+        self.to_value().to_jcs()
+    }
+
+    fn to_value(&self) -> Value {
         let mut o = Object::new();
         o.insert("tool", Value::from(self.tool.as_str()));
         o.insert("required", Value::from_u64(u64::from(self.required)));
         o.insert(
             "caller",
-            self.caller.as_ref().map_or(Value::Null, |c| {
-                json::parse(&c.to_json()).unwrap_or(Value::Null)
-            }),
+            self.caller
+                .as_ref()
+                .map_or(Value::Null, VerifiedCaller::to_value),
         );
         // For a replay store shared by replicas (see `ServerPresentation::complete_admission`).
         o.insert(
@@ -183,7 +187,7 @@ impl Ticket {
             "toolHash",
             self.tool_hash.as_deref().map_or(Value::Null, Value::from),
         );
-        Value::Object(o).to_jcs()
+        Value::Object(o)
     }
 
     /// Reads [`Ticket::to_json`]'s form back.
@@ -285,13 +289,12 @@ impl Admission {
         match self {
             Admission::Run(t) => {
                 o.insert("run", Value::Bool(true));
-                o.insert("ticket", json::parse(&t.to_json()).unwrap_or(Value::Null));
+                o.insert("ticket", t.to_value());
                 o.insert(
                     "caller",
                     t.caller
                         .as_ref()
-                        .and_then(|c| json::parse(&c.to_json()).ok())
-                        .unwrap_or(Value::Null),
+                        .map_or(Value::Null, VerifiedCaller::to_value),
                 );
             }
             Admission::Refuse { error, writes } => {
