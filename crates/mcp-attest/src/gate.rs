@@ -407,17 +407,24 @@ impl<K: Signer> CallGate<K> {
     }
 
     /// Records the content hashes of one page of the served list; `first` starts a new list.
-    pub(crate) fn note_tools(&mut self, tools: &[Value], first: bool) {
+    pub(crate) fn note_tools(&mut self, hashes: &[(String, String)], first: bool) {
         if first {
             self.tool_hashes.clear();
         }
-        for t in tools {
-            if let (Some(name), Ok(h)) =
-                (t.get("name").and_then(Value::as_str), tool::content_hash(t))
-            {
-                self.tool_hashes.insert(name.to_string(), h);
-            }
+        for (name, h) in hashes {
+            self.tool_hashes.insert(name.clone(), h.clone());
         }
+    }
+
+    /// `(name, content hash)` of one page's tools, for [`CallGate::note_tools`].
+    pub(crate) fn page_hashes(tools: &[Value]) -> Vec<(String, String)> {
+        tools
+            .iter()
+            .filter_map(|t| {
+                let name = t.get("name").and_then(Value::as_str)?;
+                Some((name.to_string(), tool::content_hash(t).ok()?))
+            })
+            .collect()
     }
 
     fn record<L: Signer>(

@@ -234,7 +234,16 @@ pub struct ServerPresentation<K: Signer = SigningKey> {
     gate: CallGate,
     /// Signed `tools/list` pages by (SHA-256 of the unsigned page and cursor): served again
     /// until `renew_at`, so a list is signed once per tool set, not on every request.
-    signed: BTreeMap<[u8; 32], (String, u64)>,
+    signed: BTreeMap<[u8; 32], SignedPage>,
+}
+
+/// A signed page kept for serving again: its text, when it is renewed, and its tools' hashes
+/// (a page served from here is the list in use again, so the gate's record hashes follow it).
+#[derive(Debug)]
+struct SignedPage {
+    text: String,
+    renew_at: u64,
+    hashes: Vec<(String, String)>,
 }
 
 /// Signed pages kept at most: a server lists a handful of pages; more distinct ones mean the
@@ -431,9 +440,10 @@ impl<K: Signer> ServerPresentation<K> {
             h.update(c.as_bytes());
         }
         let cache_key: [u8; 32] = h.finalize().into();
-        if let Some((text, renew_at)) = self.signed.get(&cache_key) {
-            if now < *renew_at {
-                return Ok(text.clone());
+        if let Some(page) = self.signed.get(&cache_key) {
+            if now < page.renew_at {
+                self.gate.note_tools(&page.hashes, cursor.is_none());
+                return Ok(page.text.clone());
             }
         }
         let result = json::parse_with_limits(
@@ -465,9 +475,10 @@ impl<K: Signer> ServerPresentation<K> {
             },
             Some(self.gate.options()),
         )?;
-        if let Some(tools) = result.get("tools").and_then(Value::as_array) {
-            self.gate.note_tools(tools, cursor.is_none());
-        }
+        let hashes = CallGate::<SigningKey>::page_hashes(
+            result.get("tools").and_then(Value::as_array).unwrap_or(&[]),
+        );
+        self.gate.note_tools(&hashes, cursor.is_none());
         if let Value::Object(o) = &mut signed {
             // sign_tools_list_value always writes `_meta` and our member with the manifest.
             if let Some(Value::Object(mut meta)) = o.remove("_meta") {
@@ -493,7 +504,14 @@ impl<K: Signer> ServerPresentation<K> {
         if self.signed.len() >= MAX_SIGNED_PAGES {
             self.signed.clear();
         }
-        self.signed.insert(cache_key, (text.clone(), renew_at));
+        self.signed.insert(
+            cache_key,
+            SignedPage {
+                text: text.clone(),
+                renew_at,
+                hashes,
+            },
+        );
         Ok(text)
     }
 

@@ -453,3 +453,47 @@ fn replicas_sharing_a_replay_store_refuse_a_proof_the_other_admitted() {
         Admission::Run(_)
     ));
 }
+
+/// A page served again from the signed-page cache is the list in use again: the evidence
+/// records carry its tools' hashes, not those of the list signed in between. (The cache first
+/// skipped the gate's bookkeeping on a hit: a call to `echo` after lists A, B, A was recorded
+/// with B's hash of `echo`.)
+#[test]
+fn a_page_served_from_the_cache_sets_the_hashes_records_carry() {
+    let mut p = presentation("{}");
+    let a = r#"{"tools":[{"name":"echo","description":"A","inputSchema":{"type":"object"}}]}"#;
+    let b = r#"{"tools":[{"name":"echo","description":"B","inputSchema":{"type":"object"}}]}"#;
+    let hash_a = mcp_attest::tool::content_hash(
+        &json::parse(a)
+            .unwrap()
+            .get("tools")
+            .unwrap()
+            .as_array()
+            .unwrap()[0],
+    )
+    .unwrap();
+    p.sign_tools_list(a, None, NOW).unwrap();
+    p.sign_tools_list(b, None, NOW).unwrap();
+    p.sign_tools_list(a, None, NOW + 1).unwrap(); // from the cache
+    let mut log = EvidenceLog::new(server_key(), evidence::DEFAULT_MAX_FILE_BYTES);
+    let Admission::Run(t) = p
+        .admit_call(
+            r#"{"name":"echo","arguments":{}}"#,
+            None,
+            "c",
+            NOW,
+            Some(&mut log),
+        )
+        .unwrap()
+    else {
+        panic!("refused")
+    };
+    let w = p
+        .complete_call(&t, Some(r#"{"content":[]}"#), None, NOW, Some(&mut log))
+        .unwrap();
+    assert!(
+        w[0].line.contains(&format!(r#""toolHash":"{hash_a}""#)),
+        "{}",
+        w[0].line
+    );
+}
