@@ -764,6 +764,38 @@ pub fn canonicalize(text: &str) -> Result<String, Error> {
     Ok(parse(text)?.to_jcs())
 }
 
+/// How many leading bytes of `bytes` a JSON string holds as they are: none of them `"`, `\\`
+/// or a control character. Eight bytes at a time (SWAR): strings are most of a tools list,
+/// and scanning them a byte at a time was a fifth of a client's work on one (parsing it, then
+/// writing each tool's JCS to hash it).
+fn plain_prefix(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Exact for "some byte is below n" with n ≤ 0x80 (the classic hasless test).
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES.wrapping_mul(n)) & !x & HIGHS;
+    let mut n = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(w);
+        if below(x, 0x20)
+            | below(x ^ (ONES * u64::from(b'"')), 1)
+            | below(x ^ (ONES * u64::from(b'\\')), 1)
+            != 0
+        {
+            break;
+        }
+        n += 8;
+    }
+    n + bytes
+        .get(n..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b >= 0x20 && b != b'"' && b != b'\\')
+        .count()
+}
+
 /// Appends `s` to `out` as a JSON string literal with JCS escaping, which is
 /// ECMAScript's `JSON.stringify`: `\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other
 /// characters below U+0020 as `\u00xx` (lowercase hex), everything else as literal UTF-8.
@@ -780,7 +812,12 @@ pub fn write_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
     let mut run = 0;
-    for (i, b) in s.bytes().enumerate() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        i += plain_prefix(bytes.get(i..).unwrap_or_default());
+        let Some(&b) = bytes.get(i) else { break };
+        i += 1;
         let short = match b {
             b'"' => Some("\\\""),
             b'\\' => Some("\\\\"),
@@ -792,9 +829,9 @@ pub fn write_string(s: &str, out: &mut String) {
             0x00..=0x1f => None,
             _ => continue,
         };
-        // `i` is at an ASCII byte, hence a char boundary, so `get` always succeeds.
-        out.push_str(s.get(run..i).unwrap_or_default());
-        run = i + 1;
+        // `i - 1` is at an ASCII byte, hence a char boundary, so `get` always succeeds.
+        out.push_str(s.get(run..i - 1).unwrap_or_default());
+        run = i;
         match short {
             Some(escape) => out.push_str(escape),
             None => {
@@ -830,8 +867,30 @@ fn write_number(n: Number, out: &mut String) {
 /// Orders member names by their UTF-16 code units, as RFC 8785 §3.2.3 requires. This
 /// differs from UTF-8 byte order only when U+E000..=U+FFFF meets a character above
 /// U+FFFF, but getting it wrong there changes the signed bytes.
+///
+/// Only the first character that differs decides, so the names are compared as bytes up to
+/// it (sorting members by `encode_utf16` iterators was a few per cent of verifying a list).
 fn utf16_cmp(a: &str, b: &str) -> Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    // The shared prefix is the same bytes in both, so their char boundaries agree.
+    let start = (0..=common)
+        .rev()
+        .find(|&i| a.is_char_boundary(i))
+        .unwrap_or(0);
+    let first = |s: &str| {
+        let mut units = [0u16; 2];
+        let n = s
+            .get(start..)
+            .and_then(|t| t.chars().next())
+            .map_or(0, |c| c.encode_utf16(&mut units).len());
+        (units, n)
+    };
+    let ((ua, na), (ub, nb)) = (first(a), first(b));
+    match (na, nb) {
+        // One name is a prefix of the other (or they are equal).
+        (0, _) | (_, 0) => a.len().cmp(&b.len()),
+        _ => ua.get(..na).cmp(&ub.get(..nb)),
+    }
 }
 
 /// An open array or object whose members are still being parsed.
@@ -1073,7 +1132,10 @@ impl Parser<'_> {
                         self.pos
                     ));
                 }
-                Some(_) => self.pos += 1,
+                Some(_) => {
+                    self.pos += 1;
+                    self.pos += plain_prefix(self.bytes.get(self.pos..).unwrap_or_default());
+                }
             }
         }
     }
@@ -1283,6 +1345,67 @@ mod tests {
     use alloc::format;
     use alloc::string::ToString;
     use alloc::vec;
+
+    /// The SWAR scan against its byte-at-a-time definition: every byte value, at every
+    /// offset of a word and past it, after a prefix of UTF-8 (high bytes must not match).
+    #[test]
+    fn plain_prefix_stops_at_exactly_the_bytes_a_string_escapes() {
+        for b in 0..=255u8 {
+            let special = b < 0x20 || b == b'"' || b == b'\\';
+            for at in 0..19 {
+                let mut bytes = vec![0xc3u8; 19];
+                bytes[at] = b;
+                let expected = if special { at } else { 19 };
+                assert_eq!(plain_prefix(&bytes), expected, "byte {b:#x} at {at}");
+                assert_eq!(
+                    plain_prefix(&bytes[at..]),
+                    if special { 0 } else { 19 - at }
+                );
+            }
+        }
+    }
+
+    /// The shortcut against the definition (UTF-16 code unit order of the whole names) on
+    /// names that share prefixes and differ in characters of every UTF-8 length, including
+    /// U+E000..=U+FFFF against a supplementary character, where UTF-8 order is the reverse.
+    #[test]
+    fn utf16_order_matches_the_code_unit_definition() {
+        let chars = [
+            "",
+            "a",
+            "b",
+            "é",
+            "\u{7ff}",
+            "\u{d7ff}",
+            "\u{e000}",
+            "\u{ffff}",
+            "\u{10000}",
+            "\u{1f600}",
+        ];
+        for p in ["", "x", "é", "\u{1f600}"] {
+            for x in chars {
+                for y in chars {
+                    for tail in ["", "z"] {
+                        let (a, b) = (format!("{p}{x}{tail}"), format!("{p}{y}"));
+                        let want = a.encode_utf16().cmp(b.encode_utf16());
+                        assert_eq!(utf16_cmp(&a, &b), want, "{a:?} vs {b:?}");
+                        assert_eq!(utf16_cmp(&b, &a), want.reverse(), "{b:?} vs {a:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn strings_with_escapes_anywhere_in_a_word_round_trip() {
+        for at in 0..17 {
+            let mut s = "abcdefghijklmnopq".to_string();
+            s.insert_str(at, "\"\\\n\u{1}é");
+            let mut out = String::new();
+            write_string(&s, &mut out);
+            assert_eq!(parse(&out).unwrap(), Value::from(s.as_str()), "{out}");
+        }
+    }
 
     #[track_caller]
     fn code(text: &str) -> ErrorCode {
