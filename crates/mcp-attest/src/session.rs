@@ -792,7 +792,7 @@ impl ClientSession {
         // One broken link breaks the list: its pages no longer say which tools the server
         // lists, so none of them is usable, whatever each page's own manifest says.
         let broken = bindings.iter().find_map(|b| b.as_ref().err()).cloned();
-        for (page, binding) in self.pages.iter().zip(bindings) {
+        for (p, (page, binding)) in self.pages.iter().zip(bindings).enumerate() {
             let presented = page.get("tools").and_then(Value::as_array).unwrap_or(&[]);
             if let Err(e) = binding {
                 lines.extend(presented.iter().map(|t| Line::refused(t, "tampered", &e)));
@@ -804,14 +804,16 @@ impl ClientSession {
                 // not that it belongs to this list, for this audience, now.
                 Ok(report) => {
                     for t in report.tools {
-                        let tool = t.index.and_then(|i| presented.get(i)).cloned();
+                        // Where the tool is, not a copy of it: copying every tool into its
+                        // line was a sixth of a 100-tool session's work.
+                        let at = t.index.filter(|&i| i < presented.len()).map(|i| (p, i));
                         let (status, error) = (t.status.as_str(), t.error);
                         lines.push(Line {
                             name: t.name,
                             status,
                             error,
                             hash: t.hash,
-                            tool,
+                            at,
                             changed: Vec::new(),
                             required_level: t.required_level,
                         });
@@ -829,7 +831,7 @@ impl ClientSession {
         // A name on two pages is ambiguous: which definition would the model get?
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for l in &lines {
-            if let (Some(n), true) = (&l.name, l.tool.is_some()) {
+            if let (Some(n), true) = (&l.name, l.at.is_some()) {
                 *seen.entry(n.clone()).or_insert(0) += 1;
             }
         }
@@ -854,18 +856,7 @@ impl ClientSession {
             .and_then(|p| p.mcp.as_ref())
             .and_then(|m| m.tools_hash.as_deref())
         {
-            let all: Vec<Value> = self
-                .pages
-                .iter()
-                .flat_map(|p| {
-                    p.get("tools")
-                        .and_then(Value::as_array)
-                        .unwrap_or(&[])
-                        .iter()
-                        .cloned()
-                })
-                .collect();
-            if tool::tools_hash(&all).ok().as_deref() != Some(expected) {
+            if self.tools_hash(&lines).ok().as_deref() != Some(expected) {
                 for l in lines.iter_mut().filter(|l| l.status == "verified") {
                     l.status = "tampered";
                     l.error = Some(err!(
@@ -885,7 +876,7 @@ impl ClientSession {
         let mut changed = Vec::new();
         let mut present = BTreeSet::new();
         for l in &mut lines {
-            let (Some(name), Some(tool)) = (&l.name, &l.tool) else {
+            let (Some(name), Some(tool)) = (&l.name, self.tool_at(l.at)) else {
                 continue;
             };
             present.insert(name.clone());
@@ -932,6 +923,42 @@ impl ClientSession {
             accept,
             changes,
         }
+    }
+
+    /// The presented tool a line is about.
+    fn tool_at(&self, at: Option<(usize, usize)>) -> Option<&Value> {
+        let (p, i) = at?;
+        self.pages.get(p)?.get("tools")?.as_array()?.get(i)
+    }
+
+    /// The `toolsHash` of every presented tool, from the hashes their lines already carry
+    /// when each presented tool has a line with its name and hash (the same value as
+    /// [`tool::tools_hash`] over the pages' tools); computed from the pages otherwise.
+    fn tools_hash(&self, lines: &[Line]) -> Result<String> {
+        let presented: usize = self
+            .pages
+            .iter()
+            .map(|p| {
+                p.get("tools")
+                    .and_then(Value::as_array)
+                    .map_or(0, <[Value]>::len)
+            })
+            .sum();
+        let known: Vec<(&str, &str)> = lines
+            .iter()
+            .filter(|l| l.at.is_some())
+            .filter_map(|l| Some((l.name.as_deref()?, l.hash.as_deref()?)))
+            .collect();
+        if known.len() == presented {
+            return tool::tools_hash_of(known);
+        }
+        let all: Vec<Value> = self
+            .pages
+            .iter()
+            .flat_map(|p| p.get("tools").and_then(Value::as_array).unwrap_or(&[]))
+            .cloned()
+            .collect();
+        tool::tools_hash(&all)
     }
 
     /// Whether each page belongs where it was served. A paginated list (more than one page, or
@@ -1197,7 +1224,8 @@ struct Line {
     status: &'static str,
     error: Option<Error>,
     hash: Option<String>,
-    tool: Option<Value>,
+    /// The tool's page and index there, for a tool the server presented.
+    at: Option<(usize, usize)>,
     changed: Vec<String>,
     /// The level the verified manifest requires of callers (0: none).
     required_level: u8,
@@ -1212,7 +1240,7 @@ impl Line {
             status,
             error: Some(error.clone()),
             hash: None,
-            tool: None,
+            at: None,
             changed: Vec::new(),
             required_level: 0,
         }
