@@ -124,6 +124,16 @@ fn a_signed_page_is_served_from_cache_until_half_its_lifetime() {
     let renewed = server.sign_tools_list(LIST, None, NOW + 300).unwrap();
     assert_ne!(renewed, first);
     assert!(renewed.contains("org.mcp-attest/identity"));
+    // The renewed page replaces the stale one, and is what is served next.
+    assert_eq!(
+        server.sign_tools_list(LIST, None, NOW + 301).unwrap(),
+        renewed
+    );
+    // A page differing by one byte is another page, never the cached one.
+    let other = LIST.replacen("echo", "echp", 1);
+    assert_ne!(other, LIST);
+    let signed_other = server.sign_tools_list(&other, None, NOW + 301).unwrap();
+    assert!(signed_other.contains("echp") && !signed_other.contains("\"echo\""));
 }
 
 fn client_key() -> SigningKey {
