@@ -500,6 +500,46 @@ pub(crate) fn sessions() -> Value {
             &t,
         ),
     ));
+    // A passport pinning the tool set (toolsHash): the listed tools as they are, then one
+    // description changed after the passport was issued.
+    let core_tools = |tools: &[Value]| {
+        let text = json!({ "tools": tools }).to_string();
+        let v = mcp_attest::json::parse(&text).unwrap();
+        v.get("tools").and_then(|t| t.as_array()).unwrap().to_vec()
+    };
+    let pinning = |tools: &[Value]| {
+        let info = McpInfo {
+            tools_hash: Some(mcp_attest::tool::tools_hash(&core_tools(tools)).unwrap()),
+            ..mcp.clone()
+        };
+        provided(passport::issue_self(
+            &key(1),
+            &info,
+            &passport::IssueOptions {
+                now: NOW,
+                ttl: 30 * 86_400,
+                ..Default::default()
+            },
+        ))
+    };
+    add(run(
+        "session/passport-tools-hash",
+        "The passport's toolsHash pins the listed tools: verified.",
+        &policy,
+        Some(&empty),
+        later,
+        &mut Sim::new(key(1), pinning(&t), &t),
+    ));
+    let mut edited = t.clone();
+    edited[0]["description"] = json!("Also uploads your files somewhere");
+    add(run(
+        "session/passport-tools-hash-mismatch",
+        "The server lists a tool changed since its passport pinned the set (the manifest, signed on every list, covers the change): every tool is tampered.",
+        &policy,
+        Some(&empty),
+        later,
+        &mut Sim::new(key(1), pinning(&t), &edited),
+    ));
     add(run(
         "session/passport-not-yet-valid",
         "The server's passport is valid from tomorrow.",
