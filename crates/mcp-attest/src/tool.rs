@@ -433,9 +433,11 @@ pub fn tools_hash(tools: &[Value]) -> Result<String> {
 pub(crate) fn tools_hash_of<'a>(
     hashed: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<String> {
-    let mut entries: BTreeMap<&str, &str> = BTreeMap::new();
+    // The map type `manifest_entries` uses (its hashes owned), so the wasm builds carry one
+    // copy of its code, not two.
+    let mut entries: BTreeMap<&str, String> = BTreeMap::new();
     for (name, hash) in hashed {
-        if entries.insert(name, hash).is_some() {
+        if entries.insert(name, String::from(hash)).is_some() {
             return Err(two_named(name));
         }
     }
@@ -476,16 +478,13 @@ fn manifest_entries(tools: &[Value], levels: Option<&GateOptions>) -> Result<Vec
 }
 
 /// The manifest's `tools` entries, sorted by name (the map's order).
-fn entries_value<H: AsRef<str>>(
-    entries: BTreeMap<&str, H>,
-    levels: Option<&GateOptions>,
-) -> Vec<Value> {
+fn entries_value(entries: BTreeMap<&str, String>, levels: Option<&GateOptions>) -> Vec<Value> {
     entries
         .into_iter()
         .map(|(name, hash)| {
             let mut e = Object::new();
             e.insert("name", Value::from(name));
-            e.insert("hash", Value::from(hash.as_ref()));
+            e.insert("hash", Value::from(hash));
             let level = levels.map_or(0, |l| l.required_level(name));
             if level > 0 {
                 e.insert("level", Value::from_u64(u64::from(level)));
