@@ -615,7 +615,7 @@ pub fn build_manifest(
 #[wasm_bindgen(js_name = verifyToolsList)]
 #[allow(clippy::too_many_arguments)]
 pub fn verify_tools_list(
-    result_json: &str,
+    result_json: &[u8],
     key: &WasmVerifyingKey,
     now: f64,
     leeway: Option<f64>,
@@ -642,7 +642,7 @@ pub fn verify_tools_list(
 /// [`verify_tools_list`] consulting `revocations` (from a `WasmVerifier`).
 #[allow(clippy::too_many_arguments)]
 fn verify_list(
-    result_json: &str,
+    result_json: &[u8],
     key: &WasmVerifyingKey,
     now: f64,
     leeway: Option<f64>,
@@ -672,7 +672,15 @@ fn verify_list(
         max_bytes,
         revocations,
     };
-    js(tool::verify_tools_list(result_json, &key.0, &options)).map(|r| r.to_json())
+    // UTF-8 bytes rather than a string: wasm-bindgen copies a string in a JS loop a character
+    // at a time, bytes in one copy (0.25 ms of a 100-tool list's verification).
+    let Ok(text) = core::str::from_utf8(result_json) else {
+        return Err(err(
+            ErrorCode::InvalidJson,
+            "the tools/list result is not UTF-8 text",
+        ));
+    };
+    js(tool::verify_tools_list(text, &key.0, &options)).map(|r| r.to_json())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -926,7 +934,7 @@ impl WasmVerifier {
     #[allow(clippy::too_many_arguments)]
     pub fn verify_tools_list(
         &self,
-        result_json: &str,
+        result_json: &[u8],
         key: &WasmVerifyingKey,
         now: f64,
         leeway: Option<f64>,

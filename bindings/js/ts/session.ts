@@ -11,7 +11,7 @@ import { signingKeyArg, VerifyingKey, type Signer, type SigningKey } from './key
 import { call } from './native.js'
 import type { JsonObject } from './tools.js'
 import { storeInner, TrustStore } from './trust.js'
-import { bytes, jsonText, opts, seconds, text } from './util.js'
+import { bytes, jsonText, opts, seconds, text, utf8 } from './util.js'
 import { evidenceLogInner, type EvidenceLog, type EvidenceWrite } from './evidence.js'
 
 /**
@@ -162,7 +162,8 @@ export class ClientSession {
       // Not serialisable: the core sees a value that is not a result of the method.
       t = 'null'
     }
-    call(() => this.#inner.receiveResult(t))
+    const raw = utf8(t)
+    call(() => this.#inner.receiveResult(raw))
   }
   /** The JSON-RPC error the last request was answered with. */
   receiveError(code: unknown, message: unknown, data?: unknown): void {
@@ -300,11 +301,33 @@ export class ServerPresentation {
    * the request carried (paginated lists get a page token binding it to `nextCursor`).
    */
   signToolsList(result: unknown, options?: { cursor?: string; currentDate?: Date }): JsonObject {
+    return JSON.parse(this.#signedText(result, options)) as JsonObject
+  }
+  /**
+   * {@link ServerPresentation.signToolsList} for the MCP adapters, which hand the page to the
+   * SDK to send: while the core serves the same signed text (until its renewal), the same
+   * object, deeply frozen since every connection gets it, instead of parsing the text again
+   * (0.3 ms of a 100-tool `tools/list`). @internal
+   */
+  servedToolsList(result: unknown, options?: { cursor?: string; currentDate?: Date }): JsonObject {
+    const signed = this.#signedText(result, options)
+    let page = this.#served.get(signed)
+    if (page === undefined) {
+      // A server has a handful of pages; more distinct ones mean its list changes.
+      if (this.#served.size >= 16) this.#served.clear()
+      page = deepFreeze(JSON.parse(signed) as JsonObject)
+      this.#served.set(signed, page)
+    }
+    return page
+  }
+  readonly #served = new Map<string, JsonObject>()
+  #signedText(result: unknown, options: { cursor?: string; currentDate?: Date } | undefined): string {
     const o = opts(options, 'invalid_policy')
     const t = jsonText(result, 'result', 'malformed_tool_definition')
     const cursor = o.cursor === undefined || o.cursor === null ? undefined : text(o.cursor, 'cursor', 'malformed_tool_definition')
     const now = seconds(o.currentDate)
-    return JSON.parse(call(() => this.#inner.signToolsList(t, cursor, now))) as JsonObject
+    const raw = utf8(t)
+    return call(() => this.#inner.signToolsList(raw, cursor, now))
   }
   /** The `identity/get` result. */
   identityGet(options?: { currentDate?: Date }): JsonObject {
@@ -404,4 +427,13 @@ export class ServerPresentation {
       call(() => (log === undefined ? this.#inner.completeCall(t, result, error, now) : this.#inner.completeCallLogged(t, result, error, now, log))),
     ) as EvidenceWrite[]
   }
+}
+
+/** `v` and everything in it, frozen (JSON values: no cycles). */
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) deepFreeze(x)
+    Object.freeze(v)
+  }
+  return v
 }

@@ -8,7 +8,7 @@ import { errorFor } from './errors.js'
 import { signingKeyArg, verifyingKeyArg, type Signer, type SigningKey, type VerifyingKey } from './keys.js'
 import { call } from './native.js'
 import { verifierWithLists, type RevocationList } from './tokens.js'
-import { jsonText, optBool, optDuration, optText, opts, seconds } from './util.js'
+import { jsonText, optBool, optDuration, optText, opts, seconds, utf8 } from './util.js'
 
 /** A JSON object (tool definition, tools/list result, …). */
 export type JsonObject = { [key: string]: unknown }
@@ -192,13 +192,13 @@ export function verifyToolsList(result: JsonObject | string, key: VerifyingKey, 
     const w = verifierWithLists(lists)
     try {
       return JSON.parse(
-        call(() => w.verifyToolsList(r, k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
+        call(() => w.verifyToolsList(utf8(r), k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
       ) as ToolsReport
     } finally {
       w.free()
     }
   }
   return JSON.parse(
-    call((g) => g.verifyToolsList(r, k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
+    call((g) => g.verifyToolsList(utf8(r), k, now, leeway, aud, kid, requireManifest, ts === 'always', maxBytes)),
   ) as ToolsReport
 }

@@ -61,6 +61,16 @@ export function jsonText(v: unknown, name: string, code: ErrorCode = 'invalid_js
   return text(s, name, code)
 }
 
+const encoder = new TextEncoder()
+
+/**
+ * @internal JSON text as UTF-8 bytes for the glue's large inputs: wasm-bindgen copies a
+ * string a character at a time in JS, bytes in one copy (`TextEncoder` is native).
+ */
+export function utf8(s: string): Uint8Array {
+  return encoder.encode(s)
+}
+
 /** @internal Unix seconds of a Date (or now). */
 export function seconds(d: unknown, name = 'currentDate'): number {
   if (d === undefined || d === null) return Math.floor(Date.now() / 1000)

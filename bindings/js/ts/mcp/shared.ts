@@ -255,7 +255,7 @@ export function identityCore(options: AttachIdentityOptions, serverInfo: { name?
     },
     sign(result, request) {
       const cursor = asObject(asObject(request)?.params)?.cursor
-      return presentation.signToolsList(result, { cursor: typeof cursor === 'string' ? cursor : undefined })
+      return presentation.servedToolsList(result, { cursor: typeof cursor === 'string' ? cursor : undefined })
     },
     setToolTrustLevel(name, level) {
       presentation.setToolTrustLevel(name, level)
