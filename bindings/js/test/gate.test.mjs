@@ -125,3 +125,26 @@ test('a client keeps a signed log of the calls it made', () => {
   ])
   assert.throws(() => lib.clientCallEvidence(report, echo, {}), (e) => e.code === 'malformed_evidence')
 })
+
+test('the adapters get one frozen object per signed page, and a new one when the page is re-signed', () => {
+  const server = new lib.ServerPresentation(serverKey, { name: 'weather' })
+  const first = server.servedToolsList(LIST)
+  assert.equal(server.servedToolsList(structuredClone(LIST)), first)
+  const frozen = (v) => v === null || typeof v !== 'object' || (Object.isFrozen(v) && Object.values(v).every(frozen))
+  assert.ok(frozen(first))
+  // Modules are strict: writing to a frozen object throws.
+  assert.throws(() => {
+    first.tools[0].name = 'rm'
+  }, TypeError)
+  // The public method still hands out a fresh, mutable copy of the same page.
+  const copy = server.signToolsList(LIST)
+  assert.deepEqual(copy, first)
+  assert.notEqual(copy, first)
+  copy.tools[0].name = 'changed'
+  // A level change re-signs the page (its manifest now carries the level).
+  server.setToolTrustLevel('delete', 2)
+  const resigned = server.servedToolsList(LIST)
+  assert.notEqual(resigned, first)
+  assert.equal(first.tools[0].name, 'echo')
+  assert.ok(Object.isFrozen(resigned))
+})
