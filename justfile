@@ -173,6 +173,13 @@ test-browser-mcp:
 wasm-size:
     cd bindings/js && node scripts/size.mjs
 
+# bench/size-floor: the libraries built like our wasm, with none of our code; the rest of the
+# verify entry is ours to cut.
+
+# The libraries a verify-only client needs, alone, beside mcp-attest/verify's wasm (after build-js).
+size-floor:
+    bash bench/size-floor/run.sh
+
 # The npm package against jose, node:crypto and @noble/ed25519 (after build-js).
 bench-js:
     bash bench/js/run.sh
