@@ -251,6 +251,21 @@ struct SignedPage {
     hashes: Vec<(String, String)>,
 }
 
+/// `a == b`, eight bytes at a time: in the wasm builds `==` on strings is a `memcmp` that
+/// compares a byte per step, 0.1 ms for each cached 100-tool page.
+fn same_bytes(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    ca.zip(cb).all(|(x, y)| {
+        let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap_or([0; 8]));
+        word(x) == word(y)
+    }) && ra == rb
+}
+
 /// Signed pages kept at most: a server lists a handful of pages; more distinct ones mean the
 /// list changes, and the oldest are dropped wholesale.
 const MAX_SIGNED_PAGES: usize = 64;
@@ -441,7 +456,7 @@ impl<K: Signer> ServerPresentation<K> {
         let kept = self
             .signed
             .iter()
-            .position(|p| p.input == result_json && p.cursor.as_deref() == cursor);
+            .position(|p| same_bytes(&p.input, result_json) && p.cursor.as_deref() == cursor);
         if let Some(page) = kept.and_then(|i| self.signed.get(i)) {
             if now < page.renew_at {
                 self.gate.note_tools(&page.hashes, cursor.is_none());
@@ -766,11 +781,31 @@ mod tests {
     use super::*;
     use crate::challenge::{ChallengeRequest, ChallengeResponse};
     use crate::ErrorCode;
+    use alloc::format;
 
     const NOW: u64 = 1_800_000_000;
 
     fn server(options: ServerOptions) -> ServerPresentation {
         ServerPresentation::new(SigningKey::from_bytes(&[1; 32]), options)
+    }
+
+    /// The word-wise comparison against `==`: a difference at every offset of every length
+    /// around the word size, in the words and in the remainder.
+    #[test]
+    fn same_bytes_is_string_equality() {
+        for len in 0..34 {
+            let a: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert!(same_bytes(&a, &a.clone()));
+            assert!(!same_bytes(&a, &format!("{a}x")));
+            for at in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[at] ^= 1;
+                let b = String::from_utf8(b).unwrap();
+                assert!(!same_bytes(&a, &b), "{len} {at}");
+            }
+        }
     }
 
     /// The old Python adapter issued one 24-hour passport at start and never renewed it, so
