@@ -910,12 +910,18 @@ fn utf16_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
-/// An open array or object whose members are still being parsed.
+/// An open array or object whose members are still being parsed. Its items so far are
+/// the tail of the parser's shared `items` or `members` stack from `base` on, moved into a
+/// vector of exactly their number when it closes: one allocation per container, where
+/// growing a vector per container from capacity 1 reallocated and copied it two or three
+/// times (a tools list is thousands of small containers).
 enum Frame {
-    Array(Vec<Value>),
+    Array {
+        base: usize,
+    },
     /// `name` is the member whose value is being parsed; `start` is the offset of `{`.
     Object {
-        members: Vec<(String, Value)>,
+        base: usize,
         name: String,
         start: usize,
     },
@@ -934,6 +940,8 @@ impl Parser<'_> {
     /// a stack overflow.
     fn document(mut self) -> Result<Value, Error> {
         let mut stack: Vec<Frame> = Vec::new();
+        let mut items: Vec<Value> = Vec::new();
+        let mut members: Vec<(String, Value)> = Vec::new();
         'value: loop {
             self.skip_whitespace();
             let start = self.pos;
@@ -954,10 +962,10 @@ impl Parser<'_> {
                             self.pos += 1;
                             Value::Array(Vec::new())
                         } else {
-                            // Capacity 1, not the 4 a first push allocates: hostile
-                            // nesting is mostly one-element containers, and at 4 they
-                            // took 4× the memory (54 MB for a 768 KB text).
-                            stack.push(Frame::Array(Vec::with_capacity(1)));
+                            // No vector until it closes: hostile nesting is mostly
+                            // one-element containers (a vector of capacity 4 per open one
+                            // took 54 MB for a 768 KB text).
+                            stack.push(Frame::Array { base: items.len() });
                             continue 'value;
                         }
                     } else if self.peek() == Some(b'}') {
@@ -966,7 +974,7 @@ impl Parser<'_> {
                     } else {
                         let name = self.member_name()?;
                         stack.push(Frame::Object {
-                            members: Vec::with_capacity(1),
+                            base: members.len(),
                             name,
                             start,
                         });
@@ -991,27 +999,23 @@ impl Parser<'_> {
                     return Ok(value);
                 };
                 match frame {
-                    Frame::Array(mut items) => {
+                    Frame::Array { base } => {
                         items.push(value);
                         self.skip_whitespace();
                         match self.peek() {
                             Some(b',') => {
                                 self.pos += 1;
-                                stack.push(Frame::Array(items));
+                                stack.push(Frame::Array { base });
                                 continue 'value;
                             }
                             Some(b']') => {
                                 self.pos += 1;
-                                value = Value::Array(items);
+                                value = Value::Array(items.drain(base..).collect());
                             }
                             _ => return Err(self.unexpected("',' or ']' in an array")),
                         }
                     }
-                    Frame::Object {
-                        mut members,
-                        name,
-                        start,
-                    } => {
+                    Frame::Object { base, name, start } => {
                         members.push((name, value));
                         self.skip_whitespace();
                         match self.peek() {
@@ -1019,16 +1023,13 @@ impl Parser<'_> {
                                 self.pos += 1;
                                 self.skip_whitespace();
                                 let name = self.member_name()?;
-                                stack.push(Frame::Object {
-                                    members,
-                                    name,
-                                    start,
-                                });
+                                stack.push(Frame::Object { base, name, start });
                                 continue 'value;
                             }
                             Some(b'}') => {
                                 self.pos += 1;
-                                value = Value::Object(Object::from_parsed(members, start)?);
+                                let own = members.drain(base..).collect();
+                                value = Value::Object(Object::from_parsed(own, start)?);
                             }
                             _ => return Err(self.unexpected("',' or '}' in an object")),
                         }
