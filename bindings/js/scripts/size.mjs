@@ -10,7 +10,9 @@ import { gzipSync } from 'node:zlib'
 // Budgets (gzip -9 bytes) sit at the measured figures plus about 1 KB (0.5 KB of it for the
 // build path, which the wasm embeds: a fresh clone's longer path measured 93 B more).
 // Measured at the end of #13's round: 332,321 / 185,005 / 309,183 B; after the speed work that
-// followed (the parser's SWAR scan, bytes across the glue): 331,869 / 185,591 / 308,606 B. Issue #14's work measured
+// followed: 332,463 / 186,169 / 309,275 B. The parser's changes for speed (the SWAR string
+// scan, containers collected off one shared stack) cost the verify entry 1.2 KB of gzip, so
+// its budget moved from 185,800 to 187,000; the others' budgets held. Issue #14's work measured
 // 308,686 / 182,541 / 287,914 B before the call gate, caller contexts, the client's evidence
 // records and the replicas' replay keys of #13 landed in the full build: about 21 KB of gzip,
 // none of it in mcp-attest/verify.
@@ -25,7 +27,7 @@ const ENTRIES = {
   // The default browser/bundler entry: one file, the wasm inlined (one character per byte).
   'mcp-attest': { files: ['web.js'], budget: 333_300 },
   // Verify-only: its bundle and its own, smaller wasm file.
-  'mcp-attest/verify': { files: ['verify.js', 'wasm/verify.wasm'], budget: 185_800 },
+  'mcp-attest/verify': { files: ['verify.js', 'wasm/verify.wasm'], budget: 187_000 },
   // Everything, the wasm as a file: the bundle, the glue and the browser wasm.
   'mcp-attest/slim': { files: ['slim.js', 'wasm/web/mcp_attest_wasm.js', 'wasm/web/mcp_attest_wasm_bg.wasm'], budget: 310_200 },
 }
