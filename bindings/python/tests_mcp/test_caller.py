@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import dns.asyncresolver
 import dns.exception
 import dns.resolver
@@ -202,6 +203,35 @@ async def test_lowlevel_server_calls_are_gated_and_recorded(tmp_path: Path) -> N
         ("deny", "insufficient_trust_level", False),
         ("allow", None, True),  # an isError result is still a result
     ]
+
+
+async def test_a_cancelled_call_still_ends_in_the_log(tmp_path: Path) -> None:
+    """The client gives up on a call (its timeout sends notifications/cancelled) and the SDK
+    cancels the tool: the admitted call still gets its completion record (-32800). Before,
+    the adapter recorded only outcomes that returned or raised an Exception, so a cancelled
+    call was admitted in the log and never ended."""
+    server = MCPServer("slow", version="1")
+    started = anyio.Event()
+
+    @server.tool(description="Waits for ever.")
+    async def wait() -> str:
+        started.set()
+        await anyio.sleep_forever()
+        return "never"
+
+    attach_identity(server, key=KEY, evidence_log=open_evidence_log(tmp_path, KEY))
+    async with Client(server) as client:
+        with pytest.raises(MCPError):
+            await client.call_tool("wait", {}, read_timeout_seconds=0.5)
+        assert started.is_set()
+        # The server's cancellation runs after the client's timeout: wait for the record.
+        with anyio.fail_after(10):
+            while not any(f.read_text().strip() for f in evidence_files(tmp_path)):
+                await anyio.sleep(0.05)
+    log = verify_evidence_files(tmp_path, KEY.verifying_key())
+    assert log.valid and log.records == 1
+    lines = [json.loads(line) for f in evidence_files(tmp_path) for line in f.read_text().splitlines()]
+    assert [(r["tool"], r["decision"], r["error"]) for r in lines if "decision" in r] == [("wait", "allow", "-32800")]
 
 
 # --- DNS: a real DNS server on a loopback port ------------------------------------------------

@@ -4,12 +4,14 @@ tests_mcp/caller_cases.py (the same as 2.x's, the same guard_server.py, now on F
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import mcp_attest as mi
 import pytest
 from conftest import _child_env, _http_server
@@ -18,6 +20,7 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamablehttp_client
 from mcp.server.fastmcp import FastMCP
 from mcp.shared.memory import create_connected_server_and_client_session
+from mcp_attest.evidence import evidence_files, open_evidence_log, verify_evidence_files
 from mcp_attest.mcp import attach_caller_identity, attach_identity, caller_http_client, require_verified, verify_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests_mcp"))
@@ -109,3 +112,28 @@ async def test_a_level_set_while_serving_applies_to_the_next_list_and_call() -> 
     async with create_connected_server_and_client_session(server) as client:
         assert await refused(client.call_tool("ping", {})) == (-31001, "insufficient_trust_level")
     assert ran == ["ping"]
+
+
+async def test_a_call_the_connection_closed_on_still_ends_in_the_log(tmp_path: Path) -> None:
+    """The client goes away while a tool runs: the SDK never answers the call, and the adapter
+    used to keep its admission until the connection closed, then drop it (admitted in the log,
+    never ended). It now records the call as ended by the closed connection (-32000)."""
+    server = FastMCP("slow")
+    started = anyio.Event()
+
+    @server.tool(description="Waits for ever.")
+    async def wait() -> str:
+        started.set()
+        await anyio.sleep_forever()
+        return "never"
+
+    attach_identity(server, key=KEY, evidence_log=open_evidence_log(tmp_path, KEY))
+    async with create_connected_server_and_client_session(server) as client, anyio.create_task_group() as tg:
+        tg.start_soon(client.call_tool, "wait", {})
+        with anyio.fail_after(10):
+            await started.wait()
+        tg.cancel_scope.cancel()
+    log = verify_evidence_files(tmp_path, KEY.verifying_key())
+    assert log.valid and log.records == 1
+    lines = [json.loads(line) for f in evidence_files(tmp_path) for line in f.read_text().splitlines()]
+    assert [(r["tool"], r["decision"], r["error"]) for r in lines if "decision" in r] == [("wait", "allow", "-32000")]

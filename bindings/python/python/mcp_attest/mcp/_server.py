@@ -3,6 +3,7 @@ low-level ``Server`` through the SDK's own hooks (``Extension`` methods and a mi
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
 import weakref
@@ -211,11 +212,23 @@ class _IdentityMiddleware:
             except CallRefused as refused:
                 raise _mcp_error(refused.error) from None
             raise
+        except BaseException:
+            # Cancelled: the client's notifications/cancelled (or its timeout), or shutdown.
+            # The tool did not finish and nothing is answered, but the admitted call still
+            # ends in the log, as the SDK's own code for it (Streamable HTTP answers it so).
+            with contextlib.suppress(CallRefused):
+                identity.complete_call(ticket, error=_CANCELLED)
+            raise
         try:
             identity.complete_call(ticket, result=_wire(result))
         except CallRefused as refused:
             raise _mcp_error(refused.error) from None
         return result
+
+
+_CANCELLED = {"code": -32800, "data": None}
+"""How a cancelled call ends in the evidence log: JSON-RPC's RequestCancelled, which the SDK
+answers a cancelled request with on Streamable HTTP."""
 
 
 def _mcp_error(error: Mapping[str, Any]) -> MCPError:

@@ -12,6 +12,7 @@ recorded on its way out. Everything else passes through untouched.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import itertools
 from collections.abc import Mapping
@@ -130,6 +131,14 @@ class _Connection:
         signed = _types.JSONRPCResponse(jsonrpc="2.0", id=root.id, result=result)
         return _message.SessionMessage(message=_types.JSONRPCMessage(signed), metadata=item.metadata)
 
+    def abandon(self) -> None:
+        """Ends in the log every admitted call the connection closed on before it was answered
+        (the SDK cancels its handler with the connection; the call ran, but not to an answer)."""
+        calls, self.calls = self.calls, {}
+        for ticket in calls.values():
+            with contextlib.suppress(CallRefused):
+                self.identity.complete_call(ticket, error=_CLOSED)
+
     def _completed(self, item: Any, root: Any) -> Any:
         ticket = self.calls.pop(root.id)
         try:
@@ -141,6 +150,10 @@ class _Connection:
             # Not recorded, so not sent: the client gets the error instead of the outcome.
             return _error_message(root.id, refused.error)
         return item
+
+
+_CLOSED = {"code": getattr(_types, "CONNECTION_CLOSED", -32000), "data": None}
+"""How a call the connection closed on ends in the evidence log: the SDK's own code for it."""
 
 
 def _error_message(request_id: Any, error: Mapping[str, Any]) -> Any:
@@ -194,6 +207,7 @@ def _wrap_run(low: Any, identity: ServerIdentity) -> None:
                         # The SDK session closed its streams; stop reading the transport.
                         reading.cancel_scope.cancel()
         finally:
+            conn.abandon()
             # The SDK closes the streams it is given; ours stand in for them, so close those.
             await write_stream.aclose()
 
