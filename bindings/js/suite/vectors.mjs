@@ -430,6 +430,11 @@ export function defineSuite({ lib, project, shared, test }) {
       else if (r.value.proof === null) eq({ ok: null }, c.expect, c.id)
       else eq({ ok: { params: JSON.stringify(r.value.params), proof: r.value.proof } }, { ok: { params: JSON.stringify(JSON.parse(c.expect.ok.params)), proof: c.expect.ok.proof } }, c.id)
     }
+    // The client's record of each call it made.
+    for (const c of file.client_records) {
+      const r = attempt(() => lib.clientCallEvidence(report(c), JSON.parse(c.params), c.outcome))
+      eq(r.code ? { error: r.code } : { ok: r.value }, c.expect.ok === undefined ? c.expect : { ok: JSON.parse(c.expect.ok) }, c.id)
+    }
     // The server's gate, step by step, with its evidence.
     const g = file.gate
     const serverKey = SigningKey.fromBytes(hex(file.server_seed_hex))
@@ -450,7 +455,7 @@ export function defineSuite({ lib, project, shared, test }) {
         eq(p.completeCall(ticket, outcome, { log, currentDate: at(st.now) }), st.expect, st.description)
       }
     }
-    return `${file.levels.length} levels, ${file.hashes.length} hashes, ${file.cases.length} cases (${steps} steps), ${file.prepare.length} prepared calls, ${g.steps.length} gate steps`
+    return `${file.levels.length} levels, ${file.hashes.length} hashes, ${file.cases.length} cases (${steps} steps), ${file.prepare.length} prepared calls, ${file.client_records.length} client records, ${g.steps.length} gate steps`
   })
 
   test('evidence.json: writer, file log, refused calls and logs verified', () => {

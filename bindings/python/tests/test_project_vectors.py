@@ -525,6 +525,15 @@ def test_caller_identity() -> None:
         else:
             assert (params, proof) == (json.loads(c["expect"]["ok"]["params"]), c["expect"]["ok"]["proof"]), c["id"]
 
+    # The client's record of each call it made.
+    for c in file["client_records"]:
+        try:
+            record = caller.client_call_evidence(c["report"], json.loads(c["params"]), **c["outcome"])
+        except mi.McpAttestError as e:
+            assert {"error": e.code} == c["expect"], c["id"]
+            continue
+        assert record == json.loads(c["expect"]["ok"]), c["id"]
+
     # The server's gate, step by step, with its evidence.
     from mcp_attest.evidence import EvidenceLog
     from mcp_attest.session import ServerPresentation

@@ -900,6 +900,26 @@ fn caller_identity() {
         assert_eq!(got, c["expect"], "{}", s(c, "id"));
     }
 
+    // The client's record of each call it made.
+    for c in file["client_records"].as_array().unwrap() {
+        let o = &c["outcome"];
+        let (result, error) = (
+            o.get("result").map(Value::to_string),
+            o.get("error").map(Value::to_string),
+        );
+        let outcome = match (&result, &error, o.get("refused").and_then(Value::as_str)) {
+            (Some(r), _, _) => caller::ClientOutcome::Result(r),
+            (_, Some(e), _) => caller::ClientOutcome::Error(e),
+            (_, _, Some(code)) => caller::ClientOutcome::RefusedLocally(code),
+            _ => panic!("{}: no outcome", s(c, "id")),
+        };
+        let got = match caller::client_call_evidence(s(c, "report"), s(c, "params"), outcome) {
+            Ok(record) => serde_json::json!({ "ok": record }),
+            Err(e) => serde_json::json!({ "error": e.code().as_str() }),
+        };
+        assert_eq!(got, c["expect"], "{}", s(c, "id"));
+    }
+
     // The server's gate, step by step, with its evidence.
     use mcp_attest::evidence::{self, EvidenceLog};
     use mcp_attest::gate::{self, Admission};

@@ -246,10 +246,48 @@ pub(crate) fn caller() -> Value {
     })
     .collect();
 
+    // The record a client keeps of each call it made (spec §19.6, client_call_evidence).
+    let client_report = json!({
+        "server": { "did": server_did, "kid": null },
+        "level": 3,
+        "tools": [{ "name": "transfer", "status": "verified", "hash": "sha256-0Xbx2Yq9GYtLHgT6gZ5GpKm0cG9MzAtn6RkfOT7QWkY", "requiredLevel": 1 }],
+    })
+    .to_string();
+    let called = json!({ "name": "transfer", "arguments": { "amount": 5 } }).to_string();
+    let client_records: Vec<Value> = [
+        ("result", client_report.clone(), called.clone(), json!({ "result": { "content": [{ "type": "text", "text": "done" }] } }), "An answered call: allow, with the result (the log hashes it)."),
+        ("tool-error", client_report.clone(), called.clone(), json!({ "error": { "code": -32602, "message": "bad arguments" } }), "A JSON-RPC error from the tool: allow, with the error's code."),
+        ("named-error", client_report.clone(), called.clone(), json!({ "error": { "code": -32000, "message": "x", "data": { "reason": "token_expired" } } }), "An error naming a contract code in data.reason: that code."),
+        ("gate-level", client_report.clone(), called.clone(), json!({ "error": { "code": -31001, "message": "needs 3", "data": { "reason": "insufficient_trust_level", "required": 3, "level": 1 } } }), "Refused by the server's gate (-31001): deny, with the code."),
+        ("gate-proof", client_report.clone(), called.clone(), json!({ "error": { "code": -31002, "message": "replayed", "data": { "reason": "replayed_nonce" } } }), "Refused by the gate for its proof (-31002): deny, with the proof's code."),
+        ("refused-locally", client_report.clone(), called.clone(), json!({ "refused": "insufficient_trust_level" }), "Refused before sending (prepare_call): deny, with that code."),
+        ("unlisted-tool", client_report.clone(), json!({ "name": "other" }).to_string(), json!({ "result": {} }), "A tool the report does not list: no tool hash; absent arguments are {}."),
+        ("unverified-server", json!({ "server": null, "tools": [] }).to_string(), called.clone(), json!({ "result": {} }), "A report that established no server: no caller, level 0."),
+        ("no-name", client_report.clone(), json!({ "arguments": {} }).to_string(), json!({ "result": {} }), "Params without a string name: caller_proof_mismatch."),
+    ]
+    .into_iter()
+    .map(|(id, report, params, outcome, description)| {
+        let text = |k: &str| outcome.get(k).map(|v| v.to_string());
+        let (result, error) = (text("result"), text("error"));
+        let refused = outcome.get("refused").and_then(Value::as_str);
+        let o = match (&result, &error, refused) {
+            (Some(r), _, _) => caller::ClientOutcome::Result(r),
+            (_, Some(e), _) => caller::ClientOutcome::Error(e),
+            (_, _, Some(c)) => caller::ClientOutcome::RefusedLocally(c),
+            _ => unreachable!("every case has an outcome"),
+        };
+        let expect = match caller::client_call_evidence(&report, &params, o) {
+            Ok(record) => json!({ "ok": record }),
+            Err(e) => json!({ "error": e.code().as_str() }),
+        };
+        json!({ "id": format!("caller/client-record/{id}"), "description": description, "report": report, "params": params, "outcome": outcome, "expect": expect })
+    })
+    .collect();
+
     let gate = gate_script(&plain, &moved_tool, &with_vouched, params);
 
     json!({
-        "description": "Caller identity (spec §20). `levels`: LevelBasis → level. `hashes`: request_hash(method, params). `attach`: the client key (seed below) attaches a proof to `params` for `audience` at `now` with nonce `nonce_hex` → the params and proof byte for byte. `cases`: a new CallerVerifier for `server_did` (capacity 100, client quota 10) with the issuers and revocation lists of `trust_store`, then each step's identify(method, params, header, client, now) → {ok: null} (anonymous), {ok: {did, issuer, level}}, or {error: code}. `refusals`: refusal_json(error, required, level). `prepare`: the client's prepare_call(key (the client key, or none), passport, report, params, now, nonce) → {ok: null} (no key: sent unchanged), {ok: {params, proof}}, or {error: code}. `gate`: a ServerPresentation of the server key (seed `server_seed_hex`) with `options`, its caller trust set from `trust_store`, and an EvidenceLog of the same key that never rotates; it signs `list` at `now` (so records carry the tools' hashes), then each step: `admit` → admitCall(params, header, client, now, log) must equal `expect` (Admission JSON); `complete` → completeCall(the ticket of the last admitted call, result or error, now, log) must equal `expect` (the writes); `shared` → completeAdmission(the ticket of the last admitted call, inserted, now, log) must equal `expect` (Admission JSON).",
+        "description": "Caller identity (spec §20). `levels`: LevelBasis → level. `hashes`: request_hash(method, params). `attach`: the client key (seed below) attaches a proof to `params` for `audience` at `now` with nonce `nonce_hex` → the params and proof byte for byte. `cases`: a new CallerVerifier for `server_did` (capacity 100, client quota 10) with the issuers and revocation lists of `trust_store`, then each step's identify(method, params, header, client, now) → {ok: null} (anonymous), {ok: {did, issuer, level}}, or {error: code}. `refusals`: refusal_json(error, required, level). `prepare`: the client's prepare_call(key (the client key, or none), passport, report, params, now, nonce) → {ok: null} (no key: sent unchanged), {ok: {params, proof}}, or {error: code}. `client_records`: the client's client_call_evidence(report, params, outcome) for its own log, where outcome is {result: CallToolResult}, {error: JSON-RPC error object} or {refused: code} → {ok: call JSON (JCS text)} or {error: code}. `gate`: a ServerPresentation of the server key (seed `server_seed_hex`) with `options`, its caller trust set from `trust_store`, and an EvidenceLog of the same key that never rotates; it signs `list` at `now` (so records carry the tools' hashes), then each step: `admit` → admitCall(params, header, client, now, log) must equal `expect` (Admission JSON); `complete` → completeCall(the ticket of the last admitted call, result or error, now, log) must equal `expect` (the writes); `shared` → completeAdmission(the ticket of the last admitted call, inserted, now, log) must equal `expect` (Admission JSON).",
         "server_seed_hex": encoding::hex_encode(&seed(51)),
         "client_seed_hex": encoding::hex_encode(&seed(50)),
         "client_did": client_vk.to_did_key(),
@@ -264,6 +302,7 @@ pub(crate) fn caller() -> Value {
         "cases": cases,
         "refusals": refusals,
         "prepare": prepare,
+        "client_records": client_records,
         "gate": gate,
     })
 }
