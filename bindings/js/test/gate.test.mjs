@@ -147,4 +147,10 @@ test('the adapters get one frozen object per signed page, and a new one when the
   assert.notEqual(resigned, first)
   assert.equal(first.tools[0].name, 'echo')
   assert.ok(Object.isFrozen(resigned))
+  assert.equal(server.servedToolsList(LIST), resigned)
+  // Each cursor is its own page.
+  const second = server.servedToolsList(LIST, { cursor: 'p2' })
+  assert.notEqual(second, resigned)
+  assert.equal(server.servedToolsList(LIST, { cursor: 'p2' }), second)
+  assert.equal(server.servedToolsList(LIST), resigned)
 })

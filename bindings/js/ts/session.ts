@@ -311,16 +311,17 @@ export class ServerPresentation {
    */
   servedToolsList(result: unknown, options?: { cursor?: string; currentDate?: Date }): JsonObject {
     const signed = this.#signedText(result, options)
-    let page = this.#served.get(signed)
-    if (page === undefined) {
-      // A server has a handful of pages; more distinct ones mean its list changes.
-      if (this.#served.size >= 16) this.#served.clear()
-      page = deepFreeze(JSON.parse(signed) as JsonObject)
-      this.#served.set(signed, page)
-    }
+    // One page per cursor: a renewed or changed page replaces its predecessor at once.
+    const cursor = options?.cursor ?? null
+    const kept = this.#served.get(cursor)
+    if (kept !== undefined && kept.text === signed) return kept.page
+    // A server lists a handful of pages; more cursors than this mean clients make them up.
+    if (kept === undefined && this.#served.size >= 16) this.#served.clear()
+    const page = deepFreeze(JSON.parse(signed) as JsonObject)
+    this.#served.set(cursor, { text: signed, page })
     return page
   }
-  readonly #served = new Map<string, JsonObject>()
+  readonly #served = new Map<string | null, { text: string; page: JsonObject }>()
   #signedText(result: unknown, options: { cursor?: string; currentDate?: Date } | undefined): string {
     const o = opts(options, 'invalid_policy')
     const t = jsonText(result, 'result', 'malformed_tool_definition')
