@@ -323,6 +323,8 @@ pub struct CallGate<K: Signer = SigningKey> {
     options: GateOptions,
     log: Option<EvidenceLog<K>>,
     tool_hashes: BTreeMap<String, String>,
+    /// The page [`CallGate::note_tools`] noted last: noting it again changes nothing.
+    noted: Option<u64>,
 }
 
 impl<K: Signer> CallGate<K> {
@@ -338,6 +340,7 @@ impl<K: Signer> CallGate<K> {
             options,
             log,
             tool_hashes: BTreeMap::new(),
+            noted: None,
         }
     }
 
@@ -376,6 +379,7 @@ impl<K: Signer> CallGate<K> {
             hashes.insert(name.to_string(), tool::content_hash(t)?);
         }
         self.tool_hashes = hashes;
+        self.noted = None;
         Ok(())
     }
 
@@ -407,7 +411,12 @@ impl<K: Signer> CallGate<K> {
     }
 
     /// Records the content hashes of one page of the served list; `first` starts a new list.
-    pub(crate) fn note_tools(&mut self, hashes: &[(String, String)], first: bool) {
+    /// `page` names the page: serving the same page again in a row (the common case, a cached
+    /// list) leaves the hashes as they are instead of copying them all on every `tools/list`.
+    pub(crate) fn note_tools(&mut self, page: u64, hashes: &[(String, String)], first: bool) {
+        if self.noted.replace(page) == Some(page) {
+            return;
+        }
         if first {
             self.tool_hashes.clear();
         }

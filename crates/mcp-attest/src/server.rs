@@ -235,6 +235,8 @@ pub struct ServerPresentation<K: Signer = SigningKey> {
     /// Signed `tools/list` pages, found by their unsigned page and cursor: served again
     /// until `renew_at`, so a list is signed once per tool set, not on every request.
     signed: Vec<SignedPage>,
+    /// The id the next signed page gets.
+    next_page: u64,
 }
 
 /// A signed page kept for serving again: its text, when it is renewed, and its tools' hashes
@@ -246,6 +248,8 @@ struct SignedPage {
     /// 0.2 ms of a 100-tool `tools/list` in the wasm build).
     input: String,
     cursor: Option<String>,
+    /// Which page this is, for the gate ([`CallGate::note_tools`]); new for every signing.
+    id: u64,
     text: String,
     renew_at: u64,
     hashes: Vec<(String, String)>,
@@ -330,6 +334,7 @@ impl<K: Signer> ServerPresentation<K> {
             pending: BTreeMap::new(),
             gate,
             signed: Vec::new(),
+            next_page: 0,
         }
     }
 
@@ -459,7 +464,8 @@ impl<K: Signer> ServerPresentation<K> {
             .position(|p| same_bytes(&p.input, result_json) && p.cursor.as_deref() == cursor);
         if let Some(page) = kept.and_then(|i| self.signed.get(i)) {
             if now < page.renew_at {
-                self.gate.note_tools(&page.hashes, cursor.is_none());
+                self.gate
+                    .note_tools(page.id, &page.hashes, cursor.is_none());
                 return Ok(page.text.clone());
             }
         }
@@ -495,7 +501,9 @@ impl<K: Signer> ServerPresentation<K> {
         let hashes = CallGate::<SigningKey>::page_hashes(
             result.get("tools").and_then(Value::as_array).unwrap_or(&[]),
         );
-        self.gate.note_tools(&hashes, cursor.is_none());
+        let id = self.next_page;
+        self.next_page = self.next_page.wrapping_add(1);
+        self.gate.note_tools(id, &hashes, cursor.is_none());
         if let Value::Object(o) = &mut signed {
             // sign_tools_list_value always writes `_meta` and our member with the manifest.
             if let Some(Value::Object(mut meta)) = o.remove("_meta") {
@@ -528,6 +536,7 @@ impl<K: Signer> ServerPresentation<K> {
         self.signed.push(SignedPage {
             input: String::from(result_json),
             cursor: cursor.map(String::from),
+            id,
             text: text.clone(),
             renew_at,
             hashes,
