@@ -28,6 +28,7 @@ from caller_cases import (
     attacks_refused_and_recorded,
     guarded_tools_by_caller_kind,
     header_carries_the_proof_when_meta_is_dropped,
+    records,
     refused,
     text_of,
 )
@@ -219,19 +220,18 @@ async def test_a_cancelled_call_still_ends_in_the_log(tmp_path: Path) -> None:
         await anyio.sleep_forever()
         return "never"
 
-    attach_identity(server, key=KEY, evidence_log=open_evidence_log(tmp_path, KEY))
+    attach_identity(server, key=KEY, evidence_log=open_evidence_log(tmp_path / "log", KEY))
     async with Client(server) as client:
         with pytest.raises(MCPError):
             await client.call_tool("wait", {}, read_timeout_seconds=0.5)
         assert started.is_set()
         # The server's cancellation runs after the client's timeout: wait for the record.
         with anyio.fail_after(10):
-            while not any(f.read_text().strip() for f in evidence_files(tmp_path)):
+            while not records(tmp_path):
                 await anyio.sleep(0.05)
-    log = verify_evidence_files(tmp_path, KEY.verifying_key())
+    log = verify_evidence_files(tmp_path / "log", KEY.verifying_key())
     assert log.valid and log.records == 1
-    lines = [json.loads(line) for f in evidence_files(tmp_path) for line in f.read_text().splitlines()]
-    assert [(r["tool"], r["decision"], r["error"]) for r in lines if "decision" in r] == [("wait", "allow", "-32800")]
+    assert [(r["tool"], r["decision"], r["error"]) for r in records(tmp_path)] == [("wait", "allow", "-32800")]
 
 
 # --- DNS: a real DNS server on a loopback port ------------------------------------------------

@@ -4,7 +4,6 @@ tests_mcp/caller_cases.py (the same as 2.x's, the same guard_server.py, now on F
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,7 +19,7 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamablehttp_client
 from mcp.server.fastmcp import FastMCP
 from mcp.shared.memory import create_connected_server_and_client_session
-from mcp_attest.evidence import evidence_files, open_evidence_log, verify_evidence_files
+from mcp_attest.evidence import open_evidence_log, verify_evidence_files
 from mcp_attest.mcp import attach_caller_identity, attach_identity, caller_http_client, require_verified, verify_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests_mcp"))
@@ -31,6 +30,7 @@ from caller_cases import (  # noqa: E402 - found through the path set above
     attacks_refused_and_recorded,
     guarded_tools_by_caller_kind,
     header_carries_the_proof_when_meta_is_dropped,
+    records,
     refused,
     text_of,
 )
@@ -127,13 +127,12 @@ async def test_a_call_the_connection_closed_on_still_ends_in_the_log(tmp_path: P
         await anyio.sleep_forever()
         return "never"
 
-    attach_identity(server, key=KEY, evidence_log=open_evidence_log(tmp_path, KEY))
+    attach_identity(server, key=KEY, evidence_log=open_evidence_log(tmp_path / "log", KEY))
     async with create_connected_server_and_client_session(server) as client, anyio.create_task_group() as tg:
         tg.start_soon(client.call_tool, "wait", {})
         with anyio.fail_after(10):
             await started.wait()
         tg.cancel_scope.cancel()
-    log = verify_evidence_files(tmp_path, KEY.verifying_key())
+    log = verify_evidence_files(tmp_path / "log", KEY.verifying_key())
     assert log.valid and log.records == 1
-    lines = [json.loads(line) for f in evidence_files(tmp_path) for line in f.read_text().splitlines()]
-    assert [(r["tool"], r["decision"], r["error"]) for r in lines if "decision" in r] == [("wait", "allow", "-32000")]
+    assert [(r["tool"], r["decision"], r["error"]) for r in records(tmp_path)] == [("wait", "allow", "-32000")]
