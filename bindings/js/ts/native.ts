@@ -4,8 +4,13 @@
 import type * as Glue from '#wasm/types'
 import { errorFor, fromNative } from './errors.js'
 
-/** The wasm-bindgen glue module. @internal */
-export type GlueModule = typeof Glue
+/**
+ * The wasm-bindgen glue module, without its loaders. Node's glue returns pairs and Results
+ * through linear memory and the browsers' as multiple values (scripts/build.mjs), so the
+ * types of the raw exports `initSync` returns differ; the API the library calls is the same.
+ * @internal
+ */
+export type GlueModule = Omit<typeof Glue, 'initSync' | 'default'>
 
 let glue: GlueModule | undefined
 let loader: (() => GlueModule) | undefined

@@ -12,7 +12,7 @@ function decode(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Instantiates `glue` from the inlined module on the first call into the library. */
-export function lazyEntry(glue: GlueModule, inlined: string): void {
+export function lazyEntry(glue: GlueModule & { initSync(init: { module: BufferSource }): unknown }, inlined: string): void {
   setLoader(() => {
     glue.initSync({ module: decode(inlined) })
     return glue
