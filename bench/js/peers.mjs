@@ -7,6 +7,10 @@
 //   ed25519   mcp-attest vk.verify vs node:crypto verify with a KeyObject (for reference)
 //   mcp       connect + tools/list of a 100-tool server, identity (default verifyServer) vs
 //             plain: SDK 1.x (the goal row) and SDK 2.x, in memory (see bench/mcp/sdks.mjs)
+//   start-up  fresh processes: import + first verify over bare `node -e 0`, ours and jose's
+//             (startup.mjs), STARTUP_PER_RUN of each per run, interleaved
+//   size      gzip bytes of each browser entry (bindings/js/scripts/size.mjs), once: the
+//             bytes do not vary between runs
 // Prints its rows and, with BENCH_JSON=path, writes {row: [ratio per run]} for bench/peers.
 // BENCH_QUICK=1: a smoke run (seconds). BENCH_RUNS=n: runs (≥ 3 for a spread).
 import crypto from 'node:crypto'
@@ -14,12 +18,15 @@ import { writeFileSync } from 'node:fs'
 import * as jose from 'jose'
 import * as mi from 'mcp-attest'
 import { makeCell, median, sample, sdk1, sdk2 } from '../mcp/sdks.mjs'
+import { entrySizes } from '../../bindings/js/scripts/size.mjs'
+import { BARE, JOSE, OURS, med, startupSamples } from './startup.mjs'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 3 : 5))
 const SLICES = QUICK ? 3 : 7 // interleaved slices per contender in one run
 const SLICE_MS = QUICK ? 30 : 120
 const MCP_SAMPLES = QUICK ? 5 : 25
+const STARTUP_PER_RUN = QUICK ? 3 : 7 // odd: the median is a sample
 
 /** µs per call of each contender: SLICES interleaved time slices each; the median slice. */
 async function race(contenders) {
@@ -101,7 +108,11 @@ const rows = {
   node_ed25519_vs_node_crypto: [],
   mcp_sdk1_100_identity_over_plain: [],
   mcp_sdk2_100_identity_over_plain: [],
+  node_startup_over_bare_ms: [],
+  node_startup_cost_over_jose: [],
 }
+// The size rows are in KB (1,000 bytes), as the goal is stated.
+for (const { name, gzip } of entrySizes()) rows[`npm_size_gzip_kb ${name}`] = [gzip / 1000]
 const started = performance.now()
 for (let run = 0; run < RUNS; run++) {
   const p = await race(passport)
@@ -113,7 +124,12 @@ for (let run = 0; run < RUNS; run++) {
   const [m1, m2] = await mcpRatios()
   rows.mcp_sdk1_100_identity_over_plain.push(m1)
   rows.mcp_sdk2_100_identity_over_plain.push(m2)
-  console.error(`run ${run + 1}/${RUNS}: passport ${p.ours.toFixed(1)} µs (jose ${p.jose.toFixed(1)}), ed25519 ${e.ours.toFixed(1)} µs (node ${e.node.toFixed(1)}), mcp 100 tools ${m1.toFixed(2)}x / ${m2.toFixed(2)}x`)
+  const st = startupSamples(STARTUP_PER_RUN)
+  const oursMs = med(st[OURS]) - med(st[BARE])
+  const joseMs = med(st[JOSE]) - med(st[BARE])
+  rows.node_startup_over_bare_ms.push(oursMs)
+  rows.node_startup_cost_over_jose.push(oursMs / joseMs)
+  console.error(`run ${run + 1}/${RUNS}: passport ${p.ours.toFixed(1)} µs (jose ${p.jose.toFixed(1)}), ed25519 ${e.ours.toFixed(1)} µs (node ${e.node.toFixed(1)}), mcp 100 tools ${m1.toFixed(2)}x / ${m2.toFixed(2)}x, start-up +${oursMs.toFixed(1)} ms (jose +${joseMs.toFixed(1)})`)
 }
 console.error(`node ${process.version}, ${RUNS} runs, ${((performance.now() - started) / 1000).toFixed(1)} s${QUICK ? ' (BENCH_QUICK: indicative only)' : ''}`)
 if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ runtime: `node ${process.version}`, quick: QUICK, rows }, null, 2))
