@@ -8,7 +8,8 @@
 #   python  the PyPI package's VerifyingKey.verify and verify_passport (.venv)
 #   node    the npm package's vk.verify and verifyPassport (wasm, after a JIT warm-up), and the
 #           glue's verifyPassport without the TypeScript layer; ICOUNT_JS_DIST=dir counts another
-#           build (a copy of bindings/js/dist) for a before/after
+#           build (a copy of bindings/js/dist, with ICOUNT_JS_GLUE=dir a copy of its
+#           target/wasm-stage/node-glue) for a before/after
 # Usage: bash bench/profile/icount.sh [rust|python|node ...]   (default: all three)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 # Total instructions (Ir) of one run of "$@".
 ir() {
     valgrind --tool=callgrind --callgrind-out-file="$tmp/out" --smc-check=all-non-file "$@" >/dev/null 2>"$tmp/err" \
-        || { cat "$tmp/err"; exit 1; }
+        || { cat "$tmp/err" >&2; exit 1; } # stderr: stdout is the caller's $(…)
     grep -m1 '^summary:\|^totals:' "$tmp/out" | awk '{print $2}'
 }
 per_call() { # label, repeats, command with %N% where the count goes

@@ -4,14 +4,21 @@
 // TypeScript layer: ed25519_glue, passport_glue. The fixtures are
 // bench/rust/src/bin/icount.rs's: the same key, message, passport and clock. A warm-up of
 // WARM calls comes first in both runs, so the JIT's tiering is not part of the difference.
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-// ICOUNT_JS_DIST: another build of the package (a copy of bindings/js/dist), for before/after.
-const dist = process.env.ICOUNT_JS_DIST || join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bindings', 'js', 'dist')
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+// ICOUNT_JS_DIST: another build of the package (a copy of bindings/js/dist), for before/after;
+// ICOUNT_JS_GLUE: that build's Node glue (a copy of target/wasm-stage/node-glue).
+const dist = process.env.ICOUNT_JS_DIST || join(root, 'bindings', 'js', 'dist')
 const mi = await import(pathToFileURL(join(dist, 'node.js')).href)
-// The wasm-bindgen glue itself, for the ops that leave the TypeScript layer out.
-const glue = await import(pathToFileURL(join(dist, 'wasm', 'node', 'mcp_attest_wasm.js')).href)
+// The wasm-bindgen glue itself, for the ops that leave the TypeScript layer out: node.js
+// bundles it, so scripts/build.mjs keeps a copy beside the wasm stage; a second instance of
+// the same module.
+const glueDir = process.env.ICOUNT_JS_GLUE || join(root, 'target', 'wasm-stage', 'node-glue')
+const glue = await import(pathToFileURL(join(glueDir, 'mcp_attest_wasm.js')).href)
+glue.initSync({ module: readFileSync(join(dist, 'wasm', 'node', 'mcp_attest_wasm_bg.wasm')) })
 
 const [op, nText] = process.argv.slice(2)
 const n = Number(nText)

@@ -168,6 +168,10 @@ await browserEntry('web', join(dist, 'wasm/web/mcp_attest_wasm.js'), join(dist, 
     banner: { js: "'use strict';\nconst __mcp_attest_url = require('node:url').pathToFileURL(__filename).href;" },
   })
   rmSync(shim)
+  // Kept outside dist for bench/profile/icount_node.mjs, which counts the glue without the
+  // TypeScript layer.
+  mkdirSync(join(stage, 'node-glue'), { recursive: true })
+  copyFileSync(glueJs, join(stage, 'node-glue', 'mcp_attest_wasm.js'))
   rmSync(glueJs)
 }
 rmSync(join(dist, 'wasm/web-inline.js'))
