@@ -326,8 +326,10 @@ fn unquote_txt(text: &str) -> Result<String> {
 /// Splits `a=b; c=d` into pairs, refusing empty and repeated names.
 fn split_fields(text: &str) -> Result<Vec<(&str, &str)>> {
     let mut fields: Vec<(&str, &str)> = Vec::new();
-    // A set, not a scan of `fields`: a 2 KiB record holds ~680 fields.
-    let mut names = alloc::collections::BTreeSet::new();
+    // A set, not a scan of `fields`: a 2 KiB record holds ~680 fields. A map to a unit count
+    // rather than a `BTreeSet<&str>`: the tools-list check already carries this map type, and
+    // each B-tree type is its own copy of the code in the wasm the browsers download (#14).
+    let mut names: alloc::collections::BTreeMap<&str, usize> = alloc::collections::BTreeMap::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').ok_or_else(|| {
             err!(
@@ -337,7 +339,7 @@ fn split_fields(text: &str) -> Result<Vec<(&str, &str)>> {
             )
         })?;
         let (k, v) = (k.trim(), v.trim());
-        if !names.insert(k) {
+        if names.insert(k, 1).is_some() {
             return Err(err!(
                 MalformedRecord,
                 "record field {} appears twice",

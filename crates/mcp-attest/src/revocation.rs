@@ -16,8 +16,8 @@
 //! assert_eq!(list.check_key(&server).unwrap_err().code(), mcp_attest::ErrorCode::Revoked);
 //! ```
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::error::{err, excerpt, Result};
 use crate::issuer::{self, TrustedIssuer};
@@ -172,13 +172,21 @@ fn list_claims(issuer_id: &str, entries: &[Entry], now: u64, ttl: Option<u64>) -
     claims
 }
 
+/// The order of a list's entries: by kind, then by value.
+fn order(e: &Entry) -> (EntryKind, &str) {
+    (e.kind, e.value.as_str())
+}
+
 /// A verified revocation list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RevocationList {
     issuer: String,
     issued_at: u64,
     expires_at: Option<u64>,
-    entries: BTreeMap<(EntryKind, String), Entry>,
+    /// Sorted by (kind, value), one entry per pair. A sorted vector rather than a map: the
+    /// list never changes once verified, and every `BTreeMap` key and value type is a copy of
+    /// the standard library's B-tree code in the wasm the browsers download (issue #14).
+    entries: Vec<Entry>,
 }
 
 impl RevocationList {
@@ -245,7 +253,7 @@ impl RevocationList {
                 )
             })?,
         };
-        let mut entries = BTreeMap::new();
+        let mut entries = Vec::new();
         let list = claims
             .get("revoked")
             .and_then(Value::as_array)
@@ -277,8 +285,13 @@ impl RevocationList {
                 reason,
                 revoked_at,
             };
-            entries.insert((kind, String::from(value)), entry);
+            entries.push(entry);
         }
+        // A pair listed twice keeps its last entry: reversed, a stable sort puts the last one
+        // first in its run, and `dedup_by` keeps the first.
+        entries.reverse();
+        entries.sort_by(|a, b| order(a).cmp(&order(b)));
+        entries.dedup_by(|later, kept| order(later) == order(kept));
         Ok(RevocationList {
             issuer: iss,
             issued_at,
@@ -307,15 +320,16 @@ impl RevocationList {
 
     /// The entries, ordered by kind and value.
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
-        self.entries.values()
+        self.entries.iter()
     }
 
     /// The entry revoking `value` of `kind`, if any.
     #[must_use]
     pub fn find(&self, kind: EntryKind, value: &str) -> Option<&Entry> {
-        // Allocation-free lookup would need a borrowed tuple key; lists are small enough
-        // that one String per lookup is cheaper than a second index.
-        self.entries.get(&(kind, String::from(value)))
+        self.entries
+            .binary_search_by(|e| order(e).cmp(&(kind, value)))
+            .ok()
+            .and_then(|i| self.entries.get(i))
     }
 
     /// # Errors
@@ -357,6 +371,49 @@ impl RevocationList {
 mod tests {
     use super::*;
     use crate::ErrorCode;
+
+    // The entries are a sorted vector, deduplicated by (kind, value): a pair listed twice
+    // keeps its last entry, as the map that held them before did.
+    #[test]
+    fn entries_are_ordered_by_kind_and_value_and_a_repeated_pair_keeps_its_last_entry() {
+        let reg = SigningKey::from_bytes(&[9; 32]);
+        let token = issue(
+            &reg,
+            "reg",
+            &[
+                Entry::jti("p2", Some("first")),
+                Entry::did("did:key:b", None),
+                Entry::jti("p1", None),
+                Entry::did("did:key:a", None),
+                Entry::jti("p2", Some("last")),
+            ],
+            100,
+            None,
+        );
+        let list = RevocationList::verify(
+            &token,
+            &[TrustedIssuer::new("reg", reg.verifying_key())],
+            None,
+        )
+        .unwrap();
+        let order: Vec<(EntryKind, &str)> = list.entries().map(order).collect();
+        assert_eq!(
+            order,
+            [
+                (EntryKind::Did, "did:key:a"),
+                (EntryKind::Did, "did:key:b"),
+                (EntryKind::Jti, "p1"),
+                (EntryKind::Jti, "p2"),
+            ]
+        );
+        assert_eq!(
+            list.find(EntryKind::Jti, "p2").unwrap().reason.as_deref(),
+            Some("last")
+        );
+        assert!(list.find(EntryKind::Key, "p2").is_none());
+        assert!(list.find(EntryKind::Did, "did:key:c").is_none());
+        assert!(list.check_did("did:key:a").is_err() && list.check_jti("p3").is_ok());
+    }
 
     #[test]
     fn untrusted_or_foreign_lists_are_refused() {

@@ -33,6 +33,7 @@
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
@@ -433,15 +434,34 @@ pub fn tools_hash(tools: &[Value]) -> Result<String> {
 pub(crate) fn tools_hash_of<'a>(
     hashed: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<String> {
-    // The map type `manifest_entries` uses (its hashes owned), so the wasm builds carry one
-    // copy of its code, not two.
-    let mut entries: BTreeMap<&str, String> = BTreeMap::new();
+    let mut entries = NamedHashes::default();
     for (name, hash) in hashed {
-        if entries.insert(name, String::from(hash)).is_some() {
+        if !entries.insert_new(name, String::from(hash)) {
             return Err(two_named(name));
         }
     }
     Ok(hash_entries(entries_value(entries, None)))
+}
+
+/// Tool name → content hash, in name order. The names map to positions in `hashes`: the
+/// tools-list check's name count is a `BTreeMap<&str, usize>` too, and each other key and value
+/// type would be one more copy of the B-tree code in the browsers' wasm (issue #14).
+#[derive(Default)]
+struct NamedHashes<'a> {
+    index: BTreeMap<&'a str, usize>,
+    hashes: Vec<String>,
+}
+
+impl<'a> NamedHashes<'a> {
+    /// Adds a tool; `false`, and no change, when a tool of that name is already in.
+    fn insert_new(&mut self, name: &'a str, hash: String) -> bool {
+        if self.index.contains_key(name) {
+            return false;
+        }
+        self.index.insert(name, self.hashes.len());
+        self.hashes.push(hash);
+        true
+    }
 }
 
 fn hash_entries(entries: Vec<Value>) -> String {
@@ -463,25 +483,24 @@ fn two_named(name: &str) -> Error {
 /// `levels`: the guard policy whose required levels the entries publish (`level`, only when
 /// above 0, so an unguarded server's manifest is unchanged).
 fn manifest_entries(tools: &[Value], levels: Option<&GateOptions>) -> Result<Vec<Value>> {
-    let mut entries: BTreeMap<&str, String> = BTreeMap::new();
+    let mut entries = NamedHashes::default();
     let mut buf = String::new();
     for t in tools {
         let name = tool_name(t)?;
-        if entries
-            .insert(name, content_hash_with(t, &mut buf)?)
-            .is_some()
-        {
+        if !entries.insert_new(name, content_hash_with(t, &mut buf)?) {
             return Err(two_named(name));
         }
     }
     Ok(entries_value(entries, levels))
 }
 
-/// The manifest's `tools` entries, sorted by name (the map's order).
-fn entries_value(entries: BTreeMap<&str, String>, levels: Option<&GateOptions>) -> Vec<Value> {
-    entries
+/// The manifest's `tools` entries, sorted by name.
+fn entries_value(entries: NamedHashes<'_>, levels: Option<&GateOptions>) -> Vec<Value> {
+    let NamedHashes { index, mut hashes } = entries;
+    index
         .into_iter()
-        .map(|(name, hash)| {
+        .map(|(name, at)| {
+            let hash = hashes.get_mut(at).map(core::mem::take).unwrap_or_default();
             let mut e = Object::new();
             e.insert("name", Value::from(name));
             e.insert("hash", Value::from(hash));
@@ -809,20 +828,16 @@ pub fn verify_tools_list_value(
         }
     }
 
-    let mut listed: BTreeMap<&str, bool> = BTreeMap::new();
-    if let Some(entries) = &manifest {
-        for name in entries.keys() {
-            listed.insert(name.as_str(), false);
-        }
-    }
+    // Which manifest entries a tool of the list matched, by the entry's position.
+    let mut listed = vec![false; manifest.as_ref().map_or(0, ManifestEntries::len)];
     for (report, state) in reports.iter_mut().zip(sig_state) {
         if report.status == ToolStatus::Malformed {
             continue;
         }
         let name = report.name.as_deref().unwrap_or_default();
         if name_count.get(name).copied().unwrap_or(0) > 1 {
-            if let Some(seen) = listed.get_mut(name) {
-                *seen = true;
+            if let Some((at, _)) = manifest.as_ref().and_then(|m| m.find(name)) {
+                mark(&mut listed, at);
             }
             report.status = ToolStatus::Duplicate;
             report.error = Some(err!(
@@ -834,12 +849,10 @@ pub fn verify_tools_list_value(
         }
         let man = match &manifest {
             None => ManState::NoManifest,
-            Some(entries) => match entries.get(name) {
+            Some(entries) => match entries.find(name) {
                 None => ManState::NotListed,
-                Some((h, level)) => {
-                    if let Some(seen) = listed.get_mut(name) {
-                        *seen = true;
-                    }
+                Some((at, (h, level))) => {
+                    mark(&mut listed, at);
                     report.required_level = *level;
                     if Some(h) == report.hash.as_ref() {
                         ManState::Match
@@ -871,8 +884,11 @@ pub fn verify_tools_list_value(
             }
         }
     }
-    for (name, seen) in listed {
-        if !seen {
+    if let Some(entries) = &manifest {
+        for (name, at, (hash, level)) in entries.in_name_order() {
+            if listed.get(at) == Some(&true) {
+                continue;
+            }
             reports.push(ToolReport {
                 index: None,
                 name: Some(String::from(name)),
@@ -882,13 +898,8 @@ pub fn verify_tools_list_value(
                     "the manifest lists {:?} but the list lacks it",
                     excerpt(name)
                 )),
-                hash: manifest
-                    .as_ref()
-                    .and_then(|m| m.get(name).map(|(h, _)| h.clone())),
-                required_level: manifest
-                    .as_ref()
-                    .and_then(|m| m.get(name).map(|(_, l)| *l))
-                    .unwrap_or(0),
+                hash: Some(hash.clone()),
+                required_level: *level,
             });
         }
     }
@@ -1010,8 +1021,51 @@ fn attestation(tool: &Value, expected_kid: &str) -> Result<(Signature, u64)> {
     Ok((sig, signed_at))
 }
 
-/// name → (content hash, required level).
-type ManifestEntries = BTreeMap<String, (String, u8)>;
+/// A verified manifest's entries: name → (content hash, required level). The names map to
+/// positions in `values` rather than to the values themselves: a `BTreeMap<String, usize>` is
+/// the JSON parser's object index too, and each other key and value type would be one more
+/// copy of the standard library's B-tree code in the wasm the browsers download (issue #14).
+#[derive(Default)]
+struct ManifestEntries {
+    index: BTreeMap<String, usize>,
+    values: Vec<(String, u8)>,
+}
+
+impl ManifestEntries {
+    /// Adds an entry; `false`, and no change, when `name` is already listed.
+    fn insert_new(&mut self, name: &str, hash: &str, level: u8) -> bool {
+        if self.index.contains_key(name) {
+            return false;
+        }
+        self.index.insert(String::from(name), self.values.len());
+        self.values.push((String::from(hash), level));
+        true
+    }
+
+    /// `name`'s position and entry.
+    fn find(&self, name: &str) -> Option<(usize, &(String, u8))> {
+        let at = *self.index.get(name)?;
+        Some((at, self.values.get(at)?))
+    }
+
+    fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// (name, position, entry), sorted by name.
+    fn in_name_order(&self) -> impl Iterator<Item = (&str, usize, &(String, u8))> {
+        self.index
+            .iter()
+            .filter_map(|(n, at)| Some((n.as_str(), *at, self.values.get(*at)?)))
+    }
+}
+
+/// Marks the manifest entry at `at` as matched by a tool of the list.
+fn mark(listed: &mut [bool], at: usize) {
+    if let Some(seen) = listed.get_mut(at) {
+        *seen = true;
+    }
+}
 
 fn verify_manifest(
     token: &str,
@@ -1060,7 +1114,7 @@ fn verify_manifest(
         .get("tools")
         .and_then(Value::as_array)
         .ok_or_else(|| err!(MalformedManifest, "the manifest has no tools array"))?;
-    let mut entries = ManifestEntries::new();
+    let mut entries = ManifestEntries::default();
     for e in list {
         let name = e.get("name").and_then(Value::as_str);
         let hash = e.get("hash").and_then(Value::as_str);
@@ -1075,10 +1129,7 @@ fn verify_manifest(
         };
         match (name, hash, level) {
             (Some(n), Some(h), Some(level)) if h.starts_with("sha256-") => {
-                if entries
-                    .insert(String::from(n), (String::from(h), level))
-                    .is_some()
-                {
+                if !entries.insert_new(n, h, level) {
                     return Err(err!(
                         MalformedManifest,
                         "the manifest lists {:?} twice",

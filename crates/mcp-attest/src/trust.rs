@@ -77,12 +77,94 @@ pub struct AcceptedTool {
 /// Pins, trusted issuers, revocation lists and the tools accepted from each server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustStore {
-    pins: BTreeMap<String, Pin>,
+    pins: ByServer<Pin>,
     issuers: Vec<TrustedIssuer>,
     revocations: Vec<(String, RevocationList)>,
     /// Server → tool name → the version accepted. Kept when a tool disappears from a list,
     /// so a tool removed and re-added changed is still reported as changed.
-    tools: BTreeMap<String, BTreeMap<String, AcceptedTool>>,
+    tools: ByServer<BTreeMap<String, AcceptedTool>>,
+}
+
+/// Server → `V`, in server order. The servers map to positions in `values`, not to the values:
+/// a `BTreeMap<String, usize>` is the JSON parser's object index too, and each other key and
+/// value type would be one more copy of the standard library's B-tree code in the wasm the
+/// browsers download (issue #14). Equal maps compare equal whatever order they were built in.
+#[derive(Clone, Debug)]
+struct ByServer<V> {
+    index: BTreeMap<String, usize>,
+    values: Vec<V>,
+}
+
+impl<V> Default for ByServer<V> {
+    fn default() -> Self {
+        ByServer {
+            index: BTreeMap::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl<V: PartialEq> PartialEq for ByServer<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.values.len() == other.values.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<V: Eq> Eq for ByServer<V> {}
+
+impl<V> ByServer<V> {
+    fn get(&self, server: &str) -> Option<&V> {
+        self.index.get(server).and_then(|at| self.values.get(*at))
+    }
+
+    fn get_mut(&mut self, server: &str) -> Option<&mut V> {
+        self.index
+            .get(server)
+            .and_then(|at| self.values.get_mut(*at))
+    }
+
+    /// Sets `server`'s value, replacing and returning the one it had.
+    fn insert(&mut self, server: &str, value: V) -> Option<V> {
+        if let Some(slot) = self.get_mut(server) {
+            return Some(core::mem::replace(slot, value));
+        }
+        self.index.insert(String::from(server), self.values.len());
+        self.values.push(value);
+        None
+    }
+
+    /// `server`'s value, a default one added first if it had none. (Always `Some`: every
+    /// server in the index has a value; an `Option` because the core does not index unchecked.)
+    fn get_or_default(&mut self, server: &str) -> Option<&mut V>
+    where
+        V: Default,
+    {
+        if self.get(server).is_none() {
+            self.insert(server, V::default());
+        }
+        self.get_mut(server)
+    }
+
+    fn remove(&mut self, server: &str) -> Option<V> {
+        let at = self.index.remove(server)?;
+        let value = self.values.swap_remove(at);
+        // The last value moved into `at`: its server's position follows it (a scan, linear in
+        // the servers, on the rare removal rather than a second index on every lookup).
+        let moved = self.values.len();
+        if at < moved {
+            if let Some(position) = self.index.values_mut().find(|p| **p == moved) {
+                *position = at;
+            }
+        }
+        Some(value)
+    }
+
+    /// (server, value), in server order.
+    fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.index
+            .iter()
+            .filter_map(|(server, at)| Some((server.as_str(), self.values.get(*at)?)))
+    }
 }
 
 impl TrustStore {
@@ -100,7 +182,7 @@ impl TrustStore {
     pub fn check_pin(&mut self, server: &str, key: &VerifyingKey, now: u64) -> Result<PinStatus> {
         match self.pins.get_mut(server) {
             None => {
-                self.pins.insert(String::from(server), Pin { key: *key, first_seen: now, last_seen: now });
+                self.pins.insert(server, Pin { key: *key, first_seen: now, last_seen: now });
                 Ok(PinStatus::FirstUse)
             }
             Some(pin) if pin.key == *key => {
@@ -124,7 +206,7 @@ impl TrustStore {
     /// Pins `key` for `server`, replacing any pin (an explicit, user-approved rotation).
     pub fn pin(&mut self, server: &str, key: &VerifyingKey, now: u64) {
         self.pins.insert(
-            String::from(server),
+            server,
             Pin {
                 key: *key,
                 first_seen: now,
@@ -148,10 +230,9 @@ impl TrustStore {
     /// Records `tool` as the accepted version of `name` from `server` (replacing an earlier
     /// one: this is also how a host accepts a changed tool after asking its user).
     pub fn accept_tool(&mut self, server: &str, name: &str, tool: AcceptedTool) {
-        self.tools
-            .entry(String::from(server))
-            .or_default()
-            .insert(String::from(name), tool);
+        if let Some(set) = self.tools.get_or_default(server) {
+            set.insert(String::from(name), tool);
+        }
     }
 
     /// Forgets the accepted version of `name` from `server`; returns it.
@@ -236,7 +317,7 @@ impl TrustStore {
             .iter()
             .map(|(server, p)| {
                 let mut e = Object::new();
-                e.insert("server", Value::from(server.as_str()));
+                e.insert("server", Value::from(server));
                 e.insert("did", Value::from(p.key.to_did_key()));
                 e.insert("firstSeen", Value::from_u64(p.first_seen));
                 e.insert("lastSeen", Value::from_u64(p.last_seen));
@@ -258,10 +339,10 @@ impl TrustStore {
             ),
         );
         let mut accepted = Vec::new();
-        for (server, set) in &self.tools {
+        for (server, set) in self.tools.iter() {
             for (name, t) in set {
                 let mut e = Object::new();
-                e.insert("server", Value::from(server.as_str()));
+                e.insert("server", Value::from(server));
                 e.insert("name", Value::from(name.as_str()));
                 e.insert("hash", Value::from(t.hash.as_str()));
                 let mut f = Object::new();
@@ -334,7 +415,7 @@ impl TrustStore {
                 first_seen,
                 last_seen,
             };
-            if store.pins.insert(String::from(server), pin).is_some() {
+            if store.pins.insert(server, pin).is_some() {
                 return Err(err!(
                     MalformedTrustStore,
                     "trust store: server {:?} is pinned twice",
@@ -418,7 +499,10 @@ impl TrustStore {
                     hash: String::from(text("hash")?),
                     fields,
                 };
-                let set = store.tools.entry(String::from(server)).or_default();
+                let set = store
+                    .tools
+                    .get_or_default(server)
+                    .ok_or_else(|| bad("an accepted tool's server could not be recorded"))?;
                 if set.insert(String::from(name), tool).is_some() {
                     return Err(err!(
                         MalformedTrustStore,
@@ -438,6 +522,42 @@ mod tests {
     use super::*;
     use crate::revocation::{self, Entry};
     use crate::{ErrorCode, SigningKey};
+
+    // Pins and accepted tools live in `ByServer`: positions in a vector behind the B-tree.
+    // Removing a server moves the last value into its slot; the moved server must follow.
+    #[test]
+    fn unpinning_keeps_every_other_pin_and_tool_set_reachable_and_stores_compare_by_content() {
+        let key = |b: u8| SigningKey::from_bytes(&[b; 32]).verifying_key();
+        let tool = |h: &str| AcceptedTool {
+            hash: String::from(h),
+            fields: BTreeMap::new(),
+        };
+        let mut s = TrustStore::new();
+        for (i, server) in ["c", "a", "d", "b"].into_iter().enumerate() {
+            s.pin(server, &key(i as u8 + 1), 10);
+            s.accept_tool(server, "t", tool(server));
+        }
+        assert_eq!(s.unpin("c").unwrap().key, key(1));
+        assert_eq!(s.unpin("c"), None);
+        for (server, b) in [("a", 2), ("d", 3), ("b", 4)] {
+            assert_eq!(s.pinned(server).unwrap().key, key(b), "{server}");
+            assert_eq!(s.accepted_tools(server).unwrap()["t"].hash, server);
+        }
+        assert!(s.pinned("c").is_none() && s.accepted_tools("c").is_none());
+        assert_eq!(s.forget_tool("d", "t").unwrap().hash, "d");
+        assert!(s.accepted_tools("d").is_none() && s.accepted_tools("b").is_some());
+        // The same content built in another order is the same store, and so is its reload.
+        let mut t = TrustStore::new();
+        for (server, b) in [("b", 4), ("d", 3), ("a", 2)] {
+            t.pin(server, &key(b), 10);
+        }
+        t.accept_tool("b", "t", tool("b"));
+        t.accept_tool("a", "t", tool("a"));
+        assert_eq!(s, t);
+        assert_eq!(TrustStore::from_json(&s.to_json()).unwrap(), t);
+        t.pin("a", &key(9), 10);
+        assert_ne!(s, t);
+    }
 
     #[test]
     fn pin_change_names_both_keys() {
