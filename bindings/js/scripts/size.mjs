@@ -15,7 +15,8 @@ import { gzipSync } from 'node:zlib'
 // its budget moved from 185,800 to 187,000; the others' budgets held. Then the trust store's
 // pins and accepted-tool sets, revocation lists, the manifest's entries and the DNS record's
 // field names stopped being B-trees of their own (each key and value type was a copy of the
-// B-tree code): 323,091 / 176,026 / 299,667 B, and the budgets followed. Issue #14's work measured
+// B-tree code): 323,091 / 176,026 / 299,667 B; with the server's pending challenges and the
+// session's cursor set following, 318,540 / 176,078 / 295,969 B, and the budgets followed. Issue #14's work measured
 // 308,686 / 182,541 / 287,914 B before the call gate, caller contexts, the client's evidence
 // records and the replicas' replay keys of #13 landed in the full build: about 21 KB of gzip,
 // none of it in mcp-attest/verify.
@@ -28,11 +29,11 @@ import { gzipSync } from 'node:zlib'
 // ("Size") for where the bytes go and what it would take.
 const ENTRIES = {
   // The default browser/bundler entry: one file, the wasm inlined (one character per byte).
-  'mcp-attest': { files: ['web.js'], budget: 324_100 },
+  'mcp-attest': { files: ['web.js'], budget: 319_600 },
   // Verify-only: its bundle and its own, smaller wasm file.
-  'mcp-attest/verify': { files: ['verify.js', 'wasm/verify.wasm'], budget: 176_900 },
+  'mcp-attest/verify': { files: ['verify.js', 'wasm/verify.wasm'], budget: 177_100 },
   // Everything, the wasm as a file: the bundle, the glue and the browser wasm.
-  'mcp-attest/slim': { files: ['slim.js', 'wasm/web/mcp_attest_wasm.js', 'wasm/web/mcp_attest_wasm_bg.wasm'], budget: 300_600 },
+  'mcp-attest/slim': { files: ['slim.js', 'wasm/web/mcp_attest_wasm.js', 'wasm/web/mcp_attest_wasm_bg.wasm'], budget: 297_000 },
 }
 export const GOAL = 100_000
 

@@ -8,6 +8,7 @@ extern crate alloc;
 
 mod error;
 mod jwk;
+mod names;
 
 pub mod batch;
 pub mod caller;

@@ -20,7 +20,6 @@
 //! # Ok::<(), mcp_attest::Error>(())
 //! ```
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -31,6 +30,7 @@ use crate::gate::{Admission, CallGate, GateOptions, Ticket};
 use crate::issuer::TrustedIssuer;
 use crate::json::{self, Limits, Object, Value};
 use crate::keys::SigningKey;
+use crate::names::NameMap;
 use crate::passport::{self, McpInfo};
 use crate::revocation::RevocationList;
 use crate::signer::{infallible, Signer};
@@ -229,7 +229,7 @@ pub struct ServerPresentation<K: Signer = SigningKey> {
     responder: ChallengeResponder,
     /// Challenges admitted and waiting for a shared store's answer, by store key. Each holds
     /// a slot of the bounded replay cache, so there are never more than its capacity.
-    pending: BTreeMap<String, challenge::AdmittedChallenge>,
+    pending: NameMap<challenge::AdmittedChallenge>,
     /// The decision on each `tools/call` (its own replay cache for caller proofs).
     gate: CallGate,
     /// Signed `tools/list` pages, found by their unsigned page and cursor: served again
@@ -331,7 +331,7 @@ impl<K: Signer> ServerPresentation<K> {
             options,
             passport: None,
             responder,
-            pending: BTreeMap::new(),
+            pending: NameMap::default(),
             gate,
             signed: Vec::new(),
             next_page: 0,
@@ -692,7 +692,7 @@ impl<K: Signer> ServerPresentation<K> {
         if self.pending.len() >= self.options.replay_cache_capacity {
             self.pending.retain(|_, a| a.expires_at() >= now);
         }
-        self.pending.insert(key.clone(), admitted);
+        self.pending.insert(&key, admitted);
         Ok((key, expires))
     }
 

@@ -51,7 +51,7 @@
 //! # Ok::<(), mcp_attest::Error>(())
 //! ```
 
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -293,8 +293,10 @@ pub struct ClientSession {
     pages: Vec<Value>,
     /// The cursor each page was requested with.
     cursors: Vec<Option<String>>,
-    /// Every cursor asked for, to stop a loop in O(log n) per page.
-    seen_cursors: BTreeSet<String>,
+    /// Every cursor asked for, to stop a loop in O(log n) per page. A map to a unit count,
+    /// not a `BTreeSet<String>`: this is the JSON parser's map type, and each other B-tree
+    /// type is its own copy of the code in the wasm the browsers download (issue #14).
+    seen_cursors: BTreeMap<String, usize>,
     identity_doc: Option<Value>,
     request: Option<ChallengeRequest>,
     attempt: usize,
@@ -333,7 +335,7 @@ impl ClientSession {
             stage: Stage::Tools(None),
             pages: Vec::new(),
             cursors: Vec::new(),
-            seen_cursors: BTreeSet::new(),
+            seen_cursors: BTreeMap::new(),
             identity_doc: None,
             request: None,
             attempt: 0,
@@ -494,7 +496,7 @@ impl ClientSession {
         self.cursors.push(requested);
         if let Some(n) = &next {
             // A cursor asked for before would make the listing loop until maxPages.
-            if !self.seen_cursors.insert(n.clone()) {
+            if self.seen_cursors.insert(n.clone(), 1).is_some() {
                 return Err(err!(
                     ManifestMismatch,
                     "the server's tools/list cursors loop (a page is served twice)"
@@ -874,12 +876,13 @@ impl ClientSession {
         let mut accept = Vec::new();
         let mut added = Vec::new();
         let mut changed = Vec::new();
-        let mut present = BTreeSet::new();
+        // Names as a map to a unit count, for the reason `seen_cursors` gives.
+        let mut present: BTreeMap<String, usize> = BTreeMap::new();
         for l in &mut lines {
             let (Some(name), Some(tool)) = (&l.name, self.tool_at(l.at)) else {
                 continue;
             };
-            present.insert(name.clone());
+            present.insert(name.clone(), 1);
             if l.status != "verified" {
                 continue;
             }
@@ -913,7 +916,7 @@ impl ClientSession {
             added,
             removed: a
                 .keys()
-                .filter(|n| !present.contains(*n))
+                .filter(|n| !present.contains_key(*n))
                 .cloned()
                 .collect(),
             changed,

@@ -23,6 +23,7 @@ use crate::issuer::TrustedIssuer;
 use crate::json::{self, Limits, Number, Object, Value};
 use crate::jws;
 use crate::keys::VerifyingKey;
+use crate::names::NameMap;
 use crate::revocation::RevocationList;
 
 /// The trust store JSON format version this library writes. It reads this one and version 1
@@ -77,94 +78,12 @@ pub struct AcceptedTool {
 /// Pins, trusted issuers, revocation lists and the tools accepted from each server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustStore {
-    pins: ByServer<Pin>,
+    pins: NameMap<Pin>,
     issuers: Vec<TrustedIssuer>,
     revocations: Vec<(String, RevocationList)>,
     /// Server → tool name → the version accepted. Kept when a tool disappears from a list,
     /// so a tool removed and re-added changed is still reported as changed.
-    tools: ByServer<BTreeMap<String, AcceptedTool>>,
-}
-
-/// Server → `V`, in server order. The servers map to positions in `values`, not to the values:
-/// a `BTreeMap<String, usize>` is the JSON parser's object index too, and each other key and
-/// value type would be one more copy of the standard library's B-tree code in the wasm the
-/// browsers download (issue #14). Equal maps compare equal whatever order they were built in.
-#[derive(Clone, Debug)]
-struct ByServer<V> {
-    index: BTreeMap<String, usize>,
-    values: Vec<V>,
-}
-
-impl<V> Default for ByServer<V> {
-    fn default() -> Self {
-        ByServer {
-            index: BTreeMap::new(),
-            values: Vec::new(),
-        }
-    }
-}
-
-impl<V: PartialEq> PartialEq for ByServer<V> {
-    fn eq(&self, other: &Self) -> bool {
-        self.values.len() == other.values.len() && self.iter().eq(other.iter())
-    }
-}
-
-impl<V: Eq> Eq for ByServer<V> {}
-
-impl<V> ByServer<V> {
-    fn get(&self, server: &str) -> Option<&V> {
-        self.index.get(server).and_then(|at| self.values.get(*at))
-    }
-
-    fn get_mut(&mut self, server: &str) -> Option<&mut V> {
-        self.index
-            .get(server)
-            .and_then(|at| self.values.get_mut(*at))
-    }
-
-    /// Sets `server`'s value, replacing and returning the one it had.
-    fn insert(&mut self, server: &str, value: V) -> Option<V> {
-        if let Some(slot) = self.get_mut(server) {
-            return Some(core::mem::replace(slot, value));
-        }
-        self.index.insert(String::from(server), self.values.len());
-        self.values.push(value);
-        None
-    }
-
-    /// `server`'s value, a default one added first if it had none. (Always `Some`: every
-    /// server in the index has a value; an `Option` because the core does not index unchecked.)
-    fn get_or_default(&mut self, server: &str) -> Option<&mut V>
-    where
-        V: Default,
-    {
-        if self.get(server).is_none() {
-            self.insert(server, V::default());
-        }
-        self.get_mut(server)
-    }
-
-    fn remove(&mut self, server: &str) -> Option<V> {
-        let at = self.index.remove(server)?;
-        let value = self.values.swap_remove(at);
-        // The last value moved into `at`: its server's position follows it (a scan, linear in
-        // the servers, on the rare removal rather than a second index on every lookup).
-        let moved = self.values.len();
-        if at < moved {
-            if let Some(position) = self.index.values_mut().find(|p| **p == moved) {
-                *position = at;
-            }
-        }
-        Some(value)
-    }
-
-    /// (server, value), in server order.
-    fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
-        self.index
-            .iter()
-            .filter_map(|(server, at)| Some((server.as_str(), self.values.get(*at)?)))
-    }
+    tools: NameMap<BTreeMap<String, AcceptedTool>>,
 }
 
 impl TrustStore {
@@ -523,7 +442,7 @@ mod tests {
     use crate::revocation::{self, Entry};
     use crate::{ErrorCode, SigningKey};
 
-    // Pins and accepted tools live in `ByServer`: positions in a vector behind the B-tree.
+    // Pins and accepted tools live in `NameMap`s: positions in a vector behind the B-tree.
     // Removing a server moves the last value into its slot; the moved server must follow.
     #[test]
     fn unpinning_keeps_every_other_pin_and_tool_set_reachable_and_stores_compare_by_content() {
