@@ -33,6 +33,29 @@ describe('mcp-attest/mcp/v2', () => {
     assert.throws(() => attachIdentity('server', { key }), (e) => e instanceof SdkShapeError && /@modelcontextprotocol\/server/.test(e.message))
   })
 
+  // The session lists tools with a raw request; the SDK's own listTools() would also have put
+  // the listing in the client's response cache, where callTool finds each tool's output schema.
+  // A low-level Server does not check its own output, so only the client's validation can.
+  it('leaves the SDK client validating tool output, as its own listTools() would', async () => {
+    const s = new Server({ name: 'low', version: '1' }, { capabilities: { tools: {} } })
+    s.setRequestHandler('tools/list', async () => ({
+      tools: [{ name: 'liar', description: 'declares a number, returns a string', inputSchema: { type: 'object' }, outputSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } }],
+    }))
+    s.setRequestHandler('tools/call', async () => ({ content: [], structuredContent: { n: 'not a number' } }))
+    attachIdentity(s, { key })
+    const [a, b] = InMemoryTransport.createLinkedPair()
+    const client = new Client({ name: 'c', version: '1' })
+    await s.connect(a)
+    await client.connect(b)
+    try {
+      assert.deepEqual((await v2.verifiedTools(client, {})).map((t) => t.name), ['liar'])
+      await assert.rejects(client.callTool({ name: 'liar', arguments: {} }), /Structured content does not match the tool's output schema/)
+    } finally {
+      await client.close()
+      await s.close()
+    }
+  })
+
   it('refuses a client that is not an SDK client', async () => {
     await assert.rejects(verifyServer({}, {}), (e) => e instanceof SdkShapeError && /mcp\/v2/.test(e.message))
   })

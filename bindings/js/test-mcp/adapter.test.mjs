@@ -8,7 +8,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
-import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
 import { McpAttestError, SigningKey, TrustStore, createChallenge, issueSelfPassport, publisherAttestation, toolsHash } from 'mcp-attest'
 import { attachIdentity, verifyServer, verifiedTools, SdkShapeError, IDENTITY_KEY, METHOD_CHALLENGE } from 'mcp-attest/mcp'
@@ -188,6 +188,29 @@ describe('attachIdentity', () => {
 })
 
 describe('verifyServer', () => {
+  // The session lists tools with a raw request; the SDK's own listTools() would also have
+  // cached each tool's output validator and task support, which callTool relies on. A low-level
+  // Server does not check its own output, so only the client's validation can catch it.
+  it('leaves the SDK client validating tool output and refusing task-only tools, as its own listTools() would', async () => {
+    const s = new Server({ name: 'low', version: '1' }, { capabilities: { tools: {} } })
+    s.setRequestHandler(ListToolsRequestSchema, async () => ({
+      tools: [
+        { name: 'liar', description: 'declares a number, returns a string', inputSchema: { type: 'object' }, outputSchema: { type: 'object', properties: { n: { type: 'number' } }, required: ['n'] } },
+        { name: 'slow', description: 'only as a task', inputSchema: { type: 'object' }, execution: { taskSupport: 'required' } },
+      ],
+    }))
+    s.setRequestHandler(CallToolRequestSchema, async () => ({ content: [], structuredContent: { n: 'not a number' } }))
+    attachIdentity(s, { key })
+    const c = await link(s)
+    try {
+      assert.deepEqual((await verifiedTools(c.client, {})).map((t) => t.name), ['liar', 'slow'])
+      await assert.rejects(c.client.callTool({ name: 'liar', arguments: {} }), /Structured content does not match the tool's output schema/)
+      await assert.rejects(c.client.callTool({ name: 'slow', arguments: {} }), /requires task-based execution/)
+    } finally {
+      await c.close()
+    }
+  })
+
   it('rejects a client of another shape', async () => {
     await assert.rejects(verifyServer({}, {}), SdkShapeError)
     await assert.rejects(verifiedTools(null, {}), SdkShapeError)

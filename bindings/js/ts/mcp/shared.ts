@@ -381,8 +381,13 @@ export async function runSession(client: SdkClient, options: VerifyServerOptions
   if (resolveTxt !== undefined && typeof resolveTxt !== 'function') throw errorFor('invalid_policy', 'verifyServer: resolveTxt must be a function')
   const emit = (e: IdentityEvent): void => onEvent?.(e)
   const session = new ClientSession(policy, { trustStore })
+  // Taken before the first request, as the SDK's own listTools() does: a list_changed that
+  // lands during the session then keeps the listing out of the SDK 2.x cache.
+  const generation = listingGeneration(client)
   try {
-    return await drive(client, session, emit, resolveTxt, requestOptions)
+    const run = await drive(client, session, emit, resolveTxt, requestOptions)
+    await absorbListing(client, run.pages, generation)
+    return run
   } finally {
     // The session holds every page in wasm memory: free it now, not at garbage collection
     // (a 1,000-tool verification otherwise leaves megabytes for the collector to find).
@@ -431,6 +436,59 @@ async function drive(
   const report = session.report!
   emit({ type: 'report', verified: report.verified, code: report.code, did: report.server?.did ?? null, pin: report.pin })
   return { report, pages }
+}
+
+/** The SDK 2.x client's response cache, as far as {@link absorbListing} uses it (private API). */
+interface ResponseCache {
+  captureGeneration(method: string): unknown
+  write(method: string, value: unknown, generation: unknown, freshness: unknown): Promise<void>
+}
+
+function responseCache(client: SdkClient): { cache: ResponseCache; freshness: (result: unknown) => unknown } | undefined {
+  const c = client as { _cache?: Partial<ResponseCache>; _freshness?: unknown }
+  const cache = c._cache
+  if (typeof cache?.captureGeneration !== 'function' || typeof cache.write !== 'function' || typeof c._freshness !== 'function') return undefined
+  const freshness = c._freshness as (result: unknown) => unknown
+  return { cache: cache as ResponseCache, freshness: (r) => freshness.call(client, r) }
+}
+
+function listingGeneration(client: SdkClient): unknown {
+  return responseCache(client)?.cache.captureGeneration('tools/list')
+}
+
+/**
+ * Hands the listed tools to the SDK client, as its own `listTools()` would have. The session
+ * lists tools with a raw request (the signatures cover the raw definitions), and both SDK
+ * lines' `callTool` validate structured output only for tools the client has listed itself:
+ * SDK 1.x from `cacheToolMetadata` (which also holds the tools that may only run as tasks),
+ * SDK 2.x from the `tools/list` document in its response cache. Without this, a client that
+ * takes its tools from `verifiedTools` would call them unvalidated. A refusal by the SDK
+ * (what its own `listTools()` would have thrown) leaves the verdict as it is.
+ */
+async function absorbListing(client: SdkClient, pages: unknown[], generation: unknown): Promise<void> {
+  if (pages.length === 0) return
+  const tools = pages.flatMap((p) => {
+    const listed = asObject(p)?.tools
+    return Array.isArray(listed) ? listed.filter((t) => typeof asObject(t)?.name === 'string') : []
+  })
+  try {
+    const cacheToolMetadata = (client as { cacheToolMetadata?: unknown }).cacheToolMetadata
+    if (typeof cacheToolMetadata === 'function') {
+      const cacheTools = cacheToolMetadata as (this: SdkClient, tools: unknown[]) => void
+      cacheTools.call(client, tools)
+      return
+    }
+    const held = responseCache(client)
+    if (held === undefined) return
+    // One document for every page, as the SDK 2.x client aggregates a paginated listing.
+    const listing: JsonObject = { ...asObject(pages[0]), tools }
+    delete listing.nextCursor
+    const exclude = (client as { _excludeInvalidXMcpHeaderTools?: unknown })._excludeInvalidXMcpHeaderTools
+    if (typeof exclude === 'function') (exclude as (this: SdkClient, r: unknown) => void).call(client, listing)
+    await held.cache.write('tools/list', listing, generation, held.freshness(listing))
+  } catch {
+    // The verification stands either way.
+  }
 }
 
 /** The session's request for the TXT records of `_mcp-identity.<domain>` (answered by the host). */
