@@ -21,6 +21,7 @@ from mcp_attest.mcp import (
     load_trust_store,
     require_verified,
     save_trust_store,
+    verified_tools,
     verify_server,
     watch_server,
 )
@@ -239,3 +240,34 @@ def test_neither_sdk_line_is_a_clear_error(tmp_path: Path, fake: str) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=True)
     assert out.stdout.startswith("SdkShapeError unsupported_sdk mcp_attest.mcp: "), out.stdout + out.stderr
     assert "mcp>=1.23,<3" in out.stdout
+
+
+async def test_the_sdk_session_holds_the_verified_listing_as_its_own_list_tools_would() -> None:
+    """The core lists tools with a raw request; the SDK validates a tool's output against the
+    schema its own list_tools() cached. Without the listing handed over, call_tool listed the
+    tools again, unverified, to find the schema (the counter below was 2)."""
+    listed = 0
+
+    async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
+        nonlocal listed
+        listed += 1
+        schema = {"type": "object", "properties": {"n": {"type": "number"}}, "required": ["n"]}
+        tool = types.Tool(
+            name="liar",
+            description="declares a number, returns a string",
+            input_schema={"type": "object"},
+            output_schema=schema,
+        )
+        return types.ListToolsResult(tools=[tool])
+
+    async def call_tool(ctx: Any, params: Any) -> types.CallToolResult:
+        return types.CallToolResult(content=[], structured_content={"n": "not a number"})
+
+    server: Server[Any] = Server("liar", version="1", on_list_tools=list_tools, on_call_tool=call_tool)
+    attach_identity(server, key=KEY)
+    async with Client(server) as client:
+        assert [t["name"] for t in await verified_tools(client)] == ["liar"]
+        assert listed == 1
+        with pytest.raises(RuntimeError, match="liar"):
+            await client.call_tool("liar", {})
+        assert listed == 1

@@ -177,3 +177,34 @@ async def test_stateless_http_server() -> None:
                 with pytest.raises(McpError) as ei:
                     await session.send_request(_RawRequest(method="identity/challenge", params=params), _RawResult)
                 assert ei.value.error.data["reason"] == "replayed_nonce"
+
+
+async def test_the_sdk_session_holds_the_verified_listing_as_its_own_list_tools_would() -> None:
+    """The core lists tools with a raw request; mcp 1.x's call_tool validates a tool's output
+    with the schema its own list_tools() cached, and lists the tools again (unverified) for a
+    tool it has none for: the counter below was 2 before the listing was handed over."""
+    from mcp import types
+    from mcp.server.lowlevel import Server
+    from mcp.shared.memory import create_connected_server_and_client_session
+
+    listed = 0
+    server: Server[Any] = Server("counted")
+
+    @server.list_tools()  # type: ignore[misc, no-untyped-call]
+    async def list_tools() -> list[types.Tool]:
+        nonlocal listed
+        listed += 1
+        schema = {"type": "object", "properties": {"n": {"type": "number"}}, "required": ["n"]}
+        return [types.Tool(name="count", description="a number", inputSchema={"type": "object"}, outputSchema=schema)]
+
+    @server.call_tool()  # type: ignore[misc]
+    async def call_tool(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        return {"n": 1}
+
+    attach_identity(server, key=mi.SigningKey.from_bytes(bytes.fromhex(SEED_A)))
+    async with create_connected_server_and_client_session(server) as client:
+        assert [t["name"] for t in await verified_tools(client)] == ["count"]
+        assert listed == 1
+        result = await client.call_tool("count", {})
+        assert result.structuredContent == {"n": 1} and not result.isError
+        assert listed == 1

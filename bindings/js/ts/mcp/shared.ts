@@ -462,8 +462,9 @@ function listingGeneration(client: SdkClient): unknown {
  * lines' `callTool` validate structured output only for tools the client has listed itself:
  * SDK 1.x from `cacheToolMetadata` (which also holds the tools that may only run as tasks),
  * SDK 2.x from the `tools/list` document in its response cache. Without this, a client that
- * takes its tools from `verifiedTools` would call them unvalidated. A refusal by the SDK
- * (what its own `listTools()` would have thrown) leaves the verdict as it is.
+ * takes its tools from `verifiedTools` would call them unvalidated (the Python adapter does the
+ * same, `_absorb_listing`). A refusal by the SDK (what its own `listTools()` would have thrown)
+ * leaves the verdict as it is.
  */
 async function absorbListing(client: SdkClient, pages: unknown[], generation: unknown): Promise<void> {
   if (pages.length === 0) return

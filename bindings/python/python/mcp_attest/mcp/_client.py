@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import anyio
+from mcp import types as _sdk_types
 from mcp.types import Request as _SdkRequest  # the generic request base, in both SDK lines
 from pydantic import RootModel, ValidationError
 
@@ -83,10 +84,47 @@ async def _dns_txt(session: ClientSession, params: Any, resolver: Any) -> None:
     session.receive_result({"records": records})
 
 
+def _absorb_listing(sdk: Any, pages: list[Any]) -> None:
+    """Hands the listed tools to the SDK session, as its own ``list_tools()`` would have.
+
+    The core's session lists tools with a raw request (the signatures cover the raw
+    definitions). Both SDK lines' ``call_tool`` check structured output against the schemas
+    ``list_tools()`` caches, and ``mcp`` 2.x also keeps the x-mcp-header maps it mirrors into
+    ``Mcp-Param-*`` headers from that listing; without this, the first ``call_tool`` of each
+    tool re-listed the tools, unverified, to find its schema, and went out without its
+    headers. The same step as the TypeScript adapters' (``absorbListing``). What the SDK
+    refuses, which its own ``list_tools()`` would have raised, leaves the verdict as it is.
+    """
+    if not pages:
+        return
+    tools = [
+        t
+        for page in pages
+        if isinstance(page, dict) and isinstance(page.get("tools"), list)
+        for t in page["tools"]
+        if isinstance(t, dict) and isinstance(t.get("name"), str)
+    ]
+    first = pages[0] if isinstance(pages[0], dict) else {}
+    listing = {**{k: v for k, v in first.items() if k != "nextCursor"}, "tools": tools}
+    try:
+        result = _sdk_types.ListToolsResult.model_validate(listing)
+        absorb = getattr(sdk, "_absorb_tool_listing", None)
+        if callable(absorb):  # mcp 2.x: filters by the x-mcp-header rules, caches schemas and header maps
+            absorb(result, complete=True)
+            return
+        schemas = getattr(sdk, "_tool_output_schemas", None)
+        if isinstance(schemas, dict):  # mcp 1.x: what its list_tools() caches
+            for tool in result.tools:
+                schemas[tool.name] = tool.outputSchema
+    except Exception as exc:  # noqa: BLE001 - the SDK's refusal of a hostile listing is not ours to raise
+        logger.debug("mcp_attest: the SDK refused the listing: %s", type(exc).__name__)
+
+
 async def _run(
     client: Any, session: ClientSession, pages: list[dict[str, Any]] | None, dns_resolver: Any = None
 ) -> ServerReport:
     sdk = _session_of(client)
+    listed: list[Any] = []
     while (request := session.next_request()) is not None:
         method, params = request
         if method == METHOD_DNS_TXT:
@@ -111,9 +149,12 @@ async def _run(
                 session.receive_error(-32603, f"{type(exc).__name__}: {exc}"[:500])
             continue
         raw = answer.root
-        if pages is not None and method == "tools/list":
-            pages.append(raw)
+        if method == "tools/list":
+            listed.append(raw)
+            if pages is not None:
+                pages.append(raw)
         session.receive_result(raw)
+    _absorb_listing(sdk, listed)
     report = session.report
     if report is None:  # unreachable: next_request() is None only once the report is written
         raise RuntimeError("mcp_attest: the session ended without a report")
