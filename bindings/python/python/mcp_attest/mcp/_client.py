@@ -115,7 +115,8 @@ def _absorb_listing(sdk: Any, pages: list[Any]) -> None:
         schemas = getattr(sdk, "_tool_output_schemas", None)
         if isinstance(schemas, dict):  # mcp 1.x: what its list_tools() caches
             for tool in result.tools:
-                schemas[tool.name] = tool.outputSchema
+                # 1.x's field name; read by name so the module type-checks against 2.x's types.
+                schemas[tool.name] = getattr(tool, "outputSchema", None)
     except Exception as exc:  # noqa: BLE001 - the SDK's refusal of a hostile listing is not ours to raise
         logger.debug("mcp_attest: the SDK refused the listing: %s", type(exc).__name__)
 
@@ -194,7 +195,9 @@ async def verified_tools(
     client: Any, *, trust_store: _native.TrustStore | None = None, dns_resolver: Any = None, **policy: Any
 ) -> list[dict[str, Any]]:
     """The tools (raw JSON objects, as listed) a model may use: those the report marks
-    ``verified`` — none when the server is not verified."""
+    ``verified`` — none when the server is not verified. The listing also reaches the SDK session
+    as its own ``list_tools()`` would hand it over, so ``call_tool`` checks structured output
+    against these tools' schemas without listing them again."""
     session = ClientSession(policy, trust_store=trust_store)
     pages: list[dict[str, Any]] = []
     report = await _run(client, session, pages, dns_resolver)
