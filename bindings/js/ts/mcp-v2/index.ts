@@ -254,7 +254,11 @@ export async function verifyServer(client: SdkClient, options?: VerifyServerOpti
   return (await runSession(client as never, options)).report
 }
 
-/** The raw `Tool` objects the report verified (none when the server is unverified). */
+/**
+ * The raw `Tool` objects the report verified (none when the server is unverified). The listing
+ * also reaches the SDK client's response cache as its own `listTools()` would put it there, so
+ * `client.callTool` validates structured output against these tools' schemas.
+ */
 export async function verifiedTools(client: SdkClient, options?: VerifyServerOptions): Promise<JsonObject[]> {
   checkClient(client)
   const { report, pages } = await runSession(client as never, options)

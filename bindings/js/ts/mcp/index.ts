@@ -246,7 +246,11 @@ export async function verifyServer(client: SdkClient, options?: VerifyServerOpti
   return (await runSession(client, options)).report
 }
 
-/** The raw `Tool` objects (as listed, with their `_meta`) that the report verified; none when the server is unverified. */
+/**
+ * The raw `Tool` objects (as listed, with their `_meta`) that the report verified; none when the
+ * server is unverified. The listing also reaches the SDK client as its own `listTools()` would
+ * hand it over, so `client.callTool` validates structured output against these tools' schemas.
+ */
 export async function verifiedTools(client: SdkClient, options?: VerifyServerOptions): Promise<JsonObject[]> {
   checkClient(client)
   const { report, pages } = await runSession(client, options)
