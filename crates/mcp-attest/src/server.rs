@@ -229,7 +229,7 @@ pub struct ServerPresentation<K: Signer = SigningKey> {
     responder: ChallengeResponder,
     /// Challenges admitted and waiting for a shared store's answer, by store key. Each holds
     /// a slot of the bounded replay cache, so there are never more than its capacity.
-    pending: NameMap<challenge::AdmittedChallenge>,
+    pending: NameMap<String, challenge::AdmittedChallenge>,
     /// The decision on each `tools/call` (its own replay cache for caller proofs).
     gate: CallGate,
     /// Signed `tools/list` pages, found by their unsigned page and cursor: served again
@@ -692,7 +692,7 @@ impl<K: Signer> ServerPresentation<K> {
         if self.pending.len() >= self.options.replay_cache_capacity {
             self.pending.retain(|_, a| a.expires_at() >= now);
         }
-        self.pending.insert(&key, admitted);
+        self.pending.insert(key.clone(), admitted);
         Ok((key, expires))
     }
 

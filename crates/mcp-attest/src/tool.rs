@@ -45,6 +45,7 @@ use crate::gate::GateOptions;
 use crate::json::{self, Limits, Number, Object, Value};
 use crate::jws;
 use crate::keys::{Signature, VerifyingKey};
+use crate::names::NameMap;
 use crate::revocation::RevocationList;
 use crate::signer::{sign_checked, Signer};
 use crate::time;
@@ -434,34 +435,13 @@ pub fn tools_hash(tools: &[Value]) -> Result<String> {
 pub(crate) fn tools_hash_of<'a>(
     hashed: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<String> {
-    let mut entries = NamedHashes::default();
+    let mut entries = NameMap::default();
     for (name, hash) in hashed {
         if !entries.insert_new(name, String::from(hash)) {
             return Err(two_named(name));
         }
     }
     Ok(hash_entries(entries_value(entries, None)))
-}
-
-/// Tool name → content hash, in name order. The names map to positions in `hashes`: the
-/// tools-list check's name count is a `BTreeMap<&str, usize>` too, and each other key and value
-/// type would be one more copy of the B-tree code in the browsers' wasm (issue #14).
-#[derive(Default)]
-struct NamedHashes<'a> {
-    index: BTreeMap<&'a str, usize>,
-    hashes: Vec<String>,
-}
-
-impl<'a> NamedHashes<'a> {
-    /// Adds a tool; `false`, and no change, when a tool of that name is already in.
-    fn insert_new(&mut self, name: &'a str, hash: String) -> bool {
-        if self.index.contains_key(name) {
-            return false;
-        }
-        self.index.insert(name, self.hashes.len());
-        self.hashes.push(hash);
-        true
-    }
 }
 
 fn hash_entries(entries: Vec<Value>) -> String {
@@ -483,7 +463,7 @@ fn two_named(name: &str) -> Error {
 /// `levels`: the guard policy whose required levels the entries publish (`level`, only when
 /// above 0, so an unguarded server's manifest is unchanged).
 fn manifest_entries(tools: &[Value], levels: Option<&GateOptions>) -> Result<Vec<Value>> {
-    let mut entries = NamedHashes::default();
+    let mut entries = NameMap::default();
     let mut buf = String::new();
     for t in tools {
         let name = tool_name(t)?;
@@ -494,13 +474,11 @@ fn manifest_entries(tools: &[Value], levels: Option<&GateOptions>) -> Result<Vec
     Ok(entries_value(entries, levels))
 }
 
-/// The manifest's `tools` entries, sorted by name.
-fn entries_value(entries: NamedHashes<'_>, levels: Option<&GateOptions>) -> Vec<Value> {
-    let NamedHashes { index, mut hashes } = entries;
-    index
-        .into_iter()
-        .map(|(name, at)| {
-            let hash = hashes.get_mut(at).map(core::mem::take).unwrap_or_default();
+/// The manifest's `tools` entries (tool name → content hash), sorted by name.
+fn entries_value(entries: NameMap<&str, String>, levels: Option<&GateOptions>) -> Vec<Value> {
+    entries
+        .into_sorted()
+        .map(|(name, hash)| {
             let mut e = Object::new();
             e.insert("name", Value::from(name));
             e.insert("hash", Value::from(hash));
@@ -885,13 +863,13 @@ pub fn verify_tools_list_value(
         }
     }
     if let Some(entries) = &manifest {
-        for (name, at, (hash, level)) in entries.in_name_order() {
+        for (name, at, (hash, level)) in entries.positions() {
             if listed.get(at) == Some(&true) {
                 continue;
             }
             reports.push(ToolReport {
                 index: None,
-                name: Some(String::from(name)),
+                name: Some(name.clone()),
                 status: ToolStatus::MissingFromList,
                 error: Some(err!(
                     ManifestMismatch,
@@ -1021,44 +999,9 @@ fn attestation(tool: &Value, expected_kid: &str) -> Result<(Signature, u64)> {
     Ok((sig, signed_at))
 }
 
-/// A verified manifest's entries: name → (content hash, required level). The names map to
-/// positions in `values` rather than to the values themselves: a `BTreeMap<String, usize>` is
-/// the JSON parser's object index too, and each other key and value type would be one more
-/// copy of the standard library's B-tree code in the wasm the browsers download (issue #14).
-#[derive(Default)]
-struct ManifestEntries {
-    index: BTreeMap<String, usize>,
-    values: Vec<(String, u8)>,
-}
-
-impl ManifestEntries {
-    /// Adds an entry; `false`, and no change, when `name` is already listed.
-    fn insert_new(&mut self, name: &str, hash: &str, level: u8) -> bool {
-        if self.index.contains_key(name) {
-            return false;
-        }
-        self.index.insert(String::from(name), self.values.len());
-        self.values.push((String::from(hash), level));
-        true
-    }
-
-    /// `name`'s position and entry.
-    fn find(&self, name: &str) -> Option<(usize, &(String, u8))> {
-        let at = *self.index.get(name)?;
-        Some((at, self.values.get(at)?))
-    }
-
-    fn len(&self) -> usize {
-        self.values.len()
-    }
-
-    /// (name, position, entry), sorted by name.
-    fn in_name_order(&self) -> impl Iterator<Item = (&str, usize, &(String, u8))> {
-        self.index
-            .iter()
-            .filter_map(|(n, at)| Some((n.as_str(), *at, self.values.get(*at)?)))
-    }
-}
+/// A verified manifest's entries: name → (content hash, required level). A `NameMap`: each
+/// entry keeps its position, by which the tools-list check marks the entries a tool matched.
+type ManifestEntries = NameMap<String, (String, u8)>;
 
 /// Marks the manifest entry at `at` as matched by a tool of the list.
 fn mark(listed: &mut [bool], at: usize) {
@@ -1129,7 +1072,7 @@ fn verify_manifest(
         };
         match (name, hash, level) {
             (Some(n), Some(h), Some(level)) if h.starts_with("sha256-") => {
-                if !entries.insert_new(n, h, level) {
+                if !entries.insert_new(String::from(n), (String::from(h), level)) {
                     return Err(err!(
                         MalformedManifest,
                         "the manifest lists {:?} twice",

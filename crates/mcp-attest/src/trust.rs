@@ -78,12 +78,12 @@ pub struct AcceptedTool {
 /// Pins, trusted issuers, revocation lists and the tools accepted from each server.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustStore {
-    pins: NameMap<Pin>,
+    pins: NameMap<String, Pin>,
     issuers: Vec<TrustedIssuer>,
     revocations: Vec<(String, RevocationList)>,
     /// Server → tool name → the version accepted. Kept when a tool disappears from a list,
     /// so a tool removed and re-added changed is still reported as changed.
-    tools: NameMap<BTreeMap<String, AcceptedTool>>,
+    tools: NameMap<String, BTreeMap<String, AcceptedTool>>,
 }
 
 impl TrustStore {
@@ -101,7 +101,7 @@ impl TrustStore {
     pub fn check_pin(&mut self, server: &str, key: &VerifyingKey, now: u64) -> Result<PinStatus> {
         match self.pins.get_mut(server) {
             None => {
-                self.pins.insert(server, Pin { key: *key, first_seen: now, last_seen: now });
+                self.pins.insert(String::from(server), Pin { key: *key, first_seen: now, last_seen: now });
                 Ok(PinStatus::FirstUse)
             }
             Some(pin) if pin.key == *key => {
@@ -125,7 +125,7 @@ impl TrustStore {
     /// Pins `key` for `server`, replacing any pin (an explicit, user-approved rotation).
     pub fn pin(&mut self, server: &str, key: &VerifyingKey, now: u64) {
         self.pins.insert(
-            server,
+            String::from(server),
             Pin {
                 key: *key,
                 first_seen: now,
@@ -149,7 +149,7 @@ impl TrustStore {
     /// Records `tool` as the accepted version of `name` from `server` (replacing an earlier
     /// one: this is also how a host accepts a changed tool after asking its user).
     pub fn accept_tool(&mut self, server: &str, name: &str, tool: AcceptedTool) {
-        if let Some(set) = self.tools.get_or_default(server) {
+        if let Some(set) = self.tools.get_or_default(String::from(server)) {
             set.insert(String::from(name), tool);
         }
     }
@@ -236,7 +236,7 @@ impl TrustStore {
             .iter()
             .map(|(server, p)| {
                 let mut e = Object::new();
-                e.insert("server", Value::from(server));
+                e.insert("server", Value::from(server.as_str()));
                 e.insert("did", Value::from(p.key.to_did_key()));
                 e.insert("firstSeen", Value::from_u64(p.first_seen));
                 e.insert("lastSeen", Value::from_u64(p.last_seen));
@@ -261,7 +261,7 @@ impl TrustStore {
         for (server, set) in self.tools.iter() {
             for (name, t) in set {
                 let mut e = Object::new();
-                e.insert("server", Value::from(server));
+                e.insert("server", Value::from(server.as_str()));
                 e.insert("name", Value::from(name.as_str()));
                 e.insert("hash", Value::from(t.hash.as_str()));
                 let mut f = Object::new();
@@ -334,7 +334,7 @@ impl TrustStore {
                 first_seen,
                 last_seen,
             };
-            if store.pins.insert(server, pin).is_some() {
+            if store.pins.insert(String::from(server), pin).is_some() {
                 return Err(err!(
                     MalformedTrustStore,
                     "trust store: server {:?} is pinned twice",
@@ -420,7 +420,7 @@ impl TrustStore {
                 };
                 let set = store
                     .tools
-                    .get_or_default(server)
+                    .get_or_default(String::from(server))
                     .ok_or_else(|| bad("an accepted tool's server could not be recorded"))?;
                 if set.insert(String::from(name), tool).is_some() {
                     return Err(err!(
